@@ -1,0 +1,131 @@
+using System.Runtime.Intrinsics;
+
+namespace Recur.Kernels;
+
+/// <summary>
+/// Vectorised elementwise arithmetic over spans, plus the two row/column broadcasts a dense layer needs (adding a
+/// bias to every row, summing rows for the bias gradient). Outputs may alias inputs exactly; nothing is allocated.
+/// </summary>
+/// <remarks>
+/// <see cref="MultiplyAdd"/> and <see cref="Axpy"/> use a fused multiply-add where the hardware has one (every x64
+/// since Haswell / Zen, every ARM64), so they round once.
+/// </remarks>
+public static class Elementwise
+{
+    /// <summary>z = x + y. Shapes: x, y, z [n]; z may alias x or y.</summary>
+    public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+    {
+        CheckBinary(x, y, z);
+        VectorLoop.Map(default(AddOp), x, y, z);
+    }
+
+    /// <summary>z = x − y. Shapes: x, y, z [n]; z may alias x or y.</summary>
+    public static void Subtract(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+    {
+        CheckBinary(x, y, z);
+        VectorLoop.Map(default(SubtractOp), x, y, z);
+    }
+
+    /// <summary>z = x ⊙ y. Shapes: x, y, z [n]; z may alias x or y.</summary>
+    public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+    {
+        CheckBinary(x, y, z);
+        VectorLoop.Map(default(MultiplyOp), x, y, z);
+    }
+
+    /// <summary>z += x ⊙ y (fused). Shapes: x, y, z [n].</summary>
+    public static void MultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+    {
+        CheckBinary(x, y, z);
+        VectorLoop.Map(default(MultiplyAddOp), x, y, z, z);
+    }
+
+    /// <summary>y += alpha · x (fused; BLAS saxpy). Shapes: x, y [n].</summary>
+    public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
+    {
+        KernelArgs.SameLength(y.Length, nameof(y), x.Length, nameof(x));
+        KernelArgs.NoPartialOverlap(x, nameof(x), y, nameof(y));
+        VectorLoop.Map(new AxpyOp(alpha), x, y, y);
+    }
+
+    /// <summary>x *= alpha, in place. Shape: x [n].</summary>
+    public static void Scale(float alpha, Span<float> x) => VectorLoop.Map(new ScaleOp(alpha), x, x);
+
+    /// <summary>m[r, :] += bias for every row r. Shapes: bias [cols], matrix [rows, cols] row-major.</summary>
+    public static void AddRowVector(ReadOnlySpan<float> bias, Span<float> matrix, int rows, int cols)
+    {
+        KernelArgs.MatrixLength(matrix.Length, nameof(matrix), rows, cols);
+        KernelArgs.SameLength(bias.Length, nameof(bias), cols, nameof(cols));
+        if (bias.Overlaps(matrix)) throw new ArgumentException("bias overlaps matrix", nameof(bias));
+        for (int r = 0; r < rows; r++)
+        {
+            var row = matrix.Slice(r * cols, cols);
+            VectorLoop.Map(default(AddOp), row, bias, row);
+        }
+    }
+
+    /// <summary>
+    /// acc[c] += Σ_r m[r, c], the column sums (the bias gradient of a dense layer). Shapes: matrix [rows, cols]
+    /// row-major, acc [cols].
+    /// </summary>
+    public static void SumRows(ReadOnlySpan<float> matrix, int rows, int cols, Span<float> acc)
+    {
+        KernelArgs.MatrixLength(matrix.Length, nameof(matrix), rows, cols);
+        KernelArgs.SameLength(acc.Length, nameof(acc), cols, nameof(cols));
+        if (acc.Overlaps(matrix)) throw new ArgumentException("acc overlaps matrix", nameof(acc));
+        for (int r = 0; r < rows; r++)
+            VectorLoop.Map(default(AddOp), acc, matrix.Slice(r * cols, cols), acc);
+    }
+
+    private static void CheckBinary(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> z)
+    {
+        KernelArgs.SameLength(y.Length, nameof(y), x.Length, nameof(x));
+        KernelArgs.SameLength(z.Length, nameof(z), x.Length, nameof(x));
+        KernelArgs.NoPartialOverlap(x, nameof(x), z, nameof(z));
+        KernelArgs.NoPartialOverlap(y, nameof(y), z, nameof(z));
+    }
+
+    private readonly struct AddOp : IBinaryVectorOp
+    {
+        public Vector128<float> Apply(Vector128<float> a, Vector128<float> b) => a + b;
+        public Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => a + b;
+        public Vector512<float> Apply(Vector512<float> a, Vector512<float> b) => a + b;
+    }
+
+    private readonly struct SubtractOp : IBinaryVectorOp
+    {
+        public Vector128<float> Apply(Vector128<float> a, Vector128<float> b) => a - b;
+        public Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => a - b;
+        public Vector512<float> Apply(Vector512<float> a, Vector512<float> b) => a - b;
+    }
+
+    private readonly struct MultiplyOp : IBinaryVectorOp
+    {
+        public Vector128<float> Apply(Vector128<float> a, Vector128<float> b) => a * b;
+        public Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => a * b;
+        public Vector512<float> Apply(Vector512<float> a, Vector512<float> b) => a * b;
+    }
+
+    // a·b + c
+    private readonly struct MultiplyAddOp : ITernaryVectorOp
+    {
+        public Vector128<float> Apply(Vector128<float> a, Vector128<float> b, Vector128<float> c) => Vector128.MultiplyAddEstimate(a, b, c);
+        public Vector256<float> Apply(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.MultiplyAddEstimate(a, b, c);
+        public Vector512<float> Apply(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.MultiplyAddEstimate(a, b, c);
+    }
+
+    // alpha·x + y
+    private readonly struct AxpyOp(float alpha) : IBinaryVectorOp
+    {
+        public Vector128<float> Apply(Vector128<float> x, Vector128<float> y) => Vector128.MultiplyAddEstimate(Vector128.Create(alpha), x, y);
+        public Vector256<float> Apply(Vector256<float> x, Vector256<float> y) => Vector256.MultiplyAddEstimate(Vector256.Create(alpha), x, y);
+        public Vector512<float> Apply(Vector512<float> x, Vector512<float> y) => Vector512.MultiplyAddEstimate(Vector512.Create(alpha), x, y);
+    }
+
+    private readonly struct ScaleOp(float alpha) : IUnaryVectorOp
+    {
+        public Vector128<float> Apply(Vector128<float> x) => x * alpha;
+        public Vector256<float> Apply(Vector256<float> x) => x * alpha;
+        public Vector512<float> Apply(Vector512<float> x) => x * alpha;
+    }
+}

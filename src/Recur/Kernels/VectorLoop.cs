@@ -1,0 +1,152 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Recur.Kernels;
+
+/// <summary>An elementwise function of one vector, at every width (the same arithmetic in each lane).</summary>
+internal interface IUnaryVectorOp
+{
+    Vector128<float> Apply(Vector128<float> a);
+    Vector256<float> Apply(Vector256<float> a);
+    Vector512<float> Apply(Vector512<float> a);
+}
+
+/// <summary>An elementwise function of two vectors, at every width.</summary>
+internal interface IBinaryVectorOp
+{
+    Vector128<float> Apply(Vector128<float> a, Vector128<float> b);
+    Vector256<float> Apply(Vector256<float> a, Vector256<float> b);
+    Vector512<float> Apply(Vector512<float> a, Vector512<float> b);
+}
+
+/// <summary>An elementwise function of three vectors, at every width.</summary>
+internal interface ITernaryVectorOp
+{
+    Vector128<float> Apply(Vector128<float> a, Vector128<float> b, Vector128<float> c);
+    Vector256<float> Apply(Vector256<float> a, Vector256<float> b, Vector256<float> c);
+    Vector512<float> Apply(Vector512<float> a, Vector512<float> b, Vector512<float> c);
+}
+
+/// <summary>
+/// Applies an elementwise op over spans with the widest hardware vector. The tail (fewer elements than a vector)
+/// goes through the same vector op on a zero-padded copy, so every element gets bit-identical arithmetic whatever its
+/// position. Lengths are checked by the callers; the output may alias an input exactly (each index is read before it
+/// is written). The op is a struct so the JIT specialises and inlines it.
+/// </summary>
+internal static class VectorLoop
+{
+    public static void Map<TOp>(TOp op, ReadOnlySpan<float> a, Span<float> dst) where TOp : struct, IUnaryVectorOp
+    {
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rd = ref MemoryMarshal.GetReference(dst);
+        nuint n = (nuint)dst.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
+                op.Apply(Vector512.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
+                op.Apply(Vector256.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
+        }
+        for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
+            op.Apply(Vector128.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
+        if (i < n)
+        {
+            int k = (int)i;
+            var va = LoadPartial(a[k..]);
+            StorePartial(op.Apply(va), dst[k..]);
+        }
+    }
+
+    public static void Map<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst) where TOp : struct, IBinaryVectorOp
+    {
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float rd = ref MemoryMarshal.GetReference(dst);
+        nuint n = (nuint)dst.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
+                op.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
+                op.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
+        }
+        for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
+            op.Apply(Vector128.LoadUnsafe(ref ra, i), Vector128.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
+        if (i < n)
+        {
+            int k = (int)i;
+            var va = LoadPartial(a[k..]);
+            var vb = LoadPartial(b[k..]);
+            StorePartial(op.Apply(va, vb), dst[k..]);
+        }
+    }
+
+    public static void Map<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, Span<float> dst)
+        where TOp : struct, ITernaryVectorOp
+    {
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rb = ref MemoryMarshal.GetReference(b);
+        ref float rc = ref MemoryMarshal.GetReference(c);
+        ref float rd = ref MemoryMarshal.GetReference(dst);
+        nuint n = (nuint)dst.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
+                op.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i), Vector512.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
+                op.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i), Vector256.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
+        }
+        for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
+            op.Apply(Vector128.LoadUnsafe(ref ra, i), Vector128.LoadUnsafe(ref rb, i), Vector128.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
+        if (i < n)
+        {
+            int k = (int)i;
+            var va = LoadPartial(a[k..]);
+            var vb = LoadPartial(b[k..]);
+            var vc = LoadPartial(c[k..]);
+            StorePartial(op.Apply(va, vb, vc), dst[k..]);
+        }
+    }
+
+    /// <summary>The first <c>src.Length</c> (fewer than a vector) lanes from <paramref name="src"/>, the rest 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> LoadPartial(ReadOnlySpan<float> src)
+    {
+        Vector128<float> v = default;
+        src.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<Vector128<float>, float>(ref v), Vector128<float>.Count));
+        return v;
+    }
+
+    /// <inheritdoc cref="LoadPartial(ReadOnlySpan{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LoadPartial256(ReadOnlySpan<float> src)
+    {
+        Vector256<float> v = default;
+        src.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<Vector256<float>, float>(ref v), Vector256<float>.Count));
+        return v;
+    }
+
+    /// <inheritdoc cref="LoadPartial(ReadOnlySpan{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LoadPartial512(ReadOnlySpan<float> src)
+    {
+        Vector512<float> v = default;
+        src.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<Vector512<float>, float>(ref v), Vector512<float>.Count));
+        return v;
+    }
+
+    /// <summary>Writes the first <c>dst.Length</c> (fewer than 4) lanes of <paramref name="v"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePartial(Vector128<float> v, Span<float> dst) =>
+        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<Vector128<float>, float>(ref v), dst.Length).CopyTo(dst);
+}
