@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Recur.Cli.Commands;
 
 namespace Recur.Cli;
 
@@ -8,7 +9,10 @@ public static class Program
     /// <summary>Parses the command line and runs the chosen subcommand.</summary>
     public static int Main(string[] args)
     {
-        var root = new RootCommand("recur: train, run and check recurrent neural networks (RNN, LSTM, GRU).");
+        var root = new RootCommand("recur: train, run and check recurrent neural networks (RNN, LSTM, GRU).")
+        {
+            CheckCommand.Create(),
+        };
         return root.Parse(args).Invoke();
     }
 }

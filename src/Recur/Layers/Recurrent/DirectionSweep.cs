@@ -1,0 +1,433 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using Recur.Kernels;
+using Recur.Tensors;
+
+namespace Recur.Layers;
+
+/// <summary>
+/// One layer in one direction, swept over time: forward keeps what backward needs (when asked), backward is BPTT.
+/// Shapes (B batch, T steps, In input features, G gate blocks, H hidden, S = state size = P or H):
+/// <code>
+///   x   [B, T, In]      input of this layer (the sequence, or the previous layer's output)
+///   y   [B, T, D*S]     output; this direction writes its S columns at colOffset
+///   XW  [B, T, G*H]     x W_ih^T + biases, turned in place into gate activations, then into ∂L/∂gates
+///   Hs  [B, T, S]       h entering each step (time-aligned, so dW_hh is one GEMM over all steps)
+///   Cs  [B, T, H]       c entering each step (LSTM)
+/// </code>
+/// Variable lengths follow PyTorch's packed sequences: row b is active at step t when t &lt; len[b]; an inactive
+/// row carries its state unchanged and outputs 0, so the forward direction ends at each row's last valid step and
+/// the reverse direction starts there, and padded steps get exactly zero gradient. Every row is computed at every
+/// step up to max(len) (the padded cost, no repacking).
+/// </summary>
+internal sealed class DirectionSweep
+{
+    private readonly CellSpec _spec;
+    private readonly bool _reverse;
+    private readonly Parameter _wih, _whh;
+    private readonly Parameter? _bih, _bhh, _whr;
+
+    // Packed weights, refreshed from the parameters at each forward / backward (weights change between steps).
+    private PackedMatrix? _whhT, _whh2, _whrT, _whrN, _whnT, _whnN, _whhRz;
+
+    // Saved for backward (training) or reused per step (inference).
+    private Tensor? _xw, _hs, _cs, _r, _hg, _rh, _dh, _dgn, _hFinal, _cFinal;
+    // Per-step scratch [B, *].
+    private Tensor? _hA, _hB, _cA, _cB, _stepG, _stepHg, _stepR, _stepRh, _dhTot, _dhCur, _dcCur, _dr, _dgh, _drh;
+
+    private int _b, _t, _maxLen;
+    private int[]? _lengths;
+    private Tensor? _x;
+    private bool _saved;
+
+    public DirectionSweep(CellSpec spec, bool reverse, Parameter wih, Parameter whh, Parameter? bih, Parameter? bhh, Parameter? whr)
+    {
+        _spec = spec;
+        _reverse = reverse;
+        _wih = wih;
+        _whh = whh;
+        _bih = bih;
+        _bhh = bhh;
+        _whr = whr;
+    }
+
+    private int H => _spec.HiddenSize;
+    private int S => _spec.StateSize;
+    private int GH => _spec.Gates * _spec.HiddenSize;
+    private bool Lstm => _spec.Kind == CellKind.Lstm;
+    private bool Gru => _spec.Kind == CellKind.Gru;
+    private bool Proj => _spec.ProjSize > 0;
+    private bool GruAfter => Gru && _spec.ResetAfter;
+    private bool GruBefore => Gru && !_spec.ResetAfter;
+
+    private bool Active(int b, int t) => _lengths is null || t < _lengths[b];
+
+    /// <summary>
+    /// forward over all steps. <paramref name="h0"/>/<paramref name="c0"/> are [B, S]/[B, H] (null = zeros); the
+    /// final states go to <paramref name="hn"/>/<paramref name="cn"/>. With <paramref name="keep"/>, the per-step
+    /// activations and states are kept for <see cref="Backward"/>; otherwise only one step of state is held.
+    /// </summary>
+    public void Forward(Tensor x, Tensor y, int colOffset, Tensor? h0, Tensor? c0, int[]? lengths, int maxLen, Tensor hn, Tensor? cn, bool keep)
+    {
+        int b = x.Dim(0), t = x.Dim(1), inSize = x.Dim(2);
+        _b = b; _t = t; _lengths = lengths; _maxLen = maxLen; _x = x; _saved = keep;
+
+        // XW = x W_ih^T + b_ih (+ b_hh where it adds linearly): one GEMM over all B*T steps.
+        var xw = Tensor.Ensure(ref _xw, b, t, GH);
+        Gemm.Sgemm(false, true, b * t, GH, inSize, 1f, x.Span, inSize, _wih.Value.Span, inSize, 0f, xw.Span, GH);
+        AddInputBiases(xw);
+        PackForward();
+
+        var hs = keep ? Tensor.Ensure(ref _hs, b, t, S) : null;
+        var cs = keep && Lstm ? Tensor.Ensure(ref _cs, b, t, H) : null;
+        if (keep) { hs!.Clear(); cs?.Clear(); } // steps past max(len) stay finite zeros for the all-steps GEMMs
+        if (keep && Proj) Tensor.Ensure(ref _r, b, t, H).Clear();
+        if (keep && GruAfter) Tensor.Ensure(ref _hg, b, t, GH);
+        if (keep && GruBefore) Tensor.Ensure(ref _rh, b, t, H).Clear();
+        var hA = Tensor.Ensure(ref _hA, b, S); var hB = Tensor.Ensure(ref _hB, b, S);
+        var cA = Lstm ? Tensor.Ensure(ref _cA, b, H) : null; var cB = Lstm ? Tensor.Ensure(ref _cB, b, H) : null;
+        var hFinal = Tensor.Ensure(ref _hFinal, b, S);
+        var cFinal = Lstm ? Tensor.Ensure(ref _cFinal, b, H) : null;
+
+        // Initial state.
+        var hPrev = Mat(hA);
+        if (h0 is null) hA.Clear(); else h0.Span.CopyTo(hA.Span);
+        StridedMatrix cPrev = default;
+        if (Lstm) { cPrev = Mat(cA!); if (c0 is null) cA!.Clear(); else c0.Span.CopyTo(cA!.Span); }
+
+        ZeroOutputOutside(y, colOffset, maxLen);
+        for (int s = 0; s < maxLen; s++)
+        {
+            int step = _reverse ? maxLen - 1 - s : s;
+            bool last = s == maxLen - 1;
+            if (keep)
+            {
+                Copy(hPrev, hs!.TimeStep(step));
+                hPrev = hs.TimeStep(step);
+                if (Lstm) { Copy(cPrev, cs!.TimeStep(step)); cPrev = cs.TimeStep(step); }
+            }
+            var hNew = last ? Mat(hFinal) : Mat((s & 1) == 0 ? hB : hA);
+            var cNew = Lstm ? (last ? Mat(cFinal!) : Mat((s & 1) == 0 ? cB! : cA!)) : default;
+            ForwardStep(step, xw.TimeStep(step), hPrev, hNew, cPrev, cNew, Out(y, step, colOffset), keep);
+            hPrev = hNew;
+            cPrev = cNew;
+        }
+        if (maxLen == 0) { Copy(hPrev, Mat(hFinal)); if (Lstm) Copy(cPrev, Mat(cFinal!)); }
+        hFinal.Span.CopyTo(hn.Span);
+        if (Lstm) cFinal!.Span.CopyTo(cn!.Span);
+    }
+
+    private void ForwardStep(int t, StridedMatrix g, StridedMatrix hPrev, StridedMatrix hNew, StridedMatrix cPrev, StridedMatrix cNew, StridedMatrix y, bool keep)
+    {
+        int b = _b;
+        switch (_spec.Kind)
+        {
+            case CellKind.Lstm:
+            {
+                // g += h W_hh^T, then the fused gates; r = o ⊙ tanh(c') is h' itself unless projected.
+                Gemm.Sgemm(false, b, 1f, hPrev.Span, hPrev.Stride, _whhT!, 1f, g.Span, g.Stride);
+                var r = Proj ? (keep ? _r!.TimeStep(t) : Mat(Tensor.Ensure(ref _stepR, b, H))) : hNew;
+                for (int i = 0; i < b; i++)
+                {
+                    if (Active(i, t)) LstmMath.ForwardRow(g.Row(i), cPrev.Row(i), cNew.Row(i), r.Row(i));
+                    else cPrev.Row(i).CopyTo(cNew.Row(i));
+                }
+                if (Proj) Gemm.Sgemm(false, b, 1f, r.Span, r.Stride, _whrT!, 0f, hNew.Span, hNew.Stride);
+                break;
+            }
+            case CellKind.Gru when _spec.ResetAfter:
+            {
+                var hg = keep ? _hg!.TimeStep(t) : Mat(Tensor.Ensure(ref _stepHg, b, GH));
+                Gemm.Sgemm(false, b, 1f, hPrev.Span, hPrev.Stride, _whhT!, 0f, hg.Span, hg.Stride);
+                if (_bhh is not null) AddRowVector(hg, 2 * H, _bhh.Value.Span[(2 * H)..]); // b_hn stays inside r ⊙ (...)
+                for (int i = 0; i < b; i++)
+                    if (Active(i, t)) GruMath.ForwardRow(g.Row(i), hg.Row(i), hPrev.Row(i), hNew.Row(i));
+                break;
+            }
+            case CellKind.Gru:
+            {
+                // Reset before: [a_hr|a_hz] = h W_hh[0:2H]^T; rh = r ⊙ h; hn = rh W_hn^T + b_hn.
+                var hg = Mat(Tensor.Ensure(ref _stepHg, b, 2 * H));
+                Gemm.Sgemm(false, b, 1f, hPrev.Span, hPrev.Stride, _whhRz!, 0f, hg.Span, hg.Stride);
+                var rh = keep ? _rh!.TimeStep(t) : Mat(Tensor.Ensure(ref _stepRh, b, H));
+                for (int i = 0; i < b; i++)
+                    if (Active(i, t)) GruMath.ForwardResetGateRow(g.Row(i), hg.Row(i), hPrev.Row(i), rh.Row(i));
+                var hn = Mat(Tensor.Ensure(ref _stepG, b, H));
+                Gemm.Sgemm(false, b, 1f, rh.Span, rh.Stride, _whnT!, 0f, hn.Span, hn.Stride);
+                if (_bhh is not null) AddRowVector(hn, 0, _bhh.Value.Span[(2 * H)..]);
+                for (int i = 0; i < b; i++)
+                    if (Active(i, t)) GruMath.ForwardCandidateRow(g.Row(i), hn.Row(i), hPrev.Row(i), hNew.Row(i));
+                break;
+            }
+            default:
+            {
+                Gemm.Sgemm(false, b, 1f, hPrev.Span, hPrev.Stride, _whhT!, 1f, g.Span, g.Stride);
+                for (int i = 0; i < b; i++)
+                    if (Active(i, t)) RnnMath.ForwardRow(_spec.Nonlinearity, g.Row(i), hNew.Row(i));
+                break;
+            }
+        }
+        // Inactive rows carry h and output 0; active rows output h'.
+        for (int i = 0; i < b; i++)
+        {
+            if (Active(i, t)) hNew.Row(i).CopyTo(y.Row(i));
+            else { hPrev.Row(i).CopyTo(hNew.Row(i)); y.Row(i).Clear(); }
+        }
+    }
+
+    /// <summary>
+    /// backward (BPTT) of the last <see cref="Forward"/> with keep = true. <paramref name="dy"/> [B, T, D*S] is
+    /// ∂L/∂y (this direction reads its columns), <paramref name="dhn"/>/<paramref name="dcn"/> ∂L/∂h_n, ∂L/∂c_n (null = 0).
+    /// Adds parameter gradients; writes (or with <paramref name="accumulateDx"/> adds) ∂L/∂x into <paramref name="dx"/>;
+    /// writes ∂L/∂h0, ∂L/∂c0 into <paramref name="dh0"/>/<paramref name="dc0"/> when given.
+    /// </summary>
+    public void Backward(Tensor dy, int colOffset, Tensor? dhn, Tensor? dcn, Tensor? dx, bool accumulateDx, Tensor? dh0, Tensor? dc0)
+    {
+        if (!_saved) throw new InvalidOperationException("backward needs a forward run in training mode (nothing was kept)");
+        int b = _b, t = _t;
+        var xw = _xw!;
+        PackBackward();
+        var dhCur = Tensor.Ensure(ref _dhCur, b, S);
+        var dhTot = Mat(Tensor.Ensure(ref _dhTot, b, S));
+        var dhPrevAll = Mat(dhCur); // ∂L/∂h entering the step being processed; becomes ∂L/∂h of the step before
+        if (dhn is null) dhCur.Clear(); else dhn.Span.CopyTo(dhCur.Span);
+        var dcCur = Lstm ? Tensor.Ensure(ref _dcCur, b, H) : null;
+        if (Lstm) { if (dcn is null) dcCur!.Clear(); else dcn.Span.CopyTo(dcCur!.Span); }
+        var dhBuf = Proj ? Tensor.Ensure(ref _dh, b, t, S) : null;
+        dhBuf?.Clear();
+        var dgn = GruAfter ? Tensor.Ensure(ref _dgn, b, t, H) : null;
+        dgn?.Clear();
+        // Steps never run (t >= max len) have zero gradient.
+        for (int step = _maxLen; step < t; step++) Clear(xw.TimeStep(step));
+
+        for (int s = _maxLen - 1; s >= 0; s--)
+        {
+            int step = _reverse ? _maxLen - 1 - s : s;
+            bool last = s == _maxLen - 1;
+            int next = _reverse ? step - 1 : step + 1;
+            var g = xw.TimeStep(step);
+            var dyt = Out(dy, step, colOffset);
+            // dh = ∂L/∂h' from the future (dhCur) + from this step's output (active rows only).
+            for (int i = 0; i < b; i++)
+            {
+                var dst = dhTot.Row(i);
+                dhPrevAll.Row(i).CopyTo(dst);
+                if (Active(i, step)) TensorPrimitives.Add(dst, dyt.Row(i), dst);
+            }
+            var hPrev = _hs!.TimeStep(step);
+            var dhPrev = dhPrevAll;
+            BackwardStep(step, g, hPrev, last ? Mat(_hFinal!) : _hs.TimeStep(next), last, next, dhTot, dhPrev, dhBuf);
+            // Inactive rows pass ∂L/∂h (and ∂L/∂c, untouched in dcCur) straight through; their gate gradients are 0.
+            for (int i = 0; i < b; i++)
+                if (!Active(i, step)) { dhTot.Row(i).CopyTo(dhPrev.Row(i)); g.Row(i).Clear(); }
+        }
+        if (dh0 is not null) dhCur.Span.CopyTo(dh0.Span);
+        if (dc0 is not null && Lstm) dcCur!.Span.CopyTo(dc0.Span);
+
+        AccumulateWeightGradients(dgn, dhBuf);
+        int inSize = _x!.Dim(2);
+        // dx (+)= dG W_ih over all steps.
+        if (dx is not null)
+            Gemm.Sgemm(false, false, b * t, inSize, GH, 1f, xw.Span, GH, _wih.Value.Span, inSize, accumulateDx ? 1f : 0f, dx.Span, inSize);
+    }
+
+    private void BackwardStep(int t, StridedMatrix g, StridedMatrix hPrev, StridedMatrix hNext, bool last, int next,
+        StridedMatrix dh, StridedMatrix dhPrev, Tensor? dhBuf)
+    {
+        int b = _b;
+        switch (_spec.Kind)
+        {
+            case CellKind.Lstm:
+            {
+                var cPrev = _cs!.TimeStep(t);
+                var cNew = last ? Mat(_cFinal!) : _cs.TimeStep(next);
+                var dc = Mat(_dcCur!);
+                StridedMatrix dr = dh;
+                if (Proj)
+                {
+                    // h = r W_hr^T: dr = dh W_hr; dW_hr gets dh^T r over all steps later.
+                    var saved = dhBuf!.TimeStep(t);
+                    for (int i = 0; i < b; i++) if (Active(i, t)) dh.Row(i).CopyTo(saved.Row(i));
+                    dr = Mat(Tensor.Ensure(ref _dr, b, H));
+                    Gemm.Sgemm(false, b, 1f, dh.Span, dh.Stride, _whrN!, 0f, dr.Span, dr.Stride);
+                }
+                for (int i = 0; i < b; i++)
+                    if (Active(i, t)) LstmMath.BackwardRow(g.Row(i), cPrev.Row(i), cNew.Row(i), dr.Row(i), dc.Row(i));
+                Gemm.Sgemm(false, b, 1f, g.Span, g.Stride, _whh2!, 0f, dhPrev.Span, dhPrev.Stride);
+                break;
+            }
+            case CellKind.Gru when _spec.ResetAfter:
+            {
+                var hg = _hg!.TimeStep(t);
+                var dgh = Mat(Tensor.Ensure(ref _dgh, b, GH));
+                dgh.Span.Clear();
+                var dgn = _dgn!.TimeStep(t);
+                for (int i = 0; i < b; i++)
+                    if (Active(i, t))
+                    {
+                        GruMath.BackwardRow(g.Row(i), hg.Row(i), hPrev.Row(i), dh.Row(i), dgh.Row(i), dhPrev.Row(i));
+                        dgh.Row(i).Slice(2 * H, H).CopyTo(dgn.Row(i));
+                    }
+                Gemm.Sgemm(false, b, 1f, dgh.Span, dgh.Stride, _whh2!, 1f, dhPrev.Span, dhPrev.Stride);
+                break;
+            }
+            case CellKind.Gru:
+            {
+                for (int i = 0; i < b; i++)
+                    if (Active(i, t)) GruMath.BackwardCandidateRow(g.Row(i), hPrev.Row(i), dh.Row(i), dhPrev.Row(i));
+                // drh = da_n W_hn  (da_n is the n block of g)
+                var drh = Mat(Tensor.Ensure(ref _drh, b, H));
+                var dan = new StridedMatrix(g.Data, g.Offset + 2 * H, b, H, g.Stride);
+                Gemm.Sgemm(false, b, 1f, dan.Span, dan.Stride, _whnN!, 0f, drh.Span, drh.Stride);
+                for (int i = 0; i < b; i++)
+                    if (Active(i, t)) GruMath.BackwardResetGateRow(g.Row(i), hPrev.Row(i), drh.Row(i), dhPrev.Row(i));
+                // dhPrev += [da_r|da_z] W_hh[0:2H]
+                var darz = new StridedMatrix(g.Data, g.Offset, b, 2 * H, g.Stride);
+                Gemm.Sgemm(false, b, 1f, darz.Span, darz.Stride, _whh2!, 1f, dhPrev.Span, dhPrev.Stride);
+                break;
+            }
+            default:
+            {
+                for (int i = 0; i < b; i++)
+                    if (Active(i, t)) RnnMath.BackwardRow(_spec.Nonlinearity, g.Row(i), dh.Row(i));
+                Gemm.Sgemm(false, b, 1f, g.Span, g.Stride, _whh2!, 0f, dhPrev.Span, dhPrev.Stride);
+                break;
+            }
+        }
+    }
+
+    /// <summary>Weight gradients as GEMMs over all B*T steps at once, after the sweep.</summary>
+    private void AccumulateWeightGradients(Tensor? dgn, Tensor? dhBuf)
+    {
+        int bt = _b * _t, inSize = _x!.Dim(2);
+        var dg = _xw!.Span; // [B*T, G*H] = ∂L/∂a_x
+        // dW_ih += dG^T x
+        Gemm.Sgemm(true, false, GH, inSize, bt, 1f, dg, GH, _x.Span, inSize, 1f, _wih.Grad.Span, inSize);
+        var hs = _hs!.Span;
+        var dwhh = _whh.Grad.Span;
+        if (GruAfter)
+        {
+            // rows r,z: same gradient as the input side; row block n: ∂L/∂(W_hn h + b_hn) = da_n ⊙ r.
+            Gemm.Sgemm(true, false, 2 * H, S, bt, 1f, dg, GH, hs, S, 1f, dwhh, S);
+            Gemm.Sgemm(true, false, H, S, bt, 1f, dgn!.Span, H, hs, S, 1f, dwhh[(2 * H * S)..], S);
+        }
+        else if (GruBefore)
+        {
+            Gemm.Sgemm(true, false, 2 * H, S, bt, 1f, dg, GH, hs, S, 1f, dwhh, S);
+            Gemm.Sgemm(true, false, H, S, bt, 1f, dg[(2 * H)..], GH, _rh!.Span, H, 1f, dwhh[(2 * H * S)..], S);
+        }
+        else
+        {
+            Gemm.Sgemm(true, false, GH, S, bt, 1f, dg, GH, hs, S, 1f, dwhh, S);
+        }
+        if (_bih is not null)
+        {
+            SumRows(dg, bt, GH, _bih.Grad.Span);
+            if (GruAfter)
+            {
+                SumRows(dg, bt, GH, _bhh!.Grad.Span[..(2 * H)], 2 * H);
+                SumRows(dgn!.Span, bt, H, _bhh.Grad.Span[(2 * H)..]);
+            }
+            else SumRows(dg, bt, GH, _bhh!.Grad.Span);
+        }
+        if (Proj) // dW_hr [S, H] += dh^T r
+            Gemm.Sgemm(true, false, S, H, bt, 1f, dhBuf!.Span, S, _r!.Span, H, 1f, _whr!.Grad.Span, H);
+    }
+
+    private void AddInputBiases(Tensor xw)
+    {
+        if (_bih is null) return;
+        var rows = xw.AsMatrix();
+        // b_hh adds linearly everywhere except GRU's n block (it sits inside r ⊙ (W_hn h + b_hn) or is added after W_hn).
+        int foldHh = Gru ? 2 * H : GH;
+        var bih = _bih.Value.Span; var bhh = _bhh!.Value.Span;
+        for (int i = 0; i < rows.Rows; i++)
+        {
+            var row = rows.Row(i);
+            TensorPrimitives.Add(row, bih, row);
+            TensorPrimitives.Add(row[..foldHh], bhh[..foldHh], row[..foldHh]);
+        }
+    }
+
+    private void PackForward()
+    {
+        var whh = _whh.Value.Span;
+        if (GruBefore)
+        {
+            Pack(ref _whhRz, true, 2 * H, S, whh, S);              // op(B) = W_hh[0:2H]^T  [S, 2H]
+            Pack(ref _whnT, true, H, H, whh[(2 * H * S)..], S);     // op(B) = W_hn^T        [H, H]
+        }
+        else Pack(ref _whhT, true, GH, S, whh, S);                  // op(B) = W_hh^T        [S, GH]
+        if (Proj) Pack(ref _whrT, true, S, H, _whr!.Value.Span, H); // op(B) = W_hr^T        [H, S]
+    }
+
+    private void PackBackward()
+    {
+        var whh = _whh.Value.Span;
+        if (GruBefore)
+        {
+            PackN(ref _whh2, 2 * H, S, whh, S);                      // op(B) = W_hh[0:2H]    [2H, S]
+            PackN(ref _whnN, H, H, whh[(2 * H * S)..], S);           // op(B) = W_hn          [H, H]
+        }
+        else PackN(ref _whh2, GH, S, whh, S);                        // op(B) = W_hh          [GH, S]
+        if (Proj) PackN(ref _whrN, S, H, _whr!.Value.Span, H);       // op(B) = W_hr          [S, H]
+    }
+
+    // Packs op(B) = W^T for a row-major W [rows, cols]: K = cols, N = rows.
+    private static void Pack(ref PackedMatrix? p, bool transposed, int rows, int cols, ReadOnlySpan<float> w, int ld)
+    {
+        if (p is null || p.K != cols || p.N != rows) p = new PackedMatrix(cols, rows);
+        p.Pack(transposed, w, ld);
+    }
+
+    // Packs op(B) = W for a row-major W [rows, cols]: K = rows, N = cols.
+    private static void PackN(ref PackedMatrix? p, int rows, int cols, ReadOnlySpan<float> w, int ld)
+    {
+        if (p is null || p.K != rows || p.N != cols) p = new PackedMatrix(rows, cols);
+        p.Pack(false, w, ld);
+    }
+
+    private StridedMatrix Out(Tensor y, int t, int colOffset)
+    {
+        int f = y.Dim(2);
+        return new StridedMatrix(y.Buffer, y.Offset + t * f + colOffset, _b, S, _t * f);
+    }
+
+    private void ZeroOutputOutside(Tensor y, int colOffset, int maxLen)
+    {
+        for (int step = maxLen; step < _t; step++) Clear(Out(y, step, colOffset));
+    }
+
+    private static StridedMatrix Mat(Tensor t) => t.AsMatrix();
+
+    private static void Copy(StridedMatrix src, StridedMatrix dst)
+    {
+        if (src.Data == dst.Data && src.Offset == dst.Offset) return;
+        for (int i = 0; i < src.Rows; i++) src.Row(i).CopyTo(dst.Row(i));
+    }
+
+    private static void Clear(StridedMatrix m)
+    {
+        for (int i = 0; i < m.Rows; i++) m.Row(i).Clear();
+    }
+
+    // m[i, start:start+|v|] += v for every row i.
+    private static void AddRowVector(StridedMatrix m, int start, ReadOnlySpan<float> v)
+    {
+        for (int i = 0; i < m.Rows; i++)
+        {
+            var row = m.Row(i).Slice(start, v.Length);
+            TensorPrimitives.Add(row, v, row);
+        }
+    }
+
+    // acc[j] += Σ_rows m[row, j] for j < acc.Length (the first acc.Length columns of a [rows, ld] matrix).
+    private static void SumRows(ReadOnlySpan<float> m, int rows, int ld, Span<float> acc, int cols = -1)
+    {
+        int n = cols < 0 ? acc.Length : cols;
+        for (int i = 0; i < rows; i++)
+        {
+            var row = m.Slice(i * ld, n);
+            TensorPrimitives.Add(acc[..n], row, acc[..n]);
+        }
+    }
+}

@@ -1,0 +1,258 @@
+using Recur.Tensors;
+
+namespace Recur.Layers;
+
+/// <summary>
+/// A multi-layer, optionally bidirectional recurrent layer trained by backpropagation through time; the shared
+/// machinery of <see cref="Rnn"/>, <see cref="Lstm"/> and <see cref="Gru"/>. Semantics and parameter names follow
+/// PyTorch's <c>nn.RNN</c>/<c>nn.LSTM</c>/<c>nn.GRU</c> with <c>batch_first=True</c>.
+/// <para>Shapes: B batch, T steps, I input features, H hidden size, S state size (P = projSize for a projected LSTM,
+/// else H), L layers, D = 2 if bidirectional else 1.</para>
+/// <list type="bullet">
+/// <item>input [B, T, I]; optional h0 [L*D, B, S], c0 [L*D, B, H] (LSTM); optional lengths [B] in any order.</item>
+/// <item>output [B, T, D*S] with features [forward | reverse]; h_n [L*D, B, S]; c_n [L*D, B, H], indexed layer*D + direction.</item>
+/// <item>Parameters per layer k and direction (suffix <c>_reverse</c>): weight_ih_l{k} [G*H, I or D*S],
+/// weight_hh_l{k} [G*H, S], bias_ih_l{k} [G*H], bias_hh_l{k} [G*H], weight_hr_l{k} [P, H] (projected LSTM).</item>
+/// </list>
+/// With lengths, the result equals PyTorch's pack_padded_sequence path: output is exactly 0 at t &gt;= length,
+/// h_n/c_n are the states after each sequence's last valid step, the reverse direction starts at each sequence's own
+/// last valid step, and padded input steps get exactly zero gradient.
+/// </summary>
+public abstract class RecurrentLayer
+{
+    private readonly DirectionSweep[] _sweeps; // [layer * D + direction]
+    private readonly List<Parameter> _parameters = [];
+    private readonly Tensor?[] _between;        // outputs of layers 0..L-2
+    private readonly Tensor?[] _dropped;        // the same after dropout (inputs of layers 1..L-1)
+    private readonly Tensor?[] _masks;          // dropout masks (0 or 1/(1-p))
+    private readonly Rng _rng;
+    private Tensor? _input;
+    private int[]? _lengths;
+    private bool _kept;
+
+    private protected RecurrentLayer(CellSpec spec, int numLayers, bool bidirectional, float dropout, RecurrentInit init, Rng? rng)
+    {
+        if (spec.InputSize <= 0) throw new ArgumentOutOfRangeException("inputSize", $"must be positive, got {spec.InputSize}");
+        if (spec.HiddenSize <= 0) throw new ArgumentOutOfRangeException("hiddenSize", $"must be positive, got {spec.HiddenSize}");
+        if (numLayers <= 0) throw new ArgumentOutOfRangeException(nameof(numLayers), $"must be positive, got {numLayers}");
+        if (!(dropout >= 0 && dropout < 1)) throw new ArgumentOutOfRangeException(nameof(dropout), $"must be in [0, 1), got {dropout}");
+        if (spec.ProjSize < 0 || (spec.ProjSize > 0 && spec.ProjSize >= spec.HiddenSize))
+            throw new ArgumentOutOfRangeException("projSize", $"must be 0 (none) or in [1, hiddenSize={spec.HiddenSize}), got {spec.ProjSize}");
+        Spec = spec;
+        NumLayers = numLayers;
+        Bidirectional = bidirectional;
+        Dropout = dropout;
+        _rng = (rng ?? Rng.Default).Fork();
+
+        int d = Directions, g = spec.Gates * spec.HiddenSize, s = spec.StateSize;
+        _sweeps = new DirectionSweep[numLayers * d];
+        for (int layer = 0; layer < numLayers; layer++)
+        {
+            int inSize = layer == 0 ? spec.InputSize : d * s;
+            for (int dir = 0; dir < d; dir++)
+            {
+                string sfx = $"_l{layer}" + (dir == 1 ? "_reverse" : "");
+                var wih = Add(new Parameter("weight_ih" + sfx, g, inSize));
+                var whh = Add(new Parameter("weight_hh" + sfx, g, s));
+                var bih = spec.Bias ? Add(new Parameter("bias_ih" + sfx, g)) : null;
+                var bhh = spec.Bias ? Add(new Parameter("bias_hh" + sfx, g)) : null;
+                var whr = spec.ProjSize > 0 ? Add(new Parameter("weight_hr" + sfx, spec.ProjSize, spec.HiddenSize)) : null;
+                _sweeps[layer * d + dir] = new DirectionSweep(spec with { InputSize = inSize }, dir == 1, wih, whh, bih, bhh, whr);
+            }
+        }
+        _between = new Tensor?[numLayers];
+        _dropped = new Tensor?[numLayers];
+        _masks = new Tensor?[numLayers];
+        Reset(init, _rng);
+    }
+
+    private Parameter Add(Parameter p)
+    {
+        _parameters.Add(p);
+        return p;
+    }
+
+    /// <summary>The cell math this layer runs.</summary>
+    public CellSpec Spec { get; }
+
+    /// <summary>I, features per input step.</summary>
+    public int InputSize => Spec.InputSize;
+
+    /// <summary>H, hidden units per gate block.</summary>
+    public int HiddenSize => Spec.HiddenSize;
+
+    /// <summary>P, the LSTM projection size (0 when none).</summary>
+    public int ProjSize => Spec.ProjSize;
+
+    /// <summary>Features of h: P when projected, else H.</summary>
+    public int StateSize => Spec.StateSize;
+
+    /// <summary>L, stacked layers.</summary>
+    public int NumLayers { get; }
+
+    /// <summary>Whether each layer also runs from the last step to the first.</summary>
+    public bool Bidirectional { get; }
+
+    /// <summary>D: 2 when bidirectional, else 1.</summary>
+    public int Directions => Bidirectional ? 2 : 1;
+
+    /// <summary>Dropout probability on the outputs of every layer but the last (training mode only).</summary>
+    public float Dropout { get; }
+
+    /// <summary>Training mode keeps what backward needs and applies dropout; eval mode keeps one step of state.</summary>
+    public bool Training { get; set; } = true;
+
+    /// <summary>Parameters in PyTorch's state_dict order, named as there.</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>The parameter called <paramref name="name"/> (e.g. <c>weight_hh_l1_reverse</c>).</summary>
+    public Parameter GetParameter(string name) =>
+        _parameters.FirstOrDefault(p => p.Name == name)
+        ?? throw new KeyNotFoundException($"{GetType().Name} has no parameter '{name}'; it has {string.Join(", ", _parameters.Select(p => p.Name))}");
+
+    /// <summary>Re-initialises every parameter.</summary>
+    public void Reset(RecurrentInit init, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        float bound = 1f / MathF.Sqrt(HiddenSize);
+        int g = Spec.Gates;
+        foreach (var p in _parameters)
+        {
+            var w = p.Value.Span;
+            if (init == RecurrentInit.PyTorch) { Initializers.Uniform(w, bound, rng); continue; }
+            if (p.Value.Rank == 1) { w.Clear(); continue; }
+            int rows = p.Value.Dim(0), cols = p.Value.Dim(1);
+            bool recurrent = p.Name.StartsWith("weight_hh", StringComparison.Ordinal);
+            int blocks = p.Name.StartsWith("weight_hr", StringComparison.Ordinal) ? 1 : g;
+            int blockRows = rows / blocks;
+            for (int k = 0; k < blocks; k++)
+            {
+                var block = w.Slice(k * blockRows * cols, blockRows * cols);
+                if (init == RecurrentInit.Orthogonal && recurrent) Initializers.Orthogonal(block, blockRows, cols, rng);
+                else Initializers.GlorotUniform(block, blockRows, cols, rng);
+            }
+        }
+    }
+
+    /// <summary>Clears every parameter's gradient.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in _parameters) p.ZeroGrad();
+    }
+
+    /// <summary>
+    /// Runs the layer over <paramref name="input"/> [B, T, I]. <paramref name="h0"/> [L*D, B, S] and
+    /// <paramref name="c0"/> [L*D, B, H] default to zeros; <paramref name="lengths"/> [B] (each in 1..T, any order)
+    /// marks the valid steps of each sequence. Returns new tensors output [B, T, D*S], h_n, c_n.
+    /// </summary>
+    public RecurrentResult Forward(Tensor input, Tensor? h0 = null, Tensor? c0 = null, int[]? lengths = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank != 3) throw new ShapeMismatchException(nameof(input), $"[B, T, {InputSize}]", Shape.Format(input.Shape));
+        int b = input.Dim(0), t = input.Dim(1), d = Directions, s = StateSize, h = HiddenSize;
+        input.CheckShape(nameof(input), b, t, InputSize);
+        h0?.CheckShape(nameof(h0), NumLayers * d, b, s);
+        if (c0 is not null)
+        {
+            if (Spec.Kind != CellKind.Lstm) throw new ArgumentException($"c0 is only for LSTM layers; this is a {GetType().Name}", nameof(c0));
+            c0.CheckShape(nameof(c0), NumLayers * d, b, h);
+        }
+        int maxLen = CheckLengths(lengths, b, t);
+
+        var output = new Tensor(b, t, d * s);
+        var hn = new Tensor(NumLayers * d, b, s);
+        var cn = Spec.Kind == CellKind.Lstm ? new Tensor(NumLayers * d, b, h) : null;
+        bool keep = Training;
+        var x = input;
+        for (int layer = 0; layer < NumLayers; layer++)
+        {
+            bool lastLayer = layer == NumLayers - 1;
+            var y = lastLayer ? output : Tensor.Ensure(ref _between[layer], b, t, d * s);
+            for (int dir = 0; dir < d; dir++)
+            {
+                int k = layer * d + dir;
+                _sweeps[k].Forward(x, y, dir * s, h0?.Row(k), c0?.Row(k), lengths, maxLen, hn.Row(k), cn?.Row(k), keep);
+            }
+            if (!lastLayer) x = ApplyDropout(layer, y);
+        }
+        _input = input;
+        _lengths = lengths;
+        _kept = keep;
+        return new RecurrentResult(output, hn, cn);
+    }
+
+    /// <summary>
+    /// Backpropagation through time for the last <see cref="Forward"/> (training mode), for the loss whose gradients
+    /// are <paramref name="gradOutput"/> [B, T, D*S] and optionally <paramref name="gradHn"/> [L*D, B, S],
+    /// <paramref name="gradCn"/> [L*D, B, H]. Adds into every <see cref="Parameter.Grad"/>; returns ∂L/∂input, ∂L/∂h0, ∂L/∂c0.
+    /// </summary>
+    public RecurrentGradients Backward(Tensor gradOutput, Tensor? gradHn = null, Tensor? gradCn = null)
+    {
+        ArgumentNullException.ThrowIfNull(gradOutput);
+        if (!_kept || _input is null)
+            throw new InvalidOperationException("Backward needs a preceding Forward in training mode (Training = true)");
+        int b = _input.Dim(0), t = _input.Dim(1), d = Directions, s = StateSize, h = HiddenSize;
+        gradOutput.CheckShape(nameof(gradOutput), b, t, d * s);
+        gradHn?.CheckShape(nameof(gradHn), NumLayers * d, b, s);
+        if (gradCn is not null)
+        {
+            if (Spec.Kind != CellKind.Lstm) throw new ArgumentException($"gradCn is only for LSTM layers; this is a {GetType().Name}", nameof(gradCn));
+            gradCn.CheckShape(nameof(gradCn), NumLayers * d, b, h);
+        }
+        var dInput = new Tensor(b, t, InputSize);
+        var dh0 = new Tensor(NumLayers * d, b, s);
+        var dc0 = Spec.Kind == CellKind.Lstm ? new Tensor(NumLayers * d, b, h) : null;
+        var dy = gradOutput;
+        for (int layer = NumLayers - 1; layer >= 0; layer--)
+        {
+            // ∂L/∂(this layer's input): the network input, or the previous layer's (dropped-out) output.
+            var dx = layer == 0 ? dInput : Tensor.Ensure(ref GradBuffer(layer - 1), b, t, d * s);
+            for (int dir = 0; dir < d; dir++)
+            {
+                int k = layer * d + dir;
+                _sweeps[k].Backward(dy, dir * s, gradHn?.Row(k), gradCn?.Row(k), dx, dir > 0, dh0.Row(k), dc0?.Row(k));
+            }
+            if (layer > 0)
+            {
+                if (_masks[layer - 1] is { } mask && _dropped[layer - 1] is not null)
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(dx.Span, mask.Span, dx.Span);
+                dy = dx;
+            }
+        }
+        return new RecurrentGradients(dInput, dh0, dc0);
+    }
+
+    private Tensor?[]? _gradBuffers;
+
+    private ref Tensor? GradBuffer(int layer)
+    {
+        _gradBuffers ??= new Tensor?[NumLayers];
+        return ref _gradBuffers[layer];
+    }
+
+    private Tensor ApplyDropout(int layer, Tensor y)
+    {
+        if (!Training || Dropout == 0) { _dropped[layer] = null; return y; }
+        var mask = Tensor.Ensure(ref _masks[layer], y.Dim(0), y.Dim(1), y.Dim(2));
+        var dropped = Tensor.Ensure(ref _dropped[layer], y.Dim(0), y.Dim(1), y.Dim(2));
+        float keepScale = 1f / (1f - Dropout);
+        var m = mask.Span;
+        for (int i = 0; i < m.Length; i++) m[i] = _rng.NextFloat() < Dropout ? 0f : keepScale;
+        System.Numerics.Tensors.TensorPrimitives.Multiply(y.Span, m, dropped.Span);
+        return dropped;
+    }
+
+    private static int CheckLengths(int[]? lengths, int b, int t)
+    {
+        if (lengths is null) return t;
+        if (lengths.Length != b) throw new ShapeMismatchException(nameof(lengths), $"[{b}] (one length per batch row)", $"[{lengths.Length}]");
+        int max = 0;
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            if (lengths[i] < 1 || lengths[i] > t)
+                throw new ArgumentOutOfRangeException(nameof(lengths), $"lengths[{i}] = {lengths[i]} is outside [1, T={t}]");
+            max = Math.Max(max, lengths[i]);
+        }
+        return max;
+    }
+}

@@ -1,0 +1,44 @@
+using Recur.Layers;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Recur.Training;
+
+/// <summary>
+/// The notes' remedy for exploding gradients. By global norm (PyTorch's clip_grad_norm_): with
+/// n = sqrt(Σ_p ||g_p||²), every gradient is scaled by min(1, maxNorm / (n + 1e-6)). By value: each element is
+/// clamped to [-c, c].
+/// </summary>
+public static class GradientClipping
+{
+    /// <summary>The global L2 norm of all gradients (accumulated in double).</summary>
+    public static double GlobalNorm(IEnumerable<Parameter> parameters)
+    {
+        double sum = 0;
+        foreach (var p in parameters)
+            foreach (float g in p.Grad.Span) sum += (double)g * g;
+        return Math.Sqrt(sum);
+    }
+
+    /// <summary>Scales gradients so their global norm is at most <paramref name="maxNorm"/>; returns the norm before clipping.</summary>
+    public static double ClipByGlobalNorm(IReadOnlyList<Parameter> parameters, double maxNorm)
+    {
+        if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"must be positive, got {maxNorm}");
+        double norm = GlobalNorm(parameters);
+        double scale = maxNorm / (norm + 1e-6);
+        if (scale < 1)
+            foreach (var p in parameters) TensorPrimitives.Multiply(p.Grad.Span, (float)scale, p.Grad.Span);
+        return norm;
+    }
+
+    /// <summary>Clamps every gradient element to [-<paramref name="clipValue"/>, <paramref name="clipValue"/>].</summary>
+    public static void ClipByValue(IEnumerable<Parameter> parameters, float clipValue)
+    {
+        if (!(clipValue > 0)) throw new ArgumentOutOfRangeException(nameof(clipValue), $"must be positive, got {clipValue}");
+        foreach (var p in parameters)
+        {
+            var g = p.Grad.Span;
+            TensorPrimitives.Min(g, clipValue, g);
+            TensorPrimitives.Max(g, -clipValue, g);
+        }
+    }
+}
