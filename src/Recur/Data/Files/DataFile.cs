@@ -1,0 +1,39 @@
+using System.IO.Compression;
+
+namespace Recur.Data.Files;
+
+/// <summary>Opens data files for reading; gzip-compressed files (recognised by their magic bytes 1F 8B, whatever the name) are decompressed transparently.</summary>
+public static class DataFile
+{
+    private const int BufferSize = 1 << 16;
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for sequential reading. When the file starts with the gzip magic bytes the
+    /// returned stream yields the decompressed content (all members of a multi-member gzip file).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static Stream OpenRead(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+        Span<byte> magic = stackalloc byte[2];
+        int n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+        file.Position = 0;
+        if (n == 2 && magic[0] == 0x1F && magic[1] == 0x8B)
+            return new BufferedStream(new GZipStream(file, CompressionMode.Decompress), BufferSize);
+        return file;
+    }
+
+    /// <summary>Opens <paramref name="path"/> as a <see cref="TextReader"/> of strictly decoded UTF-8 (gzip transparent); invalid bytes raise a <see cref="DataFormatException"/> with the line.</summary>
+    public static TextReader OpenText(string path) => new Utf8LineTextReader(new Utf8LineReader(path));
+
+    /// <summary>The whole file as a string (strict UTF-8, gzip transparent). For small files; stream large ones with <see cref="Utf8LineReader"/> or <see cref="CodePointReader"/>.</summary>
+    public static string ReadAllText(string path)
+    {
+        using var reader = OpenText(path);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>File name without directories, for messages.</summary>
+    internal static string DisplayName(string path) => Path.GetFileName(path) is { Length: > 0 } name ? name : path;
+}

@@ -1,0 +1,28 @@
+namespace Recur.Data.Files;
+
+/// <summary>
+/// Bad content in a data file: the message starts with <c>file:line:</c> (or <c>file:line:column:</c>) so the
+/// offending place can be opened directly, e.g. <c>co2.csv:8: column "co2" is empty (a missing value)</c>.
+/// </summary>
+public sealed class DataFormatException : FormatException
+{
+    /// <summary>Creates the exception for line <paramref name="line"/> (1-based; 0 when no line applies) of <paramref name="source"/>.</summary>
+    public DataFormatException(string source, long line, string message, Exception? inner = null)
+        : base(Where(source, line) + message, inner)
+    {
+        Source = source;
+        Line = line;
+        Reason = message;
+    }
+
+    /// <summary>The file (or other named source) that holds the bad content.</summary>
+    public new string Source { get; }
+
+    /// <summary>1-based line number, or 0 when the problem is not tied to one line.</summary>
+    public long Line { get; }
+
+    /// <summary>The message without the <c>file:line:</c> prefix.</summary>
+    public string Reason { get; }
+
+    private static string Where(string source, long line) => line > 0 ? $"{source}:{line}: " : $"{source}: ";
+}
