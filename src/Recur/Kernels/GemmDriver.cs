@@ -1,0 +1,201 @@
+namespace Recur.Kernels;
+
+/// <summary>
+/// The cache-blocked, multithreaded GEMM loop nest (GotoBLAS / BLIS): C is cut into tasks of up to MC rows by a
+/// chunk of columns; a task walks K in blocks of KC, packs its op(A) block (MC x KC, stays in L2), and for each
+/// NR-column panel of packed op(B) (KC x NR, stays in L1) runs the micro-kernel down the MR-row panels of A.
+/// <para>
+/// Reproducibility: every element of C is summed over K in the same order (KC blocks in ascending order, each by
+/// the same micro-kernel), whatever the task split or thread count, because tiles sit on a fixed MR x NR grid and
+/// K is never split across threads. So results are bit-identical for any <see cref="KernelConfig.Threads"/>.
+/// </para>
+/// </summary>
+internal static unsafe class GemmDriver
+{
+    // Most floats of op(B) packed at once when B is not pre-packed (16 MB); wider products are done in column passes.
+    private const long PackedBLimit = 4L << 20;
+
+    // A chunk of columns is at least this wide, so re-packing the A block per chunk stays negligible.
+    private const int MinChunkCols = 128;
+
+    /// <summary>The state of one GEMM call, on the caller's stack; tasks read it through a pointer.</summary>
+    private struct Job
+    {
+        public GemmKernel Kernel;
+        public float* A, B, C;
+        public nint Lda, Ldb, Ldc;
+        public bool TransA, TransB;
+        public int M, K;
+        public float Alpha, Beta;
+
+        // Packed op(B) for columns [J0, J1): the KC-row block starting at row p0 is at Bp + p0 * BpWidth, and in it
+        // the panel of column j at (j - J0) * kc. Null when each task packs its own B panels (PackBInTask).
+        public float* Bp;
+        public int BpWidth, J0, J1;
+        public bool PackBInTask;
+
+        public int McBlocks, ChunkCols;   // task t covers MC-row block t % McBlocks and column chunk t / McBlocks
+        public int PanelsPerPackTask;
+    }
+
+    /// <summary>C = alpha * op(A) * op(B) + beta * C with B packed here (m, n, k &gt; 0; arguments validated).</summary>
+    public static void Multiply(in GemmKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
+    {
+        var job = NewJob(kernel, transA, m, k, alpha, a, lda, beta, c, ldc);
+        job.B = b;
+        job.Ldb = ldb;
+        job.TransB = transB;
+        if (job.McBlocks == 1)
+        {
+            // One row block: each B panel is used by exactly one task, so tasks pack their panels as they go.
+            job.PackBInTask = true;
+            job.J1 = n;
+            RunTasks(ref job);
+            return;
+        }
+        int nr = kernel.NR;
+        int passCols = (int)Math.Max(nr, PackedBLimit / k / nr * nr);
+        float* packed = GemmScratch.Current.PackedB((long)k * Math.Min(RoundUp(n, nr), passCols));
+        for (int j0 = 0; j0 < n; j0 += passCols)
+        {
+            int j1 = Math.Min(n, j0 + passCols);
+            job.Bp = packed;
+            job.BpWidth = RoundUp(j1 - j0, nr);
+            job.J0 = j0;
+            job.J1 = j1;
+            PackB(ref job);
+            RunTasks(ref job);
+        }
+    }
+
+    /// <summary>C = alpha * op(A) * B + beta * C with B pre-packed by <see cref="PackedMatrix"/> (m, n, k &gt; 0).</summary>
+    public static void MultiplyPacked(in GemmKernel kernel, bool transA, int m, int n, int k, float alpha,
+        float* a, nint lda, float* packed, int packedWidth, float beta, float* c, nint ldc)
+    {
+        var job = NewJob(kernel, transA, m, k, alpha, a, lda, beta, c, ldc);
+        job.Bp = packed;
+        job.BpWidth = packedWidth;
+        job.J1 = n;
+        RunTasks(ref job);
+    }
+
+    /// <summary>Packs op(B)[0..k, 0..n] (b, ldb, transB) into dst with rows of width RoundUp(n, MaxNR), in parallel.</summary>
+    public static void Pack(in GemmKernel kernel, bool transB, int k, int n, float* b, nint ldb, float* dst, int width)
+    {
+        var job = new Job { Kernel = kernel, K = k, B = b, Ldb = ldb, TransB = transB, Bp = dst, BpWidth = width, J1 = n };
+        PackB(ref job);
+    }
+
+    private static Job NewJob(in GemmKernel kernel, bool transA, int m, int k, float alpha, float* a, nint lda,
+        float beta, float* c, nint ldc) => new()
+    {
+        Kernel = kernel,
+        A = a,
+        Lda = lda,
+        TransA = transA,
+        C = c,
+        Ldc = ldc,
+        M = m,
+        K = k,
+        Alpha = alpha,
+        Beta = beta,
+        McBlocks = (m + kernel.MC - 1) / kernel.MC,
+    };
+
+    private static void PackB(ref Job job)
+    {
+        int panels = (job.J1 - job.J0 + job.Kernel.NR - 1) / job.Kernel.NR;
+        int tasks = Math.Min(panels, 4 * KernelConfig.Threads);
+        job.PanelsPerPackTask = (panels + tasks - 1) / tasks;
+        fixed (Job* p = &job)
+            ParallelLoop.For((panels + job.PanelsPerPackTask - 1) / job.PanelsPerPackTask, &PackTask, p);
+    }
+
+    private static void PackTask(void* context, int index)
+    {
+        ref Job job = ref *(Job*)context;
+        int nr = job.Kernel.NR, kcMax = job.Kernel.KC;
+        int j0 = job.J0 + index * job.PanelsPerPackTask * nr;
+        int cols = Math.Min(job.J1 - j0, job.PanelsPerPackTask * nr);
+        for (int p0 = 0; p0 < job.K; p0 += kcMax)
+        {
+            int kc = Math.Min(kcMax, job.K - p0);
+            GemmPacking.PackB(job.Bp + (long)p0 * job.BpWidth + (long)(j0 - job.J0) * kc, job.B, job.Ldb, job.TransB, p0, kc, j0, cols, nr);
+        }
+    }
+
+    // Splits columns [J0, J1) into chunks so that there are a few tasks per thread, then runs the tasks.
+    private static void RunTasks(ref Job job)
+    {
+        int nr = job.Kernel.NR;
+        int panels = (job.J1 - job.J0 + nr - 1) / nr;
+        int threads = KernelConfig.Threads;
+        int chunks = threads == 1 ? 1 : (4 * threads + job.McBlocks - 1) / job.McBlocks;
+        chunks = Math.Clamp(chunks, 1, Math.Max(1, panels * nr / MinChunkCols));
+        int panelsPerChunk = (panels + chunks - 1) / chunks;
+        job.ChunkCols = panelsPerChunk * nr;
+        chunks = (panels + panelsPerChunk - 1) / panelsPerChunk;
+        fixed (Job* p = &job)
+            ParallelLoop.For(job.McBlocks * chunks, &RunTask, p);
+    }
+
+    private static void RunTask(void* context, int index)
+    {
+        ref Job job = ref *(Job*)context;
+        ref readonly GemmKernel kernel = ref job.Kernel;
+        int mr = kernel.MR, nr = kernel.NR, kcMax = kernel.KC;
+        int i0 = index % job.McBlocks * kernel.MC;
+        int mc = Math.Min(kernel.MC, job.M - i0);
+        int jStart = job.J0 + index / job.McBlocks * job.ChunkCols;
+        int jEnd = Math.Min(job.J1, jStart + job.ChunkCols);
+
+        var scratch = GemmScratch.Current;
+        float* ap = scratch.PackedA(kernel.MC * kcMax);
+        float* bpanel = job.PackBInTask ? scratch.PanelB(kcMax * nr) : null;
+        float* tile = scratch.Tile(mr * nr);
+        var tileKernel = kernel.Tile;
+
+        for (int p0 = 0; p0 < job.K; p0 += kcMax)
+        {
+            int kc = Math.Min(kcMax, job.K - p0);
+            float beta = p0 == 0 ? job.Beta : 1f; // later K blocks accumulate onto the first
+            GemmPacking.PackA(ap, job.A, job.Lda, job.TransA, i0, mc, p0, kc, mr);
+            for (int jr = jStart; jr < jEnd; jr += nr)
+            {
+                int cols = Math.Min(nr, jEnd - jr);
+                float* bp;
+                if (job.PackBInTask)
+                {
+                    GemmPacking.PackB(bpanel, job.B, job.Ldb, job.TransB, p0, kc, jr, cols, nr);
+                    bp = bpanel;
+                }
+                else bp = job.Bp + (long)p0 * job.BpWidth + (long)(jr - job.J0) * kc;
+
+                for (int ir = 0; ir < mc; ir += mr)
+                {
+                    int rows = Math.Min(mr, mc - ir);
+                    float* c = job.C + (i0 + ir) * job.Ldc + jr;
+                    if (rows == mr && cols == nr)
+                        tileKernel(kc, ap + ir * kc, bp, c, job.Ldc, job.Alpha, beta);
+                    else
+                        EdgeTile(tileKernel, kc, ap + ir * kc, bp, c, job.Ldc, rows, cols, job.Alpha, beta, tile, nr);
+                }
+            }
+        }
+    }
+
+    // A partial tile: the full-size kernel on a copy, so the arithmetic per element is the interior's.
+    private static void EdgeTile(delegate* managed<int, float*, float*, float*, nint, float, float, void> tileKernel,
+        int kc, float* ap, float* bp, float* c, nint ldc, int rows, int cols, float alpha, float beta, float* tile, int nr)
+    {
+        if (beta != 0)
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < cols; j++) tile[r * nr + j] = c[r * ldc + j];
+        tileKernel(kc, ap, bp, tile, nr, alpha, beta);
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < cols; j++) c[r * ldc + j] = tile[r * nr + j];
+    }
+
+    internal static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+}

@@ -1,0 +1,38 @@
+namespace Recur.Kernels;
+
+/// <summary>
+/// One GEMM micro-kernel and the blocking that feeds it. The micro-kernel computes an MR x NR tile of C from a
+/// packed MR x kc panel of op(A) (column after column: MR values per k) and a packed kc x NR panel of op(B)
+/// (row after row: NR values per k): <c>C = alpha * (Ap * Bp) + beta * C</c>, where beta == 0 never reads C.
+/// Blocks: kc &lt;= KC rows of op(B) per pass (a B panel of KC x NR stays in L1), mc &lt;= MC rows of op(A) per
+/// packed A block (MC x KC stays in L2).
+/// </summary>
+internal readonly unsafe struct GemmKernel
+{
+    /// <summary>Widest NR of any path: a <see cref="PackedMatrix"/> pads its columns to a multiple of this.</summary>
+    public const int MaxNR = 32;
+
+    public readonly KernelIsa Isa;
+    public readonly int MR, NR, KC, MC;
+
+    /// <summary>kernel(kc, aPanel, bPanel, c, ldc, alpha, beta).</summary>
+    public readonly delegate* managed<int, float*, float*, float*, nint, float, float, void> Tile;
+
+    private GemmKernel(KernelIsa isa, int mr, int nr, int kc, int mc, delegate* managed<int, float*, float*, float*, nint, float, float, void> tile)
+    {
+        Isa = isa;
+        MR = mr;
+        NR = nr;
+        KC = kc;
+        MC = mc;
+        Tile = tile;
+    }
+
+    /// <summary>The kernel for a resolved ISA (not Auto).</summary>
+    public static GemmKernel For(KernelIsa isa) => isa switch
+    {
+        KernelIsa.Avx512 => new(isa, MicroKernelAvx512.MR, MicroKernelAvx512.NR, 256, 144, &MicroKernelAvx512.Tile),
+        KernelIsa.Avx2 => new(isa, MicroKernelAvx2.MR, MicroKernelAvx2.NR, 256, 144, &MicroKernelAvx2.Tile),
+        _ => new(KernelIsa.Vector128, MicroKernelVector128.MR, MicroKernelVector128.NR, 256, 144, &MicroKernelVector128.Tile),
+    };
+}

@@ -1,0 +1,87 @@
+using System.Runtime.Intrinsics;
+
+namespace Recur.Kernels;
+
+/// <summary>
+/// Copies blocks of op(A) and op(B) into the panel layout the micro-kernels stream through (see
+/// <see cref="GemmKernel"/>). Padding rows/columns of a partial panel are zero, so a partial tile computes
+/// with the full-size kernel.
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    /// <summary>
+    /// Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into ceil(mc/mr) panels of mr x kc, panel q at dst + q*mr*kc holding
+    /// op(A)[i0 + q*mr + r, p0 + p] at p*mr + r. op(A)[i, p] is a[i*lda + p], or a[p*lda + i] when transposed.
+    /// </summary>
+    public static void PackA(float* dst, float* a, nint lda, bool transA, int i0, int mc, int p0, int kc, int mr)
+    {
+        for (int ir = 0; ir < mc; ir += mr, dst += mr * kc)
+        {
+            int rows = Math.Min(mr, mc - ir);
+            if (transA)
+            {
+                float* src = a + p0 * lda + i0 + ir;
+                for (int p = 0; p < kc; p++, src += lda)
+                {
+                    float* d = dst + p * mr;
+                    int r = 0;
+                    for (; r < rows; r++) d[r] = src[r];
+                    for (; r < mr; r++) d[r] = 0;
+                }
+            }
+            else
+            {
+                for (int r = 0; r < mr; r++)
+                {
+                    float* d = dst + r;
+                    if (r >= rows)
+                    {
+                        for (int p = 0; p < kc; p++) d[p * mr] = 0;
+                        continue;
+                    }
+                    float* src = a + (i0 + ir + r) * lda + p0;
+                    for (int p = 0; p < kc; p++) d[p * mr] = src[p];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] into ceil(nc/nr) panels of kc x nr, panel q at dst + q*nr*kc holding
+    /// op(B)[p0 + p, j0 + q*nr + j] at p*nr + j. op(B)[p, j] is b[p*ldb + j], or b[j*ldb + p] when transposed.
+    /// </summary>
+    public static void PackB(float* dst, float* b, nint ldb, bool transB, int p0, int kc, int j0, int nc, int nr)
+    {
+        for (int jr = 0; jr < nc; jr += nr, dst += nr * kc)
+        {
+            int cols = Math.Min(nr, nc - jr);
+            if (transB)
+            {
+                for (int j = 0; j < nr; j++)
+                {
+                    float* d = dst + j;
+                    if (j >= cols)
+                    {
+                        for (int p = 0; p < kc; p++) d[p * nr] = 0;
+                        continue;
+                    }
+                    float* src = b + (j0 + jr + j) * ldb + p0;
+                    for (int p = 0; p < kc; p++) d[p * nr] = src[p];
+                }
+            }
+            else
+            {
+                float* src = b + p0 * ldb + j0 + jr;
+                for (int p = 0; p < kc; p++, src += ldb)
+                {
+                    float* d = dst + p * nr;
+                    int j = 0;
+                    if (cols == nr)
+                        for (; j < nr; j += 4) Vector128.Store(Vector128.Load(src + j), d + j);
+                    for (; j < cols; j++) d[j] = src[j];
+                    for (; j < nr; j++) d[j] = 0;
+                }
+            }
+        }
+    }
+}

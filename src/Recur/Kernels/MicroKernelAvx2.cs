@@ -1,0 +1,77 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Recur.Kernels;
+
+/// <summary>
+/// The AVX2 + FMA micro-kernel: a 6x16 register tile, 12 accumulators + 2 B vectors + 1 broadcast = 15 of the 16
+/// ymm registers. Each k step is 2 loads, 6 broadcasts and 12 FMAs, enough independent FMAs to cover the FMA
+/// latency on two pipes (Zen 3, Haswell and later).
+/// </summary>
+internal static unsafe class MicroKernelAvx2
+{
+    /// <summary>Rows of the register tile.</summary>
+    public const int MR = 6;
+    /// <summary>Columns of the register tile (2 vectors of 8).</summary>
+    public const int NR = 16;
+
+    /// <summary>C[MR, NR] = alpha * (Ap[MR, kc] * Bp[kc, NR]) + beta * C (see <see cref="GemmKernel"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector256<float> c00 = default, c01 = default;
+        Vector256<float> c10 = default, c11 = default;
+        Vector256<float> c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default;
+        Vector256<float> c40 = default, c41 = default;
+        Vector256<float> c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
+            Vector256<float> ai;
+            ai = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(ai, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(ai, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(ai, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(ai, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(ai, b0, c40);
+            c41 = Vector256.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(ai, b0, c50);
+            c51 = Vector256.FusedMultiplyAdd(ai, b1, c51);
+            a += MR;
+            b += NR;
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        Store(c + 0 * ldc, c00, va, beta);
+        Store(c + 0 * ldc + 8, c01, va, beta);
+        Store(c + 1 * ldc, c10, va, beta);
+        Store(c + 1 * ldc + 8, c11, va, beta);
+        Store(c + 2 * ldc, c20, va, beta);
+        Store(c + 2 * ldc + 8, c21, va, beta);
+        Store(c + 3 * ldc, c30, va, beta);
+        Store(c + 3 * ldc + 8, c31, va, beta);
+        Store(c + 4 * ldc, c40, va, beta);
+        Store(c + 4 * ldc + 8, c41, va, beta);
+        Store(c + 5 * ldc, c50, va, beta);
+        Store(c + 5 * ldc + 8, c51, va, beta);
+    }
+
+    // c = alpha * acc + beta * c; beta == 0 writes without reading (C may hold NaN), beta == 1 adds.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector256<float> acc, Vector256<float> alpha, float beta)
+    {
+        Vector256<float> t = acc * alpha;
+        if (beta == 0) t.Store(c);
+        else if (beta == 1) (Vector256.Load(c) + t).Store(c);
+        else Vector256.FusedMultiplyAdd(Vector256.Load(c), Vector256.Create(beta), t).Store(c);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Recur.Kernels;
+
+/// <summary>
+/// The AVX-512 micro-kernel: a 12x32 register tile, 24 accumulators + 2 B vectors + 1 broadcast of the 32 zmm
+/// registers. Written with the cross-platform <see cref="Vector512"/> API so it also runs (in software, slowly)
+/// where AVX-512 is missing, which lets the tests cover it on any machine.
+/// </summary>
+internal static unsafe class MicroKernelAvx512
+{
+    /// <summary>Rows of the register tile.</summary>
+    public const int MR = 12;
+    /// <summary>Columns of the register tile (2 vectors of 16).</summary>
+    public const int NR = 32;
+
+    /// <summary>C[MR, NR] = alpha * (Ap[MR, kc] * Bp[kc, NR]) + beta * C (see <see cref="GemmKernel"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector512<float> c000 = default, c001 = default;
+        Vector512<float> c010 = default, c011 = default;
+        Vector512<float> c020 = default, c021 = default;
+        Vector512<float> c030 = default, c031 = default;
+        Vector512<float> c040 = default, c041 = default;
+        Vector512<float> c050 = default, c051 = default;
+        Vector512<float> c060 = default, c061 = default;
+        Vector512<float> c070 = default, c071 = default;
+        Vector512<float> c080 = default, c081 = default;
+        Vector512<float> c090 = default, c091 = default;
+        Vector512<float> c100 = default, c101 = default;
+        Vector512<float> c110 = default, c111 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
+            Vector512<float> ai;
+            ai = Vector512.Create(a[0]);
+            c000 = Vector512.FusedMultiplyAdd(ai, b0, c000);
+            c001 = Vector512.FusedMultiplyAdd(ai, b1, c001);
+            ai = Vector512.Create(a[1]);
+            c010 = Vector512.FusedMultiplyAdd(ai, b0, c010);
+            c011 = Vector512.FusedMultiplyAdd(ai, b1, c011);
+            ai = Vector512.Create(a[2]);
+            c020 = Vector512.FusedMultiplyAdd(ai, b0, c020);
+            c021 = Vector512.FusedMultiplyAdd(ai, b1, c021);
+            ai = Vector512.Create(a[3]);
+            c030 = Vector512.FusedMultiplyAdd(ai, b0, c030);
+            c031 = Vector512.FusedMultiplyAdd(ai, b1, c031);
+            ai = Vector512.Create(a[4]);
+            c040 = Vector512.FusedMultiplyAdd(ai, b0, c040);
+            c041 = Vector512.FusedMultiplyAdd(ai, b1, c041);
+            ai = Vector512.Create(a[5]);
+            c050 = Vector512.FusedMultiplyAdd(ai, b0, c050);
+            c051 = Vector512.FusedMultiplyAdd(ai, b1, c051);
+            ai = Vector512.Create(a[6]);
+            c060 = Vector512.FusedMultiplyAdd(ai, b0, c060);
+            c061 = Vector512.FusedMultiplyAdd(ai, b1, c061);
+            ai = Vector512.Create(a[7]);
+            c070 = Vector512.FusedMultiplyAdd(ai, b0, c070);
+            c071 = Vector512.FusedMultiplyAdd(ai, b1, c071);
+            ai = Vector512.Create(a[8]);
+            c080 = Vector512.FusedMultiplyAdd(ai, b0, c080);
+            c081 = Vector512.FusedMultiplyAdd(ai, b1, c081);
+            ai = Vector512.Create(a[9]);
+            c090 = Vector512.FusedMultiplyAdd(ai, b0, c090);
+            c091 = Vector512.FusedMultiplyAdd(ai, b1, c091);
+            ai = Vector512.Create(a[10]);
+            c100 = Vector512.FusedMultiplyAdd(ai, b0, c100);
+            c101 = Vector512.FusedMultiplyAdd(ai, b1, c101);
+            ai = Vector512.Create(a[11]);
+            c110 = Vector512.FusedMultiplyAdd(ai, b0, c110);
+            c111 = Vector512.FusedMultiplyAdd(ai, b1, c111);
+            a += MR;
+            b += NR;
+        }
+        Vector512<float> va = Vector512.Create(alpha);
+        Store(c + 0 * ldc, c000, va, beta);
+        Store(c + 0 * ldc + 16, c001, va, beta);
+        Store(c + 1 * ldc, c010, va, beta);
+        Store(c + 1 * ldc + 16, c011, va, beta);
+        Store(c + 2 * ldc, c020, va, beta);
+        Store(c + 2 * ldc + 16, c021, va, beta);
+        Store(c + 3 * ldc, c030, va, beta);
+        Store(c + 3 * ldc + 16, c031, va, beta);
+        Store(c + 4 * ldc, c040, va, beta);
+        Store(c + 4 * ldc + 16, c041, va, beta);
+        Store(c + 5 * ldc, c050, va, beta);
+        Store(c + 5 * ldc + 16, c051, va, beta);
+        Store(c + 6 * ldc, c060, va, beta);
+        Store(c + 6 * ldc + 16, c061, va, beta);
+        Store(c + 7 * ldc, c070, va, beta);
+        Store(c + 7 * ldc + 16, c071, va, beta);
+        Store(c + 8 * ldc, c080, va, beta);
+        Store(c + 8 * ldc + 16, c081, va, beta);
+        Store(c + 9 * ldc, c090, va, beta);
+        Store(c + 9 * ldc + 16, c091, va, beta);
+        Store(c + 10 * ldc, c100, va, beta);
+        Store(c + 10 * ldc + 16, c101, va, beta);
+        Store(c + 11 * ldc, c110, va, beta);
+        Store(c + 11 * ldc + 16, c111, va, beta);
+    }
+
+    // c = alpha * acc + beta * c; beta == 0 writes without reading (C may hold NaN), beta == 1 adds.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector512<float> acc, Vector512<float> alpha, float beta)
+    {
+        Vector512<float> t = acc * alpha;
+        if (beta == 0) t.Store(c);
+        else if (beta == 1) (Vector512.Load(c) + t).Store(c);
+        else Vector512.FusedMultiplyAdd(Vector512.Load(c), Vector512.Create(beta), t).Store(c);
+    }
+}

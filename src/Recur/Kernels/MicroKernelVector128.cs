@@ -1,0 +1,76 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Recur.Kernels;
+
+/// <summary>
+/// The portable micro-kernel: a 6x8 register tile of 128-bit vectors (12 accumulators fit the 16 registers of
+/// SSE and leave room on NEON's 32). For CPUs without AVX2, e.g. older x64 or Arm64.
+/// </summary>
+internal static unsafe class MicroKernelVector128
+{
+    /// <summary>Rows of the register tile.</summary>
+    public const int MR = 6;
+    /// <summary>Columns of the register tile (2 vectors of 4).</summary>
+    public const int NR = 8;
+
+    /// <summary>C[MR, NR] = alpha * (Ap[MR, kc] * Bp[kc, NR]) + beta * C (see <see cref="GemmKernel"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector128<float> c00 = default, c01 = default;
+        Vector128<float> c10 = default, c11 = default;
+        Vector128<float> c20 = default, c21 = default;
+        Vector128<float> c30 = default, c31 = default;
+        Vector128<float> c40 = default, c41 = default;
+        Vector128<float> c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector128<float> b0 = Vector128.Load(b), b1 = Vector128.Load(b + 4);
+            Vector128<float> ai;
+            ai = Vector128.Create(a[0]);
+            c00 = Vector128.FusedMultiplyAdd(ai, b0, c00);
+            c01 = Vector128.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector128.Create(a[1]);
+            c10 = Vector128.FusedMultiplyAdd(ai, b0, c10);
+            c11 = Vector128.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector128.Create(a[2]);
+            c20 = Vector128.FusedMultiplyAdd(ai, b0, c20);
+            c21 = Vector128.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector128.Create(a[3]);
+            c30 = Vector128.FusedMultiplyAdd(ai, b0, c30);
+            c31 = Vector128.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector128.Create(a[4]);
+            c40 = Vector128.FusedMultiplyAdd(ai, b0, c40);
+            c41 = Vector128.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector128.Create(a[5]);
+            c50 = Vector128.FusedMultiplyAdd(ai, b0, c50);
+            c51 = Vector128.FusedMultiplyAdd(ai, b1, c51);
+            a += MR;
+            b += NR;
+        }
+        Vector128<float> va = Vector128.Create(alpha);
+        Store(c + 0 * ldc, c00, va, beta);
+        Store(c + 0 * ldc + 4, c01, va, beta);
+        Store(c + 1 * ldc, c10, va, beta);
+        Store(c + 1 * ldc + 4, c11, va, beta);
+        Store(c + 2 * ldc, c20, va, beta);
+        Store(c + 2 * ldc + 4, c21, va, beta);
+        Store(c + 3 * ldc, c30, va, beta);
+        Store(c + 3 * ldc + 4, c31, va, beta);
+        Store(c + 4 * ldc, c40, va, beta);
+        Store(c + 4 * ldc + 4, c41, va, beta);
+        Store(c + 5 * ldc, c50, va, beta);
+        Store(c + 5 * ldc + 4, c51, va, beta);
+    }
+
+    // c = alpha * acc + beta * c; beta == 0 writes without reading (C may hold NaN), beta == 1 adds.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector128<float> acc, Vector128<float> alpha, float beta)
+    {
+        Vector128<float> t = acc * alpha;
+        if (beta == 0) t.Store(c);
+        else if (beta == 1) (Vector128.Load(c) + t).Store(c);
+        else Vector128.FusedMultiplyAdd(Vector128.Load(c), Vector128.Create(beta), t).Store(c);
+    }
+}
