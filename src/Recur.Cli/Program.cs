@@ -12,6 +12,7 @@ public static class Program
         var root = new RootCommand("recur: train, run and check recurrent neural networks (RNN, LSTM, GRU).")
         {
             CheckCommand.Create(),
+            new Command("train", "Train a model") { TrainCharLmCommand.Create() },
         };
         return root.Parse(args).Invoke();
     }

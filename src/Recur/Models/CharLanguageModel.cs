@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Recur.Layers;
+using Recur.Tensors;
+using Recur.Training;
+
+namespace Recur.Models;
+
+/// <summary>Architecture of a <see cref="CharLanguageModel"/> (saved in checkpoints as JSON).</summary>
+/// <param name="VocabSize">V, distinct characters.</param>
+/// <param name="EmbeddingDim">E, features per character.</param>
+/// <param name="Cell">"lstm", "gru" or "rnn" (tanh).</param>
+/// <param name="HiddenSize">H.</param>
+/// <param name="NumLayers">Stacked recurrent layers.</param>
+/// <param name="Dropout">Dropout between stacked layers.</param>
+public sealed record CharLanguageModelConfig(int VocabSize, int EmbeddingDim = 64, string Cell = "lstm", int HiddenSize = 256, int NumLayers = 1, float Dropout = 0f)
+{
+    /// <summary>The config as JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this);
+
+    /// <summary>Parses <see cref="ToJson"/>'s output.</summary>
+    public static CharLanguageModelConfig FromJson(string json) =>
+        JsonSerializer.Deserialize<CharLanguageModelConfig>(json) ?? throw new InvalidDataException("empty model config");
+}
+
+/// <summary>
+/// Many-to-many synchronized paradigm: a character-level language model that predicts x_{t+1} from x_1..x_t.
+/// <code>
+///   tokens [B, T] -> Embedding(V, E) -> [B, T, E] -> RNN/LSTM/GRU(H, L layers) -> [B, T, H] -> Linear(H, V) -> logits [B, T, V]
+/// </code>
+/// Trained by truncated BPTT: consecutive [B, T] chunks of B parallel text lanes, the state carried from chunk to
+/// chunk (stateful) with the gradient cut at chunk boundaries. The equivalent PyTorch model is
+/// <c>nn.Embedding(V, E)</c>, <c>nn.LSTM(E, H, L, batch_first=True)</c>, <c>nn.Linear(H, V)</c> with these parameter names
+/// prefixed <c>embedding.</c>, <c>rnn.</c>, <c>head.</c>.
+/// </summary>
+public sealed class CharLanguageModel
+{
+    private readonly SoftmaxCrossEntropy _loss = new();
+    private Tensor? _h, _c, _logits, _dLogits;
+
+    /// <summary>Builds the model with weights drawn from <paramref name="rng"/>.</summary>
+    public CharLanguageModel(CharLanguageModelConfig config, Rng rng)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(rng);
+        Config = config;
+        Embedding = new Embedding(config.VocabSize, config.EmbeddingDim, rng: rng);
+        Rnn = config.Cell switch
+        {
+            "lstm" => new Lstm(config.EmbeddingDim, config.HiddenSize, config.NumLayers, dropout: config.Dropout, rng: rng),
+            "gru" => new Gru(config.EmbeddingDim, config.HiddenSize, config.NumLayers, dropout: config.Dropout, rng: rng),
+            "rnn" => new Rnn(config.EmbeddingDim, config.HiddenSize, config.NumLayers, dropout: config.Dropout, rng: rng),
+            _ => throw new ArgumentException($"cell must be lstm, gru or rnn, got '{config.Cell}'", nameof(config)),
+        };
+        Head = new Linear(config.HiddenSize, config.VocabSize, rng: rng);
+        NamedParameters =
+        [
+            .. new[] { ("embedding.weight", Embedding.Weight) },
+            .. Rnn.Parameters.Select(p => ("rnn." + p.Name, p)),
+            .. Head.Parameters.Select(p => ("head." + p.Name, p)),
+        ];
+    }
+
+    /// <summary>The architecture.</summary>
+    public CharLanguageModelConfig Config { get; }
+
+    /// <summary>The character embedding.</summary>
+    public Embedding Embedding { get; }
+
+    /// <summary>The recurrent stack.</summary>
+    public RecurrentLayer Rnn { get; }
+
+    /// <summary>The output projection to logits.</summary>
+    public Linear Head { get; }
+
+    /// <summary>Every parameter with its dotted name (PyTorch state_dict style).</summary>
+    public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters { get; }
+
+    /// <summary>The parameters alone.</summary>
+    public IReadOnlyList<Parameter> Parameters => NamedParameters.Select(p => p.Parameter).ToArray();
+
+    /// <summary>Training mode (dropout on, activations kept for backward) or evaluation.</summary>
+    public bool Training { get => Rnn.Training; set => Rnn.Training = value; }
+
+    /// <summary>Forgets the carried state (start of an epoch, or a new text).</summary>
+    public void ResetState()
+    {
+        _h = null;
+        _c = null;
+    }
+
+    /// <summary>
+    /// One chunk of truncated BPTT: forward on <paramref name="inputs"/> [B, T] from the carried state, cross-entropy
+    /// against <paramref name="targets"/> [B, T] averaged over all B*T steps, and (in training mode) backward, adding
+    /// into the parameter gradients. The final state is carried to the next chunk, detached. Returns the mean loss in nats.
+    /// </summary>
+    public double Step(int[] inputs, int[] targets, int batch, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (_h is not null && _h.Dim(1) != batch) ResetState();
+        var x = Embedding.Forward(inputs, batch, steps);
+        var r = Rnn.Forward(x, _h, _c);
+        var logits = Tensor.Ensure(ref _logits, batch * steps, Config.VocabSize);
+        Head.ForwardInto(r.Output, logits);
+        var dLogits = Training ? Tensor.Ensure(ref _dLogits, batch * steps, Config.VocabSize) : null;
+        double loss = _loss.Forward(logits, targets, dLogits);
+        if (Training)
+        {
+            var dOut = new Tensor(batch, steps, Config.HiddenSize);
+            Head.BackwardInto(dLogits!, dOut);
+            var g = Rnn.Backward(dOut);
+            Embedding.Backward(g.Input);
+        }
+        _h = r.Hn; // carried, detached: the next chunk's backward stops here
+        _c = r.Cn;
+        return loss;
+    }
+
+    /// <summary>
+    /// Samples <paramref name="length"/> characters after <paramref name="prompt"/> (indices), feeding each back in.
+    /// <paramref name="temperature"/> 0 is greedy; <paramref name="topK"/> &gt; 0 keeps the k most likely. Calls
+    /// <paramref name="emit"/> with each sampled index as soon as it is drawn.
+    /// </summary>
+    public void Generate(ReadOnlySpan<int> prompt, int length, double temperature, int topK, Rng rng, Action<int> emit)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        ArgumentNullException.ThrowIfNull(emit);
+        if (prompt.Length == 0) throw new ArgumentException("the prompt needs at least one character", nameof(prompt));
+        if (!(temperature >= 0)) throw new ArgumentOutOfRangeException(nameof(temperature), $"must be >= 0, got {temperature}");
+        bool training = Training;
+        Training = false;
+        try
+        {
+            Tensor? h = null, c = null;
+            var logits = new Tensor(1, Config.VocabSize);
+            int[] one = new int[1];
+            int next = prompt[0];
+            var probs = new double[Config.VocabSize];
+            for (int i = 0; i < prompt.Length + length - 1; i++)
+            {
+                one[0] = i < prompt.Length ? prompt[i] : next;
+                var r = Rnn.Forward(Embedding.Forward(one, 1, 1), h, c);
+                h = r.Hn; c = r.Cn;
+                Head.ForwardInto(r.Output, logits);
+                if (i < prompt.Length - 1) continue;
+                next = Sample(logits.Span, temperature, topK, rng, probs);
+                emit(next);
+            }
+        }
+        finally
+        {
+            Training = training;
+        }
+    }
+
+    private static int Sample(ReadOnlySpan<float> logits, double temperature, int topK, Rng rng, double[] probs)
+    {
+        int best = 0;
+        for (int j = 1; j < logits.Length; j++) if (logits[j] > logits[best]) best = j;
+        if (temperature == 0) return best;
+        double cutoff = double.NegativeInfinity;
+        if (topK > 0 && topK < logits.Length)
+        {
+            var sorted = logits.ToArray();
+            Array.Sort(sorted);
+            cutoff = sorted[^topK];
+        }
+        double sum = 0;
+        for (int j = 0; j < logits.Length; j++)
+        {
+            probs[j] = logits[j] < cutoff ? 0 : Math.Exp((logits[j] - logits[best]) / temperature);
+            sum += probs[j];
+        }
+        double u = rng.NextDouble() * sum;
+        for (int j = 0; j < logits.Length; j++)
+        {
+            u -= probs[j];
+            if (u < 0) return j;
+        }
+        return best;
+    }
+}

@@ -1,0 +1,52 @@
+using Recur.Layers;
+using Recur.Tensors;
+using Recur.Training;
+
+namespace Recur.Tests.Layers;
+
+/// <summary>Finite-difference checks of Linear, Embedding and the fused softmax cross-entropy.</summary>
+public class LinearEmbeddingLossGradientTests
+{
+    [Fact]
+    public void Linear_then_cross_entropy_gradients_match_finite_differences()
+    {
+        var rng = new Rng(3);
+        var lin = new Linear(5, 7, rng: rng);
+        var x = RecurrentGradientCheckTests.Random(rng, 2, 3, 5);
+        int[] targets = [0, 6, 3, -100, 2, 5]; // one ignored step
+        var ce = new SoftmaxCrossEntropy();
+        double Loss() => ce.Forward(lin.Forward(x), targets, null);
+
+        var logits = lin.Forward(x);
+        var dLogits = new Tensor(2, 3, 7);
+        ce.Forward(logits, targets, dLogits);
+        for (int j = 0; j < 7; j++) Assert.Equal(0f, dLogits[1, 0, j]); // ignored row has no gradient
+        var dx = lin.Backward(dLogits);
+        RecurrentGradientCheckTests.CheckCoordinates("x", x, dx, Loss, rng);
+        RecurrentGradientCheckTests.CheckCoordinates("weight", lin.Weight.Value, lin.Weight.Grad, Loss, rng);
+        RecurrentGradientCheckTests.CheckCoordinates("bias", lin.Bias!.Value, lin.Bias.Grad, Loss, rng);
+    }
+
+    [Fact]
+    public void Embedding_gradient_accumulates_rows_and_skips_padding()
+    {
+        var rng = new Rng(4);
+        var emb = new Embedding(6, 3, paddingIndex: 0, rng: rng);
+        Assert.All(emb.Weight.Value.Span[..3].ToArray(), v => Assert.Equal(0f, v));
+        int[] idx = [2, 1, 2, 5];
+        var u = RecurrentGradientCheckTests.Random(rng, 2, 2, 3);
+        double Loss() => RecurrentGradientCheckTests.Dot(emb.Forward(idx, 2, 2), u);
+        emb.Forward(idx, 2, 2);
+        emb.Backward(u);
+        RecurrentGradientCheckTests.CheckCoordinates("weight", emb.Weight.Value, emb.Weight.Grad, Loss, rng);
+
+        // The padding row is read like any other but never receives gradient (as in PyTorch).
+        emb.Weight.ZeroGrad();
+        emb.Forward([0, 0, 3, 0], 2, 2);
+        emb.Backward(u);
+        Assert.All(emb.Weight.Grad.Span[..3].ToArray(), v => Assert.Equal(0f, v));
+        Assert.Equal(u.Span[6], emb.Weight.Grad[3 * 3]); // token 3 sits at step 2 (flat row 2)
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => emb.Forward([1, 9, 0, 0], 2, 2));
+        Assert.Contains("indices[1] = 9", e.Message);
+    }
+}
