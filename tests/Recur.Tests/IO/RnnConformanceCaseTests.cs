@@ -155,6 +155,8 @@ public class RnnConformanceCaseTests
         Assert.Equal(2, ConformanceTolerances.ErrorRatio([100f, 1f + 2.2e-4f, 0f], expected, 1e-5, 1e-6), 2);
         Assert.Equal(double.PositiveInfinity, ConformanceTolerances.ErrorRatio([float.NaN, 1f, 0f], expected, 1e-5, 1e-6));
         Assert.Equal(double.PositiveInfinity, ConformanceTolerances.ErrorRatio([1e-9f], [0f], 0, 0));
+        Assert.Equal(double.PositiveInfinity, ConformanceTolerances.ErrorRatio([float.NegativeInfinity, 1f], [float.PositiveInfinity, 1f], 1e-5, 1e-6));
+        Assert.Equal(0, ConformanceTolerances.ErrorRatio([float.PositiveInfinity, 1f], [float.PositiveInfinity, 1f], 1e-5, 1e-6));
         Assert.Throws<ArgumentException>(() => ConformanceTolerances.ErrorRatio([1f], [1f, 2f], 0, 0));
     }
 }
