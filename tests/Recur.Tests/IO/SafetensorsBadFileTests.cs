@@ -49,6 +49,7 @@ public class SafetensorsBadFileTests
         { "{\"a\": {\"dtype\": \"F32\", \"shape\": [99999999999999999999], \"data_offsets\": [0, 4]}}", 4, "a", "shape dimension 0 must be a non-negative integer" },
         // A huge declared shape is caught by arithmetic on the header, before anything is allocated.
         { "{\"a\": {\"dtype\": \"F32\", \"shape\": [2000000000, 2000000000, 2000000000], \"data_offsets\": [0, 8]}}", 8, "a", "data_offsets [0, 8] span 8 bytes but F32 shape [2000000000, 2000000000, 2000000000] needs more than the 8-byte data section holds" },
+        { "{\"a\": {\"dtype\": \"F32\", \"shape\": [2000000000, 2000000000, 0], \"data_offsets\": [0, 0]}}", 0, "a", "shape [2000000000, 2000000000, 0] is empty but its other dimensions multiply to more than 2147483591" },
         { "{\"a\": {\"dtype\": \"F32\", \"shape\": [2, 3], \"data_offsets\": [0, 20]}}", 20, "a", "data_offsets [0, 20] span 20 bytes but F32 shape [2, 3] needs 24 bytes" },
         { "{\"a\": {\"dtype\": \"F64\", \"shape\": [3], \"data_offsets\": [0, 12]}}", 12, "a", "data_offsets [0, 12] span 12 bytes but F64 shape [3] needs 24 bytes" },
         { "{\"a\": {\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0]}}", 4, "a", "data_offsets must be an array [begin, end], got [0]" },
