@@ -33,8 +33,8 @@ public sealed record ConformanceTolerances(double RtolForward, double AtolForwar
             if (a == e) continue; // also equal infinities
             double diff = Math.Abs(a - e);
             double allowed = atol * scale + rtol * Math.Abs(e);
-            double ratio = double.IsNaN(diff) ? double.PositiveInfinity : allowed > 0 ? diff / allowed : double.PositiveInfinity;
-            worst = Math.Max(worst, ratio);
+            double ratio = diff / allowed; // diff > 0 here, so a zero allowance gives +infinity
+            worst = Math.Max(worst, double.IsNaN(ratio) ? double.PositiveInfinity : ratio); // NaN results, infinite expectations
         }
         return worst;
     }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Recur.Tensors;
 
@@ -8,7 +7,8 @@ namespace Recur.IO.Safetensors;
 /// A safetensors file opened for reading: the header is parsed and fully validated on open (see
 /// <see cref="SafetensorsFormatException"/> for what is rejected); tensors are converted on demand.
 /// Files opened from a path are memory-mapped, so opening a large file costs only its header; dispose the reader
-/// to unmap it. Reads may run concurrently.
+/// to unmap it. Reads may run concurrently. A mapped file must not be truncated or rewritten in place while it is open
+/// (replacing it through <see cref="AtomicFile"/> is safe: the mapping keeps the old file).
 /// </summary>
 /// <example><code>
 /// using var file = SafetensorsFile.Open("model.safetensors");
@@ -23,6 +23,7 @@ public sealed class SafetensorsFile : IDisposable
 
     private SafetensorsFile(ByteSource bytes, string source)
     {
+        ElementConversions.RequireLittleEndian();
         _bytes = bytes;
         Source = source;
         var parsed = SafetensorsHeader.Parse(bytes, source);
@@ -138,25 +139,7 @@ public sealed class SafetensorsFile : IDisposable
         for (int start = 0; start < destination.Length; start += ChunkElements)
         {
             var dst = destination.Slice(start, Math.Min(ChunkElements, destination.Length - start));
-            var src = Chunk(info, start, dst.Length);
-            switch (info.DType)
-            {
-                case SafetensorsDType.F32 when BitConverter.IsLittleEndian:
-                    MemoryMarshal.Cast<byte, float>(src).CopyTo(dst);
-                    break;
-                case SafetensorsDType.F32:
-                    for (int i = 0; i < dst.Length; i++) dst[i] = BinaryPrimitives.ReadSingleLittleEndian(src.Slice(4 * i));
-                    break;
-                case SafetensorsDType.F16:
-                    for (int i = 0; i < dst.Length; i++) dst[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(src.Slice(2 * i));
-                    break;
-                case SafetensorsDType.BF16: // bfloat16 is the upper half of a float32
-                    for (int i = 0; i < dst.Length; i++) dst[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(src.Slice(2 * i)) << 16);
-                    break;
-                default:
-                    for (int i = 0; i < dst.Length; i++) dst[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(src.Slice(8 * i));
-                    break;
-            }
+            ElementConversions.ToFloat32(info.DType, Chunk(info, start, dst.Length), dst);
         }
     }
 
@@ -170,9 +153,7 @@ public sealed class SafetensorsFile : IDisposable
         for (int start = 0; start < result.Length; start += ChunkElements)
         {
             var dst = result.AsSpan(start, Math.Min(ChunkElements, result.Length - start));
-            var src = Chunk(info, start, dst.Length);
-            for (int i = 0; i < dst.Length; i++)
-                dst[i] = info.DType == SafetensorsDType.I64 ? BinaryPrimitives.ReadInt64LittleEndian(src.Slice(8 * i)) : BinaryPrimitives.ReadInt32LittleEndian(src.Slice(4 * i));
+            ElementConversions.ToInt64(info.DType, Chunk(info, start, dst.Length), dst);
         }
         return result;
     }
@@ -184,25 +165,25 @@ public sealed class SafetensorsFile : IDisposable
     {
         var info = GetInfo(name);
         RequireInteger(info, "int32");
-        var result = new int[CheckedCount(info)];
-        for (int start = 0; start < result.Length; start += ChunkElements)
+        if (info.DType == SafetensorsDType.I32)
         {
-            var dst = result.AsSpan(start, Math.Min(ChunkElements, result.Length - start));
-            var src = Chunk(info, start, dst.Length);
-            for (int i = 0; i < dst.Length; i++)
+            var ints = new int[CheckedCount(info)];
+            for (int start = 0; start < ints.Length; start += ChunkElements)
             {
-                if (info.DType == SafetensorsDType.I32)
-                {
-                    dst[i] = BinaryPrimitives.ReadInt32LittleEndian(src.Slice(4 * i));
-                    continue;
-                }
-                long v = BinaryPrimitives.ReadInt64LittleEndian(src.Slice(8 * i));
-                if (v is < int.MinValue or > int.MaxValue)
-                    throw new SafetensorsFormatException(Source, name, $"element {start + i} is {v}, which does not fit in an int32");
-                dst[i] = (int)v;
+                var dst = ints.AsSpan(start, Math.Min(ChunkElements, ints.Length - start));
+                MemoryMarshal.Cast<byte, int>(Chunk(info, start, dst.Length)).CopyTo(dst);
             }
+            return ints;
         }
-        return result;
+        long[] wide = ReadInt64(name);
+        var narrow = new int[wide.Length];
+        for (int i = 0; i < wide.Length; i++)
+        {
+            if (wide[i] is < int.MinValue or > int.MaxValue)
+                throw new SafetensorsFormatException(Source, name, $"element {i} is {wide[i]}, which does not fit in an int32");
+            narrow[i] = (int)wide[i];
+        }
+        return narrow;
     }
 
     /// <summary>Reads a float tensor as a <see cref="Tensor"/> of the stored shape (a scalar becomes shape []).</summary>

@@ -129,7 +129,8 @@ internal static class SafetensorsHeader
         if (rank > 64) throw Fail(source, name, $"shape has {rank} dimensions (at most 64 are accepted)");
         var shape = new int[rank];
         bool empty = false;
-        long count = 1; // saturates at dataLength + 1: the bytes must fit the data section anyway
+        long count = 1; // product of the non-zero dimensions, saturated just above the largest value it may reach
+        long limit = Math.Max(dataLength, Array.MaxLength);
         for (int i = 0; i < rank; i++)
         {
             var d = shapeEl.Value[i];
@@ -139,9 +140,15 @@ internal static class SafetensorsHeader
                 throw Fail(source, name, $"shape dimension {i} is {dim}, larger than {int.MaxValue}");
             shape[i] = (int)dim;
             if (dim == 0) empty = true;
-            else if (count <= dataLength) count = Math.Min(count * dim, dataLength + 1);
+            else if (count <= limit) count = count > limit / dim ? limit + 1 : count * dim; // no overflow
         }
-        if (empty) count = 0;
+        if (empty)
+        {
+            // Zero elements, but a Tensor of this shape must still be creatable.
+            if (count > Array.MaxLength)
+                throw Fail(source, name, $"shape {Tensors.Shape.Format(shape)} is empty but its other dimensions multiply to more than {Array.MaxLength}");
+            count = 0;
+        }
 
         if (offsetsEl.Value.ValueKind != JsonValueKind.Array || offsetsEl.Value.GetArrayLength() != 2)
             throw Fail(source, name, $"data_offsets must be an array [begin, end], got {Truncate(offsetsEl.Value.GetRawText())}");

@@ -66,6 +66,7 @@ public sealed class SafetensorsWriter
     public void WriteTo(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        ElementConversions.RequireLittleEndian();
         var layout = _entries.Values
             .OrderByDescending(e => e.DType.ElementSize())
             .ThenBy(e => e.Name, StringComparer.Ordinal)
@@ -121,50 +122,31 @@ public sealed class SafetensorsWriter
 
     private static void WriteData(Stream stream, Entry e)
     {
-        if (e.DType == SafetensorsDType.F32 && BitConverter.IsLittleEndian)
+        if (e.Longs is not null) stream.Write(MemoryMarshal.AsBytes(e.Longs.AsSpan()));
+        else if (e.Ints is not null) stream.Write(MemoryMarshal.AsBytes(e.Ints.AsSpan()));
+        else if (e.DType == SafetensorsDType.F32) stream.Write(MemoryMarshal.AsBytes(e.Floats!.Span));
+        else
         {
-            stream.Write(MemoryMarshal.AsBytes(e.Floats!.Span));
-            return;
-        }
-        int size = e.DType.ElementSize();
-        int count = e.Floats?.Length ?? e.Longs?.Length ?? e.Ints!.Length;
-        const int chunk = 4096;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(chunk * 8);
-        try
-        {
-            for (int start = 0; start < count; start += chunk)
+            // Converted in pieces through a pooled buffer, so that a large tensor costs no large allocation.
+            const int chunk = 1 << 14;
+            int size = e.DType.ElementSize();
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(chunk * size);
+            try
             {
-                int n = Math.Min(chunk, count - start);
-                var dst = buffer.AsSpan(0, n * size);
-                for (int i = 0; i < n; i++)
+                var floats = e.Floats!.Span;
+                for (int start = 0; start < floats.Length; start += chunk)
                 {
-                    var at = dst.Slice(i * size);
-                    switch (e.DType)
-                    {
-                        case SafetensorsDType.F32: BinaryPrimitives.WriteSingleLittleEndian(at, e.Floats!.Span[start + i]); break;
-                        case SafetensorsDType.F16: BinaryPrimitives.WriteHalfLittleEndian(at, (Half)e.Floats!.Span[start + i]); break;
-                        case SafetensorsDType.BF16: BinaryPrimitives.WriteUInt16LittleEndian(at, ToBFloat16(e.Floats!.Span[start + i])); break;
-                        case SafetensorsDType.F64: BinaryPrimitives.WriteDoubleLittleEndian(at, e.Floats!.Span[start + i]); break;
-                        case SafetensorsDType.I64: BinaryPrimitives.WriteInt64LittleEndian(at, e.Longs![start + i]); break;
-                        default: BinaryPrimitives.WriteInt32LittleEndian(at, e.Ints![start + i]); break;
-                    }
+                    var src = floats.Slice(start, Math.Min(chunk, floats.Length - start));
+                    var dst = buffer.AsSpan(0, src.Length * size);
+                    ElementConversions.FromFloat32(e.DType, src, dst);
+                    stream.Write(dst);
                 }
-                stream.Write(dst);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>float32 to bfloat16 with round-to-nearest-even on the dropped 16 bits; NaN stays a (quiet) NaN.</summary>
-    internal static ushort ToBFloat16(float value)
-    {
-        uint bits = BitConverter.SingleToUInt32Bits(value);
-        if (float.IsNaN(value)) return (ushort)((bits >> 16) | 0x0040);
-        bits += 0x7FFFu + ((bits >> 16) & 1);
-        return (ushort)(bits >> 16);
     }
 
     private SafetensorsWriter Add(Entry entry)
