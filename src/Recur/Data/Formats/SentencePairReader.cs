@@ -1,0 +1,62 @@
+using Recur.Data.Files;
+
+namespace Recur.Data.Formats;
+
+/// <summary>Reads parallel text for encoder-decoder (many-to-many delayed) tasks.</summary>
+public static class SentencePairReader
+{
+    /// <summary>
+    /// Tab-separated pairs, one per line: <c>source\ttarget</c>; further columns (e.g. an attribution, as in
+    /// Tatoeba exports) are ignored when <paramref name="allowExtraColumns"/>. Too few columns or an empty side is an
+    /// error with file and line.
+    /// </summary>
+    public static List<SentencePair> ReadTsv(string path, bool allowExtraColumns = true)
+    {
+        var result = new List<SentencePair>();
+        using var reader = new Utf8LineReader(path);
+        Span<Range> parts = stackalloc Range[3];
+        while (reader.TryReadLine(out var line))
+        {
+            int n = line.Split(parts, '\t');
+            if (n < 2) throw reader.Error("expected source<TAB>target, found no tab");
+            if (n > 2 && !allowExtraColumns) throw reader.Error("expected 2 tab-separated columns, got more");
+            var source = line[parts[0]];
+            var target = line[parts[1]];
+            if (n > 2 && target.Contains('\t')) target = target[..target.IndexOf('\t')];
+            if (source.IsWhiteSpace() || target.IsWhiteSpace()) throw reader.Error("empty source or target");
+            result.Add(new SentencePair(source.Trim().ToString(), target.Trim().ToString(), reader.LineNumber));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The Ding dictionary format (Debian trans-de-en): <c>German :: English</c>, each side split by " | " into
+    /// aligned parts (e.g. singular | plural), which become separate pairs (German as source). '#' lines are
+    /// comments. Different part counts on the two sides, a missing " :: " or an empty part are errors with file
+    /// and line.
+    /// </summary>
+    /// <param name="path">The dictionary file (e.g. /usr/share/trans/de-en, or the fetched copy).</param>
+    /// <param name="englishToGerman">Make English the source and German the target.</param>
+    public static List<SentencePair> ReadDing(string path, bool englishToGerman = false)
+    {
+        var result = new List<SentencePair>();
+        using var reader = new Utf8LineReader(path);
+        while (reader.TryReadLine(out var span))
+        {
+            if (span.IsEmpty || span[0] == '#') continue;
+            string line = span.ToString();
+            int sep = line.IndexOf(" :: ", StringComparison.Ordinal);
+            if (sep < 0) throw reader.Error("expected \"German :: English\"");
+            var de = line[..sep].Split(" | ");
+            var en = line[(sep + 4)..].Split(" | ");
+            if (de.Length != en.Length) throw reader.Error($"{de.Length} German parts but {en.Length} English parts (separated by \" | \")");
+            for (int k = 0; k < de.Length; k++)
+            {
+                string g = de[k].Trim(), e = en[k].Trim();
+                if (g.Length == 0 || e.Length == 0) throw reader.Error($"part {k + 1} is empty on one side");
+                result.Add(englishToGerman ? new SentencePair(e, g, reader.LineNumber) : new SentencePair(g, e, reader.LineNumber));
+            }
+        }
+        return result;
+    }
+}
