@@ -73,7 +73,7 @@ public sealed class DelimitedFile
             }
             long line = csv.LineNumber;
             int count = csv.FieldCount;
-            if (count <= 1 && csv.IsEmpty(0))
+            if (count <= 1 && csv.RawRecord.Length == 0)
                 throw new DataFormatException(source, line, "empty line (a record with no fields)");
             if (expected < 0) expected = count;
             else if (count != expected)
