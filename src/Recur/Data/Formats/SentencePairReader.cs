@@ -32,12 +32,15 @@ public static class SentencePairReader
     /// <summary>
     /// The Ding dictionary format (Debian trans-de-en): <c>German :: English</c>, each side split by " | " into
     /// aligned parts (e.g. singular | plural), which become separate pairs (German as source). '#' lines are
-    /// comments. Different part counts on the two sides, a missing " :: " or an empty part are errors with file
-    /// and line.
+    /// comments. Different part counts on the two sides or a missing " :: " are errors with file and line. A part
+    /// empty on one side (the real file has a few dozen: a German headword without a direct English equivalent)
+    /// is an error too, unless <paramref name="skipUntranslatedParts"/> asks to leave such parts out; the other
+    /// parts of the line stay paired by position.
     /// </summary>
     /// <param name="path">The dictionary file (e.g. /usr/share/trans/de-en, or the fetched copy).</param>
     /// <param name="englishToGerman">Make English the source and German the target.</param>
-    public static List<SentencePair> ReadDing(string path, bool englishToGerman = false)
+    /// <param name="skipUntranslatedParts">Leave out aligned parts that are empty on one side instead of failing.</param>
+    public static List<SentencePair> ReadDing(string path, bool englishToGerman = false, bool skipUntranslatedParts = false)
     {
         var result = new List<SentencePair>();
         using var reader = new Utf8LineReader(path);
@@ -53,7 +56,11 @@ public static class SentencePairReader
             for (int k = 0; k < de.Length; k++)
             {
                 string g = de[k].Trim(), e = en[k].Trim();
-                if (g.Length == 0 || e.Length == 0) throw reader.Error($"part {k + 1} is empty on one side");
+                if (g.Length == 0 || e.Length == 0)
+                {
+                    if (skipUntranslatedParts) continue;
+                    throw reader.Error($"part {k + 1} is empty on the {(g.Length == 0 ? "German" : "English")} side (pass skipUntranslatedParts to leave such parts out)");
+                }
                 result.Add(englishToGerman ? new SentencePair(e, g, reader.LineNumber) : new SentencePair(g, e, reader.LineNumber));
             }
         }
