@@ -44,3 +44,23 @@ public class CharEncoderTests
         Assert.Throws<ArgumentOutOfRangeException>(() => TokenStream.FromIndices([3], 3));
     }
 }
+
+public class WordStreamEncoderTests
+{
+    [Fact]
+    public void Word_corpus_is_encoded_line_by_line_with_eos()
+    {
+        using var dir = new TempDir();
+        var path = dir.WriteGzip("c.txt.gz", "The cat sat.\n\nthe dog sat\n");
+        var tokenizer = new WordTokenizer(lowercase: true);
+        var counts = new TokenCounter();
+        counts.AddFile(tokenizer, path);
+        var vocab = Vocabulary.FromCounts(counts.Counts);
+        var stream = new WordStreamEncoder(tokenizer, vocab).EncodeFile(path);
+        Assert.Equal(["the", "cat", "sat", ".", "<eos>", "the", "dog", "sat", "<eos>"], vocab.Decode(stream.ToArray()));
+
+        var strict = Vocabulary.Build(["the", "cat"], new VocabularyOptions { Specials = SpecialTokens.None });
+        var e = Assert.Throws<Recur.Data.Files.DataFormatException>(() => new WordStreamEncoder(tokenizer, strict).EncodeFile(path, eosAfterLine: false));
+        Assert.StartsWith("c.txt.gz:1: \"sat\" is not in", e.Message);
+    }
+}
