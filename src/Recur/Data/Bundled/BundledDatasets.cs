@@ -19,11 +19,10 @@ public static class BundledDatasets
     /// </summary>
     public static List<LabelledText> SentimentSentences(string? source = null, BundledData? data = null)
     {
-        var path = Resolve(data).SentimentSentences;
-        var file = DelimitedFile.Read(path, DelimitedOptions.Tsv);
-        int text = file.Column("text"), label = file.Column("label"), from = file.Column("source");
         if (source is not null && source is not ("imdb" or "amazon" or "yelp"))
             throw new ArgumentException($"source \"{source}\" is not one of imdb, amazon, yelp", nameof(source));
+        var file = DelimitedFile.Read(Resolve(data).SentimentSentences, DelimitedOptions.Tsv);
+        int text = file.Column("text"), label = file.Column("label"), from = file.Column("source");
         return file.Rows.Where(r => source is null || r.Fields[from] == source)
             .Select(r => new LabelledText(r.Fields[text], r.Fields[label], r.Line)).ToList();
     }
@@ -61,8 +60,9 @@ public static class BundledDatasets
     /// <summary>Monthly El Niño sea surface temperature 1950–2010 reshaped from one row per year to 732 monthly rows, column "temperature".</summary>
     public static Series Elnino(BundledData? data = null)
     {
-        var wide = TimeSeriesCsv.Read(Resolve(data).Elnino, new TimeSeriesCsvOptions { DateColumn = "YEAR", DateFormats = ["yyyy"] });
-        if (wide.Features != 12) throw new DataFormatException(DataFile.DisplayName(Resolve(data).Elnino), 1, $"expected 12 monthly columns, got {wide.Features}");
+        string path = Resolve(data).Elnino;
+        var wide = TimeSeriesCsv.Read(path, new TimeSeriesCsvOptions { DateColumn = "YEAR", DateFormats = ["yyyy"] });
+        if (wide.Features != 12) throw new DataFormatException(DataFile.DisplayName(path), 1, $"expected 12 monthly columns, got {wide.Features}");
         var dates = new DateTime[wide.Length * 12];
         for (int y = 0; y < wide.Length; y++)
             for (int m = 0; m < 12; m++) dates[y * 12 + m] = wide.Dates![y].AddMonths(m);

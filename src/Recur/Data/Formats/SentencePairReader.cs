@@ -21,8 +21,7 @@ public static class SentencePairReader
             if (n < 2) throw reader.Error("expected source<TAB>target, found no tab");
             if (n > 2 && !allowExtraColumns) throw reader.Error("expected 2 tab-separated columns, got more");
             var source = line[parts[0]];
-            var target = line[parts[1]];
-            if (n > 2 && target.Contains('\t')) target = target[..target.IndexOf('\t')];
+            var target = line[parts[1]]; // with 3 slots, any further columns all land in parts[2]
             if (source.IsWhiteSpace() || target.IsWhiteSpace()) throw reader.Error("empty source or target");
             result.Add(new SentencePair(source.Trim().ToString(), target.Trim().ToString(), reader.LineNumber));
         }
