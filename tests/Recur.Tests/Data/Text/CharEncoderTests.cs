@@ -42,6 +42,13 @@ public class CharEncoderTests
         Assert.Equal([0, 65535, 7], s.ToArray());
         Assert.Equal(4, TokenStream.FromIndices([70000], 70001).BytesPerToken);
         Assert.Throws<ArgumentOutOfRangeException>(() => TokenStream.FromIndices([3], 3));
+
+        var slice = TokenStream.FromIndices([5, 6, 7, 8, 9], 10).Slice(1, 3);
+        Assert.Equal([6, 7, 8], slice.ToArray());
+        Assert.Equal(8, slice[2]);
+        Assert.Equal([7, 8], slice.Slice(1, 2).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => slice.Slice(2, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => slice[3]);
     }
 }
 
