@@ -39,7 +39,7 @@ public sealed class FeatureBatch
 
     internal void SetRow(int b, ReadOnlySpan<float> sequence, int length)
     {
-        sequence.CopyTo(Inputs.Row(b).Span);
+        sequence.CopyTo(Inputs.Span.Slice(b * Steps * Features, sequence.Length));
         Lengths[b] = length;
         Mask.Span.Slice(b * Steps, length).Fill(1f);
     }

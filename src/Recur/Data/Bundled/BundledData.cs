@@ -25,31 +25,31 @@ public sealed class BundledData
     public string Root { get; }
 
     /// <summary>Moby Dick, chapters 1–135, plain UTF-8, gzipped (~1.2 M characters).</summary>
-    public string MobyDick => File("text", "moby-dick.txt.gz");
+    public string MobyDick => PathOf("text", "moby-dick.txt.gz");
 
     /// <summary>UCI Sentiment Labelled Sentences: TSV with header text, label (0/1), source (imdb/amazon/yelp); 3,000 rows.</summary>
-    public string SentimentSentences => File("text", "sentiment-labelled-sentences.tsv");
+    public string SentimentSentences => PathOf("text", "sentiment-labelled-sentences.tsv");
 
     /// <summary>CMU Pronouncing Dictionary: lines "WORD  PH1 PH2 ...", gzipped; 133,784 entries.</summary>
-    public string CmuDict => File("text", "cmudict.txt.gz");
+    public string CmuDict => PathOf("text", "cmudict.txt.gz");
 
     /// <summary>Yearly sunspot numbers 1700–2008 (YEAR, SUNACTIVITY); 309 rows.</summary>
-    public string Sunspots => File("timeseries", "sunspots.csv");
+    public string Sunspots => PathOf("timeseries", "sunspots.csv");
 
     /// <summary>Weekly Mauna Loa CO2 1958–2001 (date yyyyMMdd, co2, 59 missing); 2,284 rows.</summary>
-    public string Co2 => File("timeseries", "co2.csv");
+    public string Co2 => PathOf("timeseries", "co2.csv");
 
     /// <summary>US quarterly macroeconomic data 1959–2009 (year, quarter, 12 series); 203 rows.</summary>
-    public string Macrodata => File("timeseries", "macrodata.csv");
+    public string Macrodata => PathOf("timeseries", "macrodata.csv");
 
     /// <summary>Monthly El Niño sea surface temperatures 1950–2010, one row per year (YEAR, JAN..DEC); 61 rows.</summary>
-    public string Elnino => File("timeseries", "elnino.csv");
+    public string Elnino => PathOf("timeseries", "elnino.csv");
 
     /// <summary>Yearly Nile flow at Aswan 1871–1970 (year, volume); 100 rows.</summary>
-    public string Nile => File("timeseries", "nile.csv");
+    public string Nile => PathOf("timeseries", "nile.csv");
 
     /// <summary>scikit-learn's 8x8 digits: gzipped CSV, 64 pixel values 0–16 then the digit; 1,797 rows.</summary>
-    public string Digits => File("images", "digits.csv.gz");
+    public string Digits => PathOf("images", "digits.csv.gz");
 
     /// <summary>Finds the data folder (see the class remarks).</summary>
     /// <exception cref="DirectoryNotFoundException">No data folder was found; the message lists where it looked.</exception>
@@ -71,7 +71,7 @@ public sealed class BundledData
             $"no data/README.md found above {string.Join(" or ", tried)}; set {EnvironmentVariable} to the data folder");
     }
 
-    private string File(string folder, string name)
+    private string PathOf(string folder, string name)
     {
         var path = Path.Combine(Root, folder, name);
         if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"bundled file {folder}/{name} is missing from {Root} (rebuild with data/scripts/fetch_bundled.sh)", path);

@@ -24,10 +24,13 @@ public static class DataFile
         return file;
     }
 
-    /// <summary>Opens <paramref name="path"/> as a <see cref="TextReader"/> of strictly decoded UTF-8 (gzip transparent); invalid bytes raise a <see cref="DataFormatException"/> with the line.</summary>
+    /// <summary>Opens <paramref name="path"/> as a <see cref="TextReader"/> of strictly decoded UTF-8 (gzip transparent, line ends normalised to "\n"); invalid bytes raise a <see cref="DataFormatException"/> with the line.</summary>
     public static TextReader OpenText(string path) => new Utf8LineTextReader(new Utf8LineReader(path));
 
-    /// <summary>The whole file as a string (strict UTF-8, gzip transparent). For small files; stream large ones with <see cref="Utf8LineReader"/> or <see cref="CodePointReader"/>.</summary>
+    /// <summary>
+    /// The whole file as a string (strict UTF-8, gzip transparent, line ends normalised to "\n", the last line
+    /// ending with "\n"). For small files; stream large ones with <see cref="Utf8LineReader"/> or <see cref="CodePointReader"/>.
+    /// </summary>
     public static string ReadAllText(string path)
     {
         using var reader = OpenText(path);

@@ -10,12 +10,14 @@ public sealed class TokenStream
     private readonly byte[]? _bytes;
     private readonly ushort[]? _shorts;
     private readonly int[]? _ints;
+    private readonly int _offset; // first token within the storage (non-zero for a slice)
 
-    private TokenStream(byte[]? bytes, ushort[]? shorts, int[]? ints, int length, int vocabularySize)
+    private TokenStream(byte[]? bytes, ushort[]? shorts, int[]? ints, int offset, int length, int vocabularySize)
     {
         _bytes = bytes;
         _shorts = shorts;
         _ints = ints;
+        _offset = offset;
         Length = length;
         VocabularySize = vocabularySize;
     }
@@ -35,6 +37,7 @@ public sealed class TokenStream
         get
         {
             if ((uint)i >= (uint)Length) throw new ArgumentOutOfRangeException(nameof(i), $"index {i} is outside the stream [0, {Length})");
+            i += _offset;
             return _bytes is not null ? _bytes[i] : _shorts is not null ? _shorts[i] : _ints![i];
         }
     }
@@ -44,6 +47,7 @@ public sealed class TokenStream
     {
         if (start < 0 || start + (long)destination.Length > Length)
             throw new ArgumentOutOfRangeException(nameof(start), $"range [{start}, {start + (long)destination.Length}) is outside the stream [0, {Length})");
+        start += _offset;
         if (_ints is not null) { _ints.AsSpan(start, destination.Length).CopyTo(destination); return; }
         if (_bytes is not null)
         {
@@ -53,6 +57,14 @@ public sealed class TokenStream
         }
         var s = _shorts.AsSpan(start, destination.Length);
         for (int i = 0; i < s.Length; i++) destination[i] = s[i];
+    }
+
+    /// <summary>Tokens [start, start + length) as a stream sharing this one's storage (no copy), e.g. a train/validation split.</summary>
+    public TokenStream Slice(int start, int length)
+    {
+        if (start < 0 || length < 0 || start + (long)length > Length)
+            throw new ArgumentOutOfRangeException(nameof(start), $"range [{start}, {start + (long)length}) is outside the stream [0, {Length})");
+        return new TokenStream(_bytes, _shorts, _ints, _offset + start, length, VocabularySize);
     }
 
     /// <summary>All tokens as a new <c>int[]</c>.</summary>
@@ -125,7 +137,7 @@ public sealed class TokenStream
                 else if (_shorts is not null) Array.Resize(ref _shorts, _length);
                 else Array.Resize(ref _ints, _length);
             }
-            return new TokenStream(_bytes, _shorts, _ints, _length, _vocabularySize);
+            return new TokenStream(_bytes, _shorts, _ints, 0, _length, _vocabularySize);
         }
 
         private void Reserve(int more)

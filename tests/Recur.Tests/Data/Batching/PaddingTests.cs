@@ -30,6 +30,14 @@ public class PaddingTests
         Assert.Equal([5, 0, 6, 7], again.Indices.ToArray());
         Assert.Equal([1, 2], again.Lengths);
         Assert.Equal(new float[] { 1, 0, 1, 1 }, again.Mask.ToArray());
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        SequencePadding.Pad(seqs, [0, 2], padValue: 0, reuse: batch); // [2, 4]: the buffers grow once
+        SequencePadding.Pad(seqs, [1, 2], padValue: 0, reuse: batch); // back to [2, 2]
+        long first = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) SequencePadding.Pad(seqs, [1, 2], padValue: 0, reuse: batch);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before); // same shape: nothing allocated
+        Assert.True(first < 1024, $"reshaping a reused batch allocated {first} bytes");
     }
 
     [Fact]

@@ -42,5 +42,32 @@ public class CharEncoderTests
         Assert.Equal([0, 65535, 7], s.ToArray());
         Assert.Equal(4, TokenStream.FromIndices([70000], 70001).BytesPerToken);
         Assert.Throws<ArgumentOutOfRangeException>(() => TokenStream.FromIndices([3], 3));
+
+        var slice = TokenStream.FromIndices([5, 6, 7, 8, 9], 10).Slice(1, 3);
+        Assert.Equal([6, 7, 8], slice.ToArray());
+        Assert.Equal(8, slice[2]);
+        Assert.Equal([7, 8], slice.Slice(1, 2).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => slice.Slice(2, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => slice[3]);
+    }
+}
+
+public class WordStreamEncoderTests
+{
+    [Fact]
+    public void Word_corpus_is_encoded_line_by_line_with_eos()
+    {
+        using var dir = new TempDir();
+        var path = dir.WriteGzip("c.txt.gz", "The cat sat.\n\nthe dog sat\n");
+        var tokenizer = new WordTokenizer(lowercase: true);
+        var counts = new TokenCounter();
+        counts.AddFile(tokenizer, path);
+        var vocab = Vocabulary.FromCounts(counts.Counts);
+        var stream = new WordStreamEncoder(tokenizer, vocab).EncodeFile(path);
+        Assert.Equal(["the", "cat", "sat", ".", "<eos>", "the", "dog", "sat", "<eos>"], vocab.Decode(stream.ToArray()));
+
+        var strict = Vocabulary.Build(["the", "cat"], new VocabularyOptions { Specials = SpecialTokens.None });
+        var e = Assert.Throws<Recur.Data.Files.DataFormatException>(() => new WordStreamEncoder(tokenizer, strict).EncodeFile(path, eosAfterLine: false));
+        Assert.StartsWith("c.txt.gz:1: \"sat\" is not in", e.Message);
     }
 }
