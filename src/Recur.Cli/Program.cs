@@ -13,6 +13,7 @@ public static class Program
         {
             CheckCommand.Create(),
             new Command("train", "Train a model") { TrainCharLmCommand.Create() },
+            FetchCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
