@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Recur.Kernels;
 
 /// <summary>
@@ -112,6 +114,7 @@ internal static unsafe class GemmDriver
             ParallelLoop.For((panels + job.PanelsPerPackTask - 1) / job.PanelsPerPackTask, &PackTask, p);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTask(void* context, int index)
     {
         ref Job job = ref *(Job*)context;
@@ -140,6 +143,7 @@ internal static unsafe class GemmDriver
             ParallelLoop.For(job.McBlocks * chunks, &RunTask, p);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunTask(void* context, int index)
     {
         ref Job job = ref *(Job*)context;

@@ -51,6 +51,7 @@ internal static unsafe class GemmSmallM
         ParallelLoop.For((n + job.ChunkCols - 1) / job.ChunkCols, &RunChunk, &job);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunChunk(void* context, int index)
     {
         ref Job job = ref *(Job*)context;
@@ -78,6 +79,7 @@ internal static unsafe class GemmSmallM
     // All m rows of A times op(B)[:, j0..j1), row-major B. Streams B row after row (sequential, prefetch-friendly)
     // into accumulators acc[i, j] kept in L1, four rows of B per pass over them; per element this is the same FMA
     // chain over p in order as a register accumulator would be.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StreamColumns<TRows>(ref Job job, int j0, int j1) where TRows : struct, GemmRows.ICount
     {
         int k = job.K, w = j1 - j0, wv = w & ~7;
@@ -142,6 +144,7 @@ internal static unsafe class GemmSmallM
     }
 
     // Rows a (and a + lda) times op(B)[:, j0..j1) with op(B)[p, j] = b[j*ldb + p]: dot products of contiguous rows.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DotColumns<TRows>(ref Job job, float* a, float* c, int j0, int j1) where TRows : struct, GemmRows.ICount
     {
         int k = job.K, kv = k & ~7;
