@@ -10,6 +10,7 @@ namespace Recur.Bench;
 /// layers (batch-1 step, batched steps, the all-time-steps input projection) and weight gradients with a
 /// transposed operand, on 1 and 2 threads; GFLOP/s, median of repetitions that alternate Recur and the peer.
 /// A first row measures the 1-thread FMA peak (a register-only FMA loop) to state GEMM efficiency against.
+/// Extra arguments filter the cases by name (e.g. <c>gemm rnn</c> or <c>gemm sq2048</c>).
 /// </summary>
 public sealed class GemmSuite : IBenchSuite
 {
@@ -63,6 +64,7 @@ public sealed class GemmSuite : IBenchSuite
                 using var peer = NumpyPeer.Start(threads);
                 foreach (var c in Cases)
                 {
+                    if (options.Extra.Count > 0 && !options.Extra.Any(f => c.Name.Contains(f, StringComparison.Ordinal))) continue;
                     var (recur, numpy) = Measure(c, peer, reps, repSeconds);
                     var extra = new Dictionary<string, object> { ["threads"] = threads, ["peer"] = "numpy+OpenBLAS" };
                     if (c.Name == "sq2048" && threads == 1) extra["pct_of_fma_peak"] = Math.Round(100 * recur / peak, 1);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Recur.Kernels;
 
 /// <summary>
@@ -112,6 +114,7 @@ internal static unsafe class GemmDriver
             ParallelLoop.For((panels + job.PanelsPerPackTask - 1) / job.PanelsPerPackTask, &PackTask, p);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTask(void* context, int index)
     {
         ref Job job = ref *(Job*)context;
@@ -140,6 +143,7 @@ internal static unsafe class GemmDriver
             ParallelLoop.For(job.McBlocks * chunks, &RunTask, p);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunTask(void* context, int index)
     {
         ref Job job = ref *(Job*)context;
@@ -176,23 +180,23 @@ internal static unsafe class GemmDriver
                 {
                     int rows = Math.Min(mr, mc - ir);
                     float* c = job.C + (i0 + ir) * job.Ldc + jr;
-                    if (rows == mr && cols == nr)
-                        tileKernel(kc, ap + ir * kc, bp, c, job.Ldc, job.Alpha, beta);
+                    if (cols == nr)
+                        tileKernel(rows, kc, ap + ir * kc, bp, c, job.Ldc, job.Alpha, beta);
                     else
-                        EdgeTile(tileKernel, kc, ap + ir * kc, bp, c, job.Ldc, rows, cols, job.Alpha, beta, tile, nr);
+                        EdgeTile(tileKernel, rows, kc, ap + ir * kc, bp, c, job.Ldc, cols, job.Alpha, beta, tile, nr);
                 }
             }
         }
     }
 
-    // A partial tile: the full-size kernel on a copy, so the arithmetic per element is the interior's.
-    private static void EdgeTile(delegate* managed<int, float*, float*, float*, nint, float, float, void> tileKernel,
-        int kc, float* ap, float* bp, float* c, nint ldc, int rows, int cols, float alpha, float beta, float* tile, int nr)
+    // A tile cut by the right edge of C: the kernel on a copy, so the arithmetic per element is the interior's.
+    private static void EdgeTile(delegate* managed<int, int, float*, float*, float*, nint, float, float, void> tileKernel,
+        int rows, int kc, float* ap, float* bp, float* c, nint ldc, int cols, float alpha, float beta, float* tile, int nr)
     {
         if (beta != 0)
             for (int r = 0; r < rows; r++)
                 for (int j = 0; j < cols; j++) tile[r * nr + j] = c[r * ldc + j];
-        tileKernel(kc, ap, bp, tile, nr, alpha, beta);
+        tileKernel(rows, kc, ap, bp, tile, nr, alpha, beta);
         for (int r = 0; r < rows; r++)
             for (int j = 0; j < cols; j++) c[r * ldc + j] = tile[r * nr + j];
     }

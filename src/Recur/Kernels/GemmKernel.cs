@@ -4,6 +4,8 @@ namespace Recur.Kernels;
 /// One GEMM micro-kernel and the blocking that feeds it. The micro-kernel computes an MR x NR tile of C from a
 /// packed MR x kc panel of op(A) (column after column: MR values per k) and a packed kc x NR panel of op(B)
 /// (row after row: NR values per k): <c>C = alpha * (Ap * Bp) + beta * C</c>, where beta == 0 never reads C.
+/// The kernel takes the number of rows to compute, so the last, partial row panel of C costs only its rows and
+/// gets the same per-element arithmetic as the others.
 /// Blocks: kc &lt;= KC rows of op(B) per pass (a B panel of KC x NR stays in L1), mc &lt;= MC rows of op(A) per
 /// packed A block (MC x KC stays in L2).
 /// </summary>
@@ -15,10 +17,10 @@ internal readonly unsafe struct GemmKernel
     public readonly KernelIsa Isa;
     public readonly int MR, NR, KC, MC;
 
-    /// <summary>kernel(kc, aPanel, bPanel, c, ldc, alpha, beta).</summary>
-    public readonly delegate* managed<int, float*, float*, float*, nint, float, float, void> Tile;
+    /// <summary>kernel(rows, kc, aPanel, bPanel, c, ldc, alpha, beta): the first rows (1..MR) rows of a tile.</summary>
+    public readonly delegate* managed<int, int, float*, float*, float*, nint, float, float, void> Tile;
 
-    private GemmKernel(KernelIsa isa, int mr, int nr, int kc, int mc, delegate* managed<int, float*, float*, float*, nint, float, float, void> tile)
+    private GemmKernel(KernelIsa isa, int mr, int nr, int kc, int mc, delegate* managed<int, int, float*, float*, float*, nint, float, float, void> tile)
     {
         Isa = isa;
         MR = mr;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Recur.Kernels;
@@ -13,6 +14,7 @@ internal static unsafe class GemmPacking
     /// Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into ceil(mc/mr) panels of mr x kc, panel q at dst + q*mr*kc holding
     /// op(A)[i0 + q*mr + r, p0 + p] at p*mr + r. op(A)[i, p] is a[i*lda + p], or a[p*lda + i] when transposed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(float* dst, float* a, nint lda, bool transA, int i0, int mc, int p0, int kc, int mr)
     {
         for (int ir = 0; ir < mc; ir += mr, dst += mr * kc)
@@ -50,6 +52,7 @@ internal static unsafe class GemmPacking
     /// Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] into ceil(nc/nr) panels of kc x nr, panel q at dst + q*nr*kc holding
     /// op(B)[p0 + p, j0 + q*nr + j] at p*nr + j. op(B)[p, j] is b[p*ldb + j], or b[j*ldb + p] when transposed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(float* dst, float* b, nint ldb, bool transB, int p0, int kc, int j0, int nc, int nr)
     {
         for (int jr = 0; jr < nc; jr += nr, dst += nr * kc)

@@ -11,7 +11,7 @@ internal sealed unsafe class GemmScratch
 {
     [ThreadStatic] private static GemmScratch? _current;
 
-    private float[]? _packedA, _packedB, _panelB, _tile, _rowsA;
+    private float[]? _packedA, _packedB, _panelB, _tile, _rowsA, _accumulators;
 
     /// <summary>This thread's buffers.</summary>
     public static GemmScratch Current => _current ??= new GemmScratch();
@@ -30,6 +30,9 @@ internal sealed unsafe class GemmScratch
 
     /// <summary>The few rows of op(A) of a small-m product, made contiguous.</summary>
     public float* RowsA(int floats) => Get(ref _rowsA, floats);
+
+    /// <summary>Accumulators of a small-m product, a few rows by a chunk of columns.</summary>
+    public float* Accumulators(int floats) => Get(ref _accumulators, floats);
 
     private static float* Get(ref float[]? buffer, int floats)
     {

@@ -7,8 +7,8 @@ namespace Recur.Kernels;
 /// Products with few rows (m &lt;= <see cref="MaxRows"/>, e.g. an RNN time step at batch 1..4) read op(B) in place:
 /// packing B would cost about as much as the product, since each element of B is used only m times.
 /// <list type="bullet">
-/// <item>Row-major B (op(B)[p, j] = b[p*ldb + j]): <c>c[i, j..j+32] += a[i, p] * b[p, j..j+32]</c> over p in
-/// order (axpy form), two rows of A per pass.</item>
+/// <item>Row-major B (op(B)[p, j] = b[p*ldb + j]): <c>acc[i, :] += a[i, p] * b[p, :]</c> over p in order, streaming
+/// B row after row through accumulators in L1 (axpy form), all rows of A at once.</item>
 /// <item>Transposed B (op(B)[p, j] = b[j*ldb + p]): each c[i, j] is a dot product of two contiguous rows, four
 /// columns by two rows per pass.</item>
 /// </list>
@@ -20,6 +20,8 @@ internal static unsafe class GemmSmallM
     /// <summary>Largest m handled here.</summary>
     public const int MaxRows = 4;
 
+    private const int MaxChunkCols = 1024;
+
     private struct Job
     {
         public float* A, B, C;
@@ -28,10 +30,6 @@ internal static unsafe class GemmSmallM
         public int M, N, K, ChunkCols;
         public float Alpha, Beta;
     }
-
-    private interface IRows { static abstract int Count { get; } }
-    private struct OneRow : IRows { public static int Count => 1; }
-    private struct TwoRows : IRows { public static int Count => 2; }
 
     /// <summary>C = alpha * op(A) * op(B) + beta * C for m &lt;= MaxRows and m, n, k &gt; 0 (arguments validated).</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
@@ -48,106 +46,106 @@ internal static unsafe class GemmSmallM
         }
         var job = new Job { A = a, Lda = lda, B = b, Ldb = ldb, TransB = transB, C = c, Ldc = ldc, M = m, N = n, K = k, Alpha = alpha, Beta = beta };
         int threads = KernelConfig.Threads;
-        int chunks = threads == 1 ? 1 : Math.Clamp(n / 128, 1, 2 * threads);
-        job.ChunkCols = GemmDriver.RoundUp((n + chunks - 1) / chunks, 32);
+        // A chunk per thread, at most MaxChunkCols wide (the accumulators of the streamed form stay in L1).
+        job.ChunkCols = Math.Clamp(GemmDriver.RoundUp((n + threads - 1) / threads, 64), 64, MaxChunkCols);
         ParallelLoop.For((n + job.ChunkCols - 1) / job.ChunkCols, &RunChunk, &job);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunChunk(void* context, int index)
     {
         ref Job job = ref *(Job*)context;
         int j0 = index * job.ChunkCols, j1 = Math.Min(job.N, j0 + job.ChunkCols);
+        if (!job.TransB)
+        {
+            switch (job.M)
+            {
+                case 1: StreamColumns<GemmRows.R1>(ref job, j0, j1); break;
+                case 2: StreamColumns<GemmRows.R2>(ref job, j0, j1); break;
+                case 3: StreamColumns<GemmRows.R3>(ref job, j0, j1); break;
+                default: StreamColumns<GemmRows.R4>(ref job, j0, j1); break;
+            }
+            return;
+        }
         for (int i = 0; i < job.M; i += 2)
         {
-            bool two = i + 1 < job.M;
             float* a = job.A + i * job.Lda;
             float* c = job.C + i * job.Ldc;
-            if (job.TransB)
-            {
-                if (two) DotColumns<TwoRows>(ref job, a, c, j0, j1);
-                else DotColumns<OneRow>(ref job, a, c, j0, j1);
-            }
-            else
-            {
-                if (two) AxpyColumns<TwoRows>(ref job, a, c, j0, j1);
-                else AxpyColumns<OneRow>(ref job, a, c, j0, j1);
-            }
+            if (i + 1 < job.M) DotColumns<GemmRows.R2>(ref job, a, c, j0, j1);
+            else DotColumns<GemmRows.R1>(ref job, a, c, j0, j1);
         }
     }
 
-    // Rows a (and a + lda) times op(B)[:, j0..j1), row-major B.
-    private static void AxpyColumns<TRows>(ref Job job, float* a, float* c, int j0, int j1) where TRows : struct, IRows
+    // All m rows of A times op(B)[:, j0..j1), row-major B. Streams B row after row (sequential, prefetch-friendly)
+    // into accumulators acc[i, j] kept in L1, four rows of B per pass over them; per element this is the same FMA
+    // chain over p in order as a register accumulator would be.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void StreamColumns<TRows>(ref Job job, int j0, int j1) where TRows : struct, GemmRows.ICount
     {
-        int k = job.K;
-        nint ldb = job.Ldb, ldc = job.Ldc;
-        float* a1 = a + job.Lda;
-        var alpha = Vector256.Create(job.Alpha);
-        float beta = job.Beta;
-        int j = j0;
-        for (; j + 32 <= j1; j += 32)
+        int k = job.K, w = j1 - j0, wv = w & ~7;
+        nint ldb = job.Ldb, lda = job.Lda;
+        float* acc = GemmScratch.Current.Accumulators(TRows.Count * w);
+        new Span<float>(acc, TRows.Count * w).Clear();
+        float* a0 = job.A, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        float* acc0 = acc, acc1 = acc0 + w, acc2 = acc1 + w, acc3 = acc2 + w;
+        int p = 0;
+        for (; p + 4 <= k; p += 4)
         {
-            Vector256<float> x0 = default, x1 = default, x2 = default, x3 = default;
-            Vector256<float> y0 = default, y1 = default, y2 = default, y3 = default;
-            float* b = job.B + j;
-            for (int p = 0; p < k; p++, b += ldb)
+            float* b0 = job.B + p * ldb + j0, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+            int j = 0;
+            for (; j < wv; j += 8)
             {
-                Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8), b2 = Vector256.Load(b + 16), b3 = Vector256.Load(b + 24);
-                var s = Vector256.Create(a[p]);
-                x0 = Vector256.FusedMultiplyAdd(s, b0, x0);
-                x1 = Vector256.FusedMultiplyAdd(s, b1, x1);
-                x2 = Vector256.FusedMultiplyAdd(s, b2, x2);
-                x3 = Vector256.FusedMultiplyAdd(s, b3, x3);
-                if (TRows.Count == 2)
+                Vector256<float> v0 = Vector256.Load(b0 + j), v1 = Vector256.Load(b1 + j), v2 = Vector256.Load(b2 + j), v3 = Vector256.Load(b3 + j);
+                Step4(acc0 + j, a0 + p, v0, v1, v2, v3);
+                if (TRows.Count > 1) Step4(acc1 + j, a1 + p, v0, v1, v2, v3);
+                if (TRows.Count > 2) Step4(acc2 + j, a2 + p, v0, v1, v2, v3);
+                if (TRows.Count > 3) Step4(acc3 + j, a3 + p, v0, v1, v2, v3);
+            }
+            for (; j < w; j++)
+                for (int i = 0; i < TRows.Count; i++)
                 {
-                    s = Vector256.Create(a1[p]);
-                    y0 = Vector256.FusedMultiplyAdd(s, b0, y0);
-                    y1 = Vector256.FusedMultiplyAdd(s, b1, y1);
-                    y2 = Vector256.FusedMultiplyAdd(s, b2, y2);
-                    y3 = Vector256.FusedMultiplyAdd(s, b3, y3);
+                    float* ai = job.A + i * lda + p;
+                    float x = acc[i * w + j];
+                    x = MathF.FusedMultiplyAdd(ai[0], b0[j], x);
+                    x = MathF.FusedMultiplyAdd(ai[1], b1[j], x);
+                    x = MathF.FusedMultiplyAdd(ai[2], b2[j], x);
+                    acc[i * w + j] = MathF.FusedMultiplyAdd(ai[3], b3[j], x);
                 }
-            }
-            float* cj = c + j;
-            Store(cj, x0, alpha, beta);
-            Store(cj + 8, x1, alpha, beta);
-            Store(cj + 16, x2, alpha, beta);
-            Store(cj + 24, x3, alpha, beta);
-            if (TRows.Count == 2)
-            {
-                Store(cj + ldc, y0, alpha, beta);
-                Store(cj + ldc + 8, y1, alpha, beta);
-                Store(cj + ldc + 16, y2, alpha, beta);
-                Store(cj + ldc + 24, y3, alpha, beta);
-            }
         }
-        for (; j + 8 <= j1; j += 8)
+        for (; p < k; p++)
         {
-            Vector256<float> x0 = default, y0 = default;
-            float* b = job.B + j;
-            for (int p = 0; p < k; p++, b += ldb)
+            float* b0 = job.B + p * ldb + j0;
+            int j = 0;
+            for (; j < wv; j += 8)
             {
-                var b0 = Vector256.Load(b);
-                x0 = Vector256.FusedMultiplyAdd(Vector256.Create(a[p]), b0, x0);
-                if (TRows.Count == 2) y0 = Vector256.FusedMultiplyAdd(Vector256.Create(a1[p]), b0, y0);
+                var v0 = Vector256.Load(b0 + j);
+                for (int i = 0; i < TRows.Count; i++)
+                    Vector256.FusedMultiplyAdd(Vector256.Create(job.A[i * lda + p]), v0, Vector256.Load(acc + i * w + j)).Store(acc + i * w + j);
             }
-            Store(c + j, x0, alpha, beta);
-            if (TRows.Count == 2) Store(c + ldc + j, y0, alpha, beta);
+            for (; j < w; j++)
+                for (int i = 0; i < TRows.Count; i++)
+                    acc[i * w + j] = MathF.FusedMultiplyAdd(job.A[i * lda + p], b0[j], acc[i * w + j]);
         }
-        for (; j < j1; j++)
+        for (int i = 0; i < TRows.Count; i++)
         {
-            float x0 = 0, y0 = 0;
-            float* b = job.B + j;
-            for (int p = 0; p < k; p++, b += ldb)
-            {
-                x0 = MathF.FusedMultiplyAdd(a[p], *b, x0);
-                if (TRows.Count == 2) y0 = MathF.FusedMultiplyAdd(a1[p], *b, y0);
-            }
-            c[j] = Combine(x0, job.Alpha, beta, c[j]);
-            if (TRows.Count == 2) c[ldc + j] = Combine(y0, job.Alpha, beta, c[ldc + j]);
+            float* ci = job.C + i * job.Ldc + j0;
+            for (int j = 0; j < w; j++) ci[j] = Combine(acc[i * w + j], job.Alpha, job.Beta, ci[j]);
         }
+    }
+
+    // acc += a[0] b0 + a[1] b1 + a[2] b2 + a[3] b3 as four FMAs in that order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step4(float* acc, float* a, Vector256<float> b0, Vector256<float> b1, Vector256<float> b2, Vector256<float> b3)
+    {
+        var x = Vector256.FusedMultiplyAdd(Vector256.Create(a[0]), b0, Vector256.Load(acc));
+        x = Vector256.FusedMultiplyAdd(Vector256.Create(a[1]), b1, x);
+        x = Vector256.FusedMultiplyAdd(Vector256.Create(a[2]), b2, x);
+        Vector256.FusedMultiplyAdd(Vector256.Create(a[3]), b3, x).Store(acc);
     }
 
     // Rows a (and a + lda) times op(B)[:, j0..j1) with op(B)[p, j] = b[j*ldb + p]: dot products of contiguous rows.
-    private static void DotColumns<TRows>(ref Job job, float* a, float* c, int j0, int j1) where TRows : struct, IRows
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void DotColumns<TRows>(ref Job job, float* a, float* c, int j0, int j1) where TRows : struct, GemmRows.ICount
     {
         int k = job.K, kv = k & ~7;
         nint ldb = job.Ldb, ldc = job.Ldc;
@@ -220,14 +218,5 @@ internal static unsafe class GemmSmallM
     {
         float t = acc * alpha;
         return beta == 0 ? t : beta == 1 ? c + t : MathF.FusedMultiplyAdd(c, beta, t);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector256<float> acc, Vector256<float> alpha, float beta)
-    {
-        Vector256<float> t = acc * alpha;
-        if (beta == 0) t.Store(c);
-        else if (beta == 1) (Vector256.Load(c) + t).Store(c);
-        else Vector256.FusedMultiplyAdd(Vector256.Load(c), Vector256.Create(beta), t).Store(c);
     }
 }

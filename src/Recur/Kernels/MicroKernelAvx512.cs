@@ -12,12 +12,36 @@ internal static unsafe class MicroKernelAvx512
 {
     /// <summary>Rows of the register tile.</summary>
     public const int MR = 12;
+
     /// <summary>Columns of the register tile (2 vectors of 16).</summary>
     public const int NR = 32;
 
-    /// <summary>C[MR, NR] = alpha * (Ap[MR, kc] * Bp[kc, NR]) + beta * C (see <see cref="GemmKernel"/>).</summary>
+    /// <summary>The first <paramref name="rows"/> (1..MR) rows of a tile, see <see cref="GemmKernel"/>.</summary>
+    public static void Tile(int rows, int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        switch (rows)
+        {
+            case 1: Tile<GemmRows.R1>(kc, a, b, c, ldc, alpha, beta); break;
+            case 2: Tile<GemmRows.R2>(kc, a, b, c, ldc, alpha, beta); break;
+            case 3: Tile<GemmRows.R3>(kc, a, b, c, ldc, alpha, beta); break;
+            case 4: Tile<GemmRows.R4>(kc, a, b, c, ldc, alpha, beta); break;
+            case 5: Tile<GemmRows.R5>(kc, a, b, c, ldc, alpha, beta); break;
+            case 6: Tile<GemmRows.R6>(kc, a, b, c, ldc, alpha, beta); break;
+            case 7: Tile<GemmRows.R7>(kc, a, b, c, ldc, alpha, beta); break;
+            case 8: Tile<GemmRows.R8>(kc, a, b, c, ldc, alpha, beta); break;
+            case 9: Tile<GemmRows.R9>(kc, a, b, c, ldc, alpha, beta); break;
+            case 10: Tile<GemmRows.R10>(kc, a, b, c, ldc, alpha, beta); break;
+            case 11: Tile<GemmRows.R11>(kc, a, b, c, ldc, alpha, beta); break;
+            default: Tile<GemmRows.R12>(kc, a, b, c, ldc, alpha, beta); break;
+        }
+    }
+
+    /// <summary>
+    /// C[rows, NR] = alpha * (Ap[rows, kc] * Bp[kc, NR]) + beta * C for the first TRows.Count rows of a packed
+    /// MR-row panel (see <see cref="GemmKernel"/>); the row count is a compile-time constant per instantiation.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    private static void Tile<TRows>(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) where TRows : struct, GemmRows.ICount
     {
         Vector512<float> c000 = default, c001 = default;
         Vector512<float> c010 = default, c011 = default;
@@ -38,65 +62,109 @@ internal static unsafe class MicroKernelAvx512
             ai = Vector512.Create(a[0]);
             c000 = Vector512.FusedMultiplyAdd(ai, b0, c000);
             c001 = Vector512.FusedMultiplyAdd(ai, b1, c001);
-            ai = Vector512.Create(a[1]);
-            c010 = Vector512.FusedMultiplyAdd(ai, b0, c010);
-            c011 = Vector512.FusedMultiplyAdd(ai, b1, c011);
-            ai = Vector512.Create(a[2]);
-            c020 = Vector512.FusedMultiplyAdd(ai, b0, c020);
-            c021 = Vector512.FusedMultiplyAdd(ai, b1, c021);
-            ai = Vector512.Create(a[3]);
-            c030 = Vector512.FusedMultiplyAdd(ai, b0, c030);
-            c031 = Vector512.FusedMultiplyAdd(ai, b1, c031);
-            ai = Vector512.Create(a[4]);
-            c040 = Vector512.FusedMultiplyAdd(ai, b0, c040);
-            c041 = Vector512.FusedMultiplyAdd(ai, b1, c041);
-            ai = Vector512.Create(a[5]);
-            c050 = Vector512.FusedMultiplyAdd(ai, b0, c050);
-            c051 = Vector512.FusedMultiplyAdd(ai, b1, c051);
-            ai = Vector512.Create(a[6]);
-            c060 = Vector512.FusedMultiplyAdd(ai, b0, c060);
-            c061 = Vector512.FusedMultiplyAdd(ai, b1, c061);
-            ai = Vector512.Create(a[7]);
-            c070 = Vector512.FusedMultiplyAdd(ai, b0, c070);
-            c071 = Vector512.FusedMultiplyAdd(ai, b1, c071);
-            ai = Vector512.Create(a[8]);
-            c080 = Vector512.FusedMultiplyAdd(ai, b0, c080);
-            c081 = Vector512.FusedMultiplyAdd(ai, b1, c081);
-            ai = Vector512.Create(a[9]);
-            c090 = Vector512.FusedMultiplyAdd(ai, b0, c090);
-            c091 = Vector512.FusedMultiplyAdd(ai, b1, c091);
-            ai = Vector512.Create(a[10]);
-            c100 = Vector512.FusedMultiplyAdd(ai, b0, c100);
-            c101 = Vector512.FusedMultiplyAdd(ai, b1, c101);
-            ai = Vector512.Create(a[11]);
-            c110 = Vector512.FusedMultiplyAdd(ai, b0, c110);
-            c111 = Vector512.FusedMultiplyAdd(ai, b1, c111);
+            if (TRows.Count > 1)
+            {
+                ai = Vector512.Create(a[1]);
+                c010 = Vector512.FusedMultiplyAdd(ai, b0, c010);
+                c011 = Vector512.FusedMultiplyAdd(ai, b1, c011);
+            }
+            if (TRows.Count > 2)
+            {
+                ai = Vector512.Create(a[2]);
+                c020 = Vector512.FusedMultiplyAdd(ai, b0, c020);
+                c021 = Vector512.FusedMultiplyAdd(ai, b1, c021);
+            }
+            if (TRows.Count > 3)
+            {
+                ai = Vector512.Create(a[3]);
+                c030 = Vector512.FusedMultiplyAdd(ai, b0, c030);
+                c031 = Vector512.FusedMultiplyAdd(ai, b1, c031);
+            }
+            if (TRows.Count > 4)
+            {
+                ai = Vector512.Create(a[4]);
+                c040 = Vector512.FusedMultiplyAdd(ai, b0, c040);
+                c041 = Vector512.FusedMultiplyAdd(ai, b1, c041);
+            }
+            if (TRows.Count > 5)
+            {
+                ai = Vector512.Create(a[5]);
+                c050 = Vector512.FusedMultiplyAdd(ai, b0, c050);
+                c051 = Vector512.FusedMultiplyAdd(ai, b1, c051);
+            }
+            if (TRows.Count > 6)
+            {
+                ai = Vector512.Create(a[6]);
+                c060 = Vector512.FusedMultiplyAdd(ai, b0, c060);
+                c061 = Vector512.FusedMultiplyAdd(ai, b1, c061);
+            }
+            if (TRows.Count > 7)
+            {
+                ai = Vector512.Create(a[7]);
+                c070 = Vector512.FusedMultiplyAdd(ai, b0, c070);
+                c071 = Vector512.FusedMultiplyAdd(ai, b1, c071);
+            }
+            if (TRows.Count > 8)
+            {
+                ai = Vector512.Create(a[8]);
+                c080 = Vector512.FusedMultiplyAdd(ai, b0, c080);
+                c081 = Vector512.FusedMultiplyAdd(ai, b1, c081);
+            }
+            if (TRows.Count > 9)
+            {
+                ai = Vector512.Create(a[9]);
+                c090 = Vector512.FusedMultiplyAdd(ai, b0, c090);
+                c091 = Vector512.FusedMultiplyAdd(ai, b1, c091);
+            }
+            if (TRows.Count > 10)
+            {
+                ai = Vector512.Create(a[10]);
+                c100 = Vector512.FusedMultiplyAdd(ai, b0, c100);
+                c101 = Vector512.FusedMultiplyAdd(ai, b1, c101);
+            }
+            if (TRows.Count > 11)
+            {
+                ai = Vector512.Create(a[11]);
+                c110 = Vector512.FusedMultiplyAdd(ai, b0, c110);
+                c111 = Vector512.FusedMultiplyAdd(ai, b1, c111);
+            }
             a += MR;
             b += NR;
         }
         Vector512<float> va = Vector512.Create(alpha);
         Store(c + 0 * ldc, c000, va, beta);
         Store(c + 0 * ldc + 16, c001, va, beta);
+        if (TRows.Count == 1) return;
         Store(c + 1 * ldc, c010, va, beta);
         Store(c + 1 * ldc + 16, c011, va, beta);
+        if (TRows.Count == 2) return;
         Store(c + 2 * ldc, c020, va, beta);
         Store(c + 2 * ldc + 16, c021, va, beta);
+        if (TRows.Count == 3) return;
         Store(c + 3 * ldc, c030, va, beta);
         Store(c + 3 * ldc + 16, c031, va, beta);
+        if (TRows.Count == 4) return;
         Store(c + 4 * ldc, c040, va, beta);
         Store(c + 4 * ldc + 16, c041, va, beta);
+        if (TRows.Count == 5) return;
         Store(c + 5 * ldc, c050, va, beta);
         Store(c + 5 * ldc + 16, c051, va, beta);
+        if (TRows.Count == 6) return;
         Store(c + 6 * ldc, c060, va, beta);
         Store(c + 6 * ldc + 16, c061, va, beta);
+        if (TRows.Count == 7) return;
         Store(c + 7 * ldc, c070, va, beta);
         Store(c + 7 * ldc + 16, c071, va, beta);
+        if (TRows.Count == 8) return;
         Store(c + 8 * ldc, c080, va, beta);
         Store(c + 8 * ldc + 16, c081, va, beta);
+        if (TRows.Count == 9) return;
         Store(c + 9 * ldc, c090, va, beta);
         Store(c + 9 * ldc + 16, c091, va, beta);
+        if (TRows.Count == 10) return;
         Store(c + 10 * ldc, c100, va, beta);
         Store(c + 10 * ldc + 16, c101, va, beta);
+        if (TRows.Count == 11) return;
         Store(c + 11 * ldc, c110, va, beta);
         Store(c + 11 * ldc + 16, c111, va, beta);
     }

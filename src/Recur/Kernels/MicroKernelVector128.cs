@@ -11,12 +11,30 @@ internal static unsafe class MicroKernelVector128
 {
     /// <summary>Rows of the register tile.</summary>
     public const int MR = 6;
+
     /// <summary>Columns of the register tile (2 vectors of 4).</summary>
     public const int NR = 8;
 
-    /// <summary>C[MR, NR] = alpha * (Ap[MR, kc] * Bp[kc, NR]) + beta * C (see <see cref="GemmKernel"/>).</summary>
+    /// <summary>The first <paramref name="rows"/> (1..MR) rows of a tile, see <see cref="GemmKernel"/>.</summary>
+    public static void Tile(int rows, int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        switch (rows)
+        {
+            case 1: Tile<GemmRows.R1>(kc, a, b, c, ldc, alpha, beta); break;
+            case 2: Tile<GemmRows.R2>(kc, a, b, c, ldc, alpha, beta); break;
+            case 3: Tile<GemmRows.R3>(kc, a, b, c, ldc, alpha, beta); break;
+            case 4: Tile<GemmRows.R4>(kc, a, b, c, ldc, alpha, beta); break;
+            case 5: Tile<GemmRows.R5>(kc, a, b, c, ldc, alpha, beta); break;
+            default: Tile<GemmRows.R6>(kc, a, b, c, ldc, alpha, beta); break;
+        }
+    }
+
+    /// <summary>
+    /// C[rows, NR] = alpha * (Ap[rows, kc] * Bp[kc, NR]) + beta * C for the first TRows.Count rows of a packed
+    /// MR-row panel (see <see cref="GemmKernel"/>); the row count is a compile-time constant per instantiation.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    private static void Tile<TRows>(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) where TRows : struct, GemmRows.ICount
     {
         Vector128<float> c00 = default, c01 = default;
         Vector128<float> c10 = default, c11 = default;
@@ -31,35 +49,55 @@ internal static unsafe class MicroKernelVector128
             ai = Vector128.Create(a[0]);
             c00 = Vector128.FusedMultiplyAdd(ai, b0, c00);
             c01 = Vector128.FusedMultiplyAdd(ai, b1, c01);
-            ai = Vector128.Create(a[1]);
-            c10 = Vector128.FusedMultiplyAdd(ai, b0, c10);
-            c11 = Vector128.FusedMultiplyAdd(ai, b1, c11);
-            ai = Vector128.Create(a[2]);
-            c20 = Vector128.FusedMultiplyAdd(ai, b0, c20);
-            c21 = Vector128.FusedMultiplyAdd(ai, b1, c21);
-            ai = Vector128.Create(a[3]);
-            c30 = Vector128.FusedMultiplyAdd(ai, b0, c30);
-            c31 = Vector128.FusedMultiplyAdd(ai, b1, c31);
-            ai = Vector128.Create(a[4]);
-            c40 = Vector128.FusedMultiplyAdd(ai, b0, c40);
-            c41 = Vector128.FusedMultiplyAdd(ai, b1, c41);
-            ai = Vector128.Create(a[5]);
-            c50 = Vector128.FusedMultiplyAdd(ai, b0, c50);
-            c51 = Vector128.FusedMultiplyAdd(ai, b1, c51);
+            if (TRows.Count > 1)
+            {
+                ai = Vector128.Create(a[1]);
+                c10 = Vector128.FusedMultiplyAdd(ai, b0, c10);
+                c11 = Vector128.FusedMultiplyAdd(ai, b1, c11);
+            }
+            if (TRows.Count > 2)
+            {
+                ai = Vector128.Create(a[2]);
+                c20 = Vector128.FusedMultiplyAdd(ai, b0, c20);
+                c21 = Vector128.FusedMultiplyAdd(ai, b1, c21);
+            }
+            if (TRows.Count > 3)
+            {
+                ai = Vector128.Create(a[3]);
+                c30 = Vector128.FusedMultiplyAdd(ai, b0, c30);
+                c31 = Vector128.FusedMultiplyAdd(ai, b1, c31);
+            }
+            if (TRows.Count > 4)
+            {
+                ai = Vector128.Create(a[4]);
+                c40 = Vector128.FusedMultiplyAdd(ai, b0, c40);
+                c41 = Vector128.FusedMultiplyAdd(ai, b1, c41);
+            }
+            if (TRows.Count > 5)
+            {
+                ai = Vector128.Create(a[5]);
+                c50 = Vector128.FusedMultiplyAdd(ai, b0, c50);
+                c51 = Vector128.FusedMultiplyAdd(ai, b1, c51);
+            }
             a += MR;
             b += NR;
         }
         Vector128<float> va = Vector128.Create(alpha);
         Store(c + 0 * ldc, c00, va, beta);
         Store(c + 0 * ldc + 4, c01, va, beta);
+        if (TRows.Count == 1) return;
         Store(c + 1 * ldc, c10, va, beta);
         Store(c + 1 * ldc + 4, c11, va, beta);
+        if (TRows.Count == 2) return;
         Store(c + 2 * ldc, c20, va, beta);
         Store(c + 2 * ldc + 4, c21, va, beta);
+        if (TRows.Count == 3) return;
         Store(c + 3 * ldc, c30, va, beta);
         Store(c + 3 * ldc + 4, c31, va, beta);
+        if (TRows.Count == 4) return;
         Store(c + 4 * ldc, c40, va, beta);
         Store(c + 4 * ldc + 4, c41, va, beta);
+        if (TRows.Count == 5) return;
         Store(c + 5 * ldc, c50, va, beta);
         Store(c + 5 * ldc + 4, c51, va, beta);
     }

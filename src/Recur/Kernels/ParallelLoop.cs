@@ -7,7 +7,9 @@ namespace Recur.Kernels;
 /// A parallel for-loop over persistent worker threads, built for kernels that are called thousands of times per
 /// second (one GEMM per RNN time step): a call allocates nothing (the body is a function pointer plus a pointer to
 /// the caller's context, usually a struct on the caller's stack) and costs a few microseconds. Idle workers spin
-/// briefly before they block, so back-to-back calls do not pay a kernel wake-up.
+/// briefly before they block, so back-to-back calls do not pay a kernel wake-up. Indices are handed out one at a
+/// time and the call returns as soon as every index has run, so a worker that the OS has not scheduled yet (a busy
+/// machine) delays nothing: the threads that do run take its share.
 /// </summary>
 public static unsafe class ParallelLoop
 {
@@ -15,29 +17,33 @@ public static unsafe class ParallelLoop
     // an RNN step a few microseconds apart).
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
+    private const int MaxHelpers = 0xFFFF;
+
     private static readonly object Gate = new();
-    private static readonly ManualResetEventSlim Done = new(false, spinCount: 2000);
     private static Thread[] _workers = [];
 
-    // The job being run. Written by the caller before _job is published, read by workers after they see it.
+    // The job being run. The caller closes _next, writes the fields, opens _next for the new generation and then
+    // publishes _job. A worker reads the fields after it sees _job and only uses them for an index it claimed from
+    // _next with a compare-exchange that also checks the generation, so it never runs one job's body on another
+    // job's context, however late it wakes.
     private static delegate* managed<void*, int, void> _body;
     private static void* _context;
     private static int _count;
-    private static int _next;            // next index to hand out
-    private static int _pending;         // helpers still running
-    // (generation << 16) | helpers, written in one store so a worker that wakes late never pairs one job's
-    // generation with another's helper count. Workers 0..helpers-1 join the job.
-    private static long _job;
+    private static long _next;           // (generation << 32) | next index; Closed (negative) while the fields change
+    private static int _completed;       // indices finished in this job
+    private static long _job;            // (generation << 16) | helpers: workers 0..helpers-1 join the job
     private static int _sleepers;        // workers blocked on Gate
     private static int _busy;            // 1 while a job runs: nested and concurrent calls run inline
     private static Exception? _failure;
 
+    private const long Closed = -1;
+
     /// <summary>
     /// Runs <c>body(context, i)</c> for every <c>i</c> in [0, <paramref name="count"/>) on up to
     /// <see cref="KernelConfig.Threads"/> threads (the caller is one of them) and returns when all calls are done.
-    /// Indices are handed out dynamically, one at a time, so the thread that runs an index is unspecified.
-    /// A call made while another is running (from a body, or from a second thread) runs on its own calling thread.
-    /// If bodies throw, the first exception is rethrown after all indices have been handed out and finished.
+    /// The thread that runs an index is unspecified. A call made while another is running (from a body, or from a
+    /// second thread) runs entirely on its own calling thread. If bodies throw, the remaining indices still run and
+    /// the first exception is rethrown at the end.
     /// </summary>
     /// <param name="count">Number of indices; nothing runs when it is 0 or negative.</param>
     /// <param name="body">Static method called as <c>body(context, i)</c>.</param>
@@ -46,7 +52,7 @@ public static unsafe class ParallelLoop
     {
         if (body == null) throw new ArgumentNullException(nameof(body));
         if (count <= 0) return;
-        int threads = Math.Min(KernelConfig.Threads, count);
+        int threads = Math.Min(Math.Min(KernelConfig.Threads, count), MaxHelpers + 1);
         if (threads == 1 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             for (int i = 0; i < count; i++) body(context, i);
@@ -55,23 +61,24 @@ public static unsafe class ParallelLoop
         try
         {
             EnsureWorkers(threads - 1);
+            long generation = ((Volatile.Read(ref _job) >> 16) + 1) & int.MaxValue; // also fits _next's upper half
+            Interlocked.Exchange(ref _next, Closed);
             _body = body;
             _context = context;
             _count = count;
-            _next = 0;
+            _completed = 0;
             _failure = null;
-            _pending = threads - 1;
-            Done.Reset();
-            long generation = (Volatile.Read(ref _job) >> 16) + 1;
-            Interlocked.Exchange(ref _job, generation << 16 | (long)(threads - 1)); // full fence: publishes the job before we read _sleepers
+            Interlocked.Exchange(ref _next, generation << 32);
+            Interlocked.Exchange(ref _job, generation << 16 | (long)(threads - 1)); // full fence before reading _sleepers
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (Gate) Monitor.PulseAll(Gate);
-            RunShare();
-            if (Volatile.Read(ref _pending) != 0) Done.Wait();
+
+            RunShare(generation);
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _completed) != count) spin.SpinOnce(sleep1Threshold: -1);
+
             Exception? failure = _failure;
             _failure = null;
-            _body = null;
-            _context = null;
             if (failure is not null) ExceptionDispatchInfo.Throw(failure);
         }
         finally
@@ -80,26 +87,31 @@ public static unsafe class ParallelLoop
         }
     }
 
-    private static void RunShare()
+    // Claims and runs indices of job `generation` until none are left.
+    private static void RunShare(long generation)
     {
         var body = _body;
         void* context = _context;
         int count = _count;
-        try
+        while (true)
         {
-            for (int i = Interlocked.Increment(ref _next) - 1; i < count; i = Interlocked.Increment(ref _next) - 1)
-                body(context, i);
-        }
-        catch (Exception e)
-        {
-            Interlocked.CompareExchange(ref _failure, e, null);
-            Volatile.Write(ref _next, count); // stop handing out indices
+            long next = Volatile.Read(ref _next);
+            if (next >> 32 != generation || (int)next >= count) return;
+            if (Interlocked.CompareExchange(ref _next, next + 1, next) != next) continue;
+            try
+            {
+                body(context, (int)next);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, e, null);
+            }
+            Interlocked.Increment(ref _completed);
         }
     }
 
     private static void EnsureWorkers(int needed)
     {
-        if (needed > 0xFFFF) throw new NotSupportedException($"at most {0xFFFF + 1} threads are supported, got {needed + 1}");
         if (_workers.Length >= needed) return;
         lock (Gate)
         {
@@ -123,9 +135,7 @@ public static unsafe class ParallelLoop
         {
             long job = WaitForJob(seen);
             seen = job >> 16;
-            if (index >= (int)(job & 0xFFFF)) continue;
-            RunShare();
-            if (Interlocked.Decrement(ref _pending) == 0) Done.Set();
+            if (index < (int)(job & 0xFFFF)) RunShare(seen);
         }
     }
 
@@ -133,8 +143,8 @@ public static unsafe class ParallelLoop
     private static long WaitForJob(long seen)
     {
         long deadline = Stopwatch.GetTimestamp() + SpinTicks;
-        long g;
-        while (((g = Volatile.Read(ref _job)) >> 16) == seen)
+        long job;
+        while (((job = Volatile.Read(ref _job)) >> 16) == seen)
         {
             if (Stopwatch.GetTimestamp() < deadline)
             {
@@ -144,11 +154,11 @@ public static unsafe class ParallelLoop
             lock (Gate)
             {
                 Interlocked.Increment(ref _sleepers); // full fence: pairs with the caller's exchange of _job
-                while (((g = Volatile.Read(ref _job)) >> 16) == seen) Monitor.Wait(Gate);
+                while (((job = Volatile.Read(ref _job)) >> 16) == seen) Monitor.Wait(Gate);
                 Interlocked.Decrement(ref _sleepers);
             }
             break;
         }
-        return g;
+        return job;
     }
 }
