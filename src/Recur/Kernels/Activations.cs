@@ -93,21 +93,21 @@ public static class Activations
         public Vector512<float> Apply(Vector512<float> x) => Vector512.AndNot(x, Vector512.LessThan(x, Vector512<float>.Zero));
     }
 
-    // (dy · (1 − y)) · y, in PyTorch's order of operations.
+    // (dy · (1 − y)) · y, in PyTorch's order of operations; products that may underflow avoid the multiplier stall.
     private readonly struct SigmoidBackwardOp : IBinaryVectorOp
     {
-        public Vector128<float> Apply(Vector128<float> y, Vector128<float> dy) => dy * (Vector128<float>.One - y) * y;
-        public Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) => dy * (Vector256<float>.One - y) * y;
-        public Vector512<float> Apply(Vector512<float> y, Vector512<float> dy) => dy * (Vector512<float>.One - y) * y;
+        public Vector128<float> Apply(Vector128<float> y, Vector128<float> dy) => VectorMath.MultiplyNoStall(VectorMath.MultiplyNoStall(dy, Vector128<float>.One - y), y);
+        public Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) => VectorMath.MultiplyNoStall(VectorMath.MultiplyNoStall(dy, Vector256<float>.One - y), y);
+        public Vector512<float> Apply(Vector512<float> y, Vector512<float> dy) => VectorMath.MultiplyNoStall(VectorMath.MultiplyNoStall(dy, Vector512<float>.One - y), y);
     }
 
-    // dy · ((1 − y)(1 + y)). PyTorch writes dy · (1 − y·y), whose rounded y·y cancels near |y| → 1 (hundreds of ulps
+    // dy · ((1 − y)(1 + y)), the last product (the one that may underflow) without the multiplier stall. PyTorch writes dy · (1 − y·y), whose rounded y·y cancels near |y| → 1 (hundreds of ulps
     // at |y| = 0.9998, where a saturated LSTM lives); 1 − y is exact there, so this form stays within ~2 ulps.
     private readonly struct TanhBackwardOp : IBinaryVectorOp
     {
-        public Vector128<float> Apply(Vector128<float> y, Vector128<float> dy) => dy * ((Vector128<float>.One - y) * (Vector128<float>.One + y));
-        public Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) => dy * ((Vector256<float>.One - y) * (Vector256<float>.One + y));
-        public Vector512<float> Apply(Vector512<float> y, Vector512<float> dy) => dy * ((Vector512<float>.One - y) * (Vector512<float>.One + y));
+        public Vector128<float> Apply(Vector128<float> y, Vector128<float> dy) => VectorMath.MultiplyNoStall(dy, (Vector128<float>.One - y) * (Vector128<float>.One + y));
+        public Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) => VectorMath.MultiplyNoStall(dy, (Vector256<float>.One - y) * (Vector256<float>.One + y));
+        public Vector512<float> Apply(Vector512<float> y, Vector512<float> dy) => VectorMath.MultiplyNoStall(dy, (Vector512<float>.One - y) * (Vector512<float>.One + y));
     }
 
     private readonly struct ReluBackwardOp : IBinaryVectorOp
