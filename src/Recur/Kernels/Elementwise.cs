@@ -99,11 +99,12 @@ public static class Elementwise
         public Vector512<float> Apply(Vector512<float> a, Vector512<float> b) => a - b;
     }
 
+    // a·b without the multiplier's underflow stall (VectorMath.MultiplyNoStall); same bits as a * b.
     private readonly struct MultiplyOp : IBinaryVectorOp
     {
-        public Vector128<float> Apply(Vector128<float> a, Vector128<float> b) => a * b;
-        public Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => a * b;
-        public Vector512<float> Apply(Vector512<float> a, Vector512<float> b) => a * b;
+        public Vector128<float> Apply(Vector128<float> a, Vector128<float> b) => VectorMath.MultiplyNoStall(a, b);
+        public Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => VectorMath.MultiplyNoStall(a, b);
+        public Vector512<float> Apply(Vector512<float> a, Vector512<float> b) => VectorMath.MultiplyNoStall(a, b);
     }
 
     // a·b + c
@@ -122,10 +123,11 @@ public static class Elementwise
         public Vector512<float> Apply(Vector512<float> x, Vector512<float> y) => Vector512.MultiplyAddEstimate(Vector512.Create(alpha), x, y);
     }
 
+    // x·alpha without the multiplier's underflow stall; same bits as x * alpha.
     private readonly struct ScaleOp(float alpha) : IUnaryVectorOp
     {
-        public Vector128<float> Apply(Vector128<float> x) => x * alpha;
-        public Vector256<float> Apply(Vector256<float> x) => x * alpha;
-        public Vector512<float> Apply(Vector512<float> x) => x * alpha;
+        public Vector128<float> Apply(Vector128<float> x) => VectorMath.MultiplyNoStall(x, Vector128.Create(alpha));
+        public Vector256<float> Apply(Vector256<float> x) => VectorMath.MultiplyNoStall(x, Vector256.Create(alpha));
+        public Vector512<float> Apply(Vector512<float> x) => VectorMath.MultiplyNoStall(x, Vector512.Create(alpha));
     }
 }

@@ -113,19 +113,19 @@ public static class Softmax
         public Vector512<float> Apply(Vector512<float> x) => x - Vector512.Create(max) - Vector512.Create(logSum);
     }
 
-    // y ⊙ (dy − dot)
+    // y ⊙ (dy − dot), the product without the multiplier underflow stall
     private readonly struct SoftmaxBackwardOp(float dot) : IBinaryVectorOp
     {
-        public Vector128<float> Apply(Vector128<float> y, Vector128<float> dy) => y * (dy - Vector128.Create(dot));
-        public Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) => y * (dy - Vector256.Create(dot));
-        public Vector512<float> Apply(Vector512<float> y, Vector512<float> dy) => y * (dy - Vector512.Create(dot));
+        public Vector128<float> Apply(Vector128<float> y, Vector128<float> dy) => VectorMath.MultiplyNoStall(y, dy - Vector128.Create(dot));
+        public Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) => VectorMath.MultiplyNoStall(y, dy - Vector256.Create(dot));
+        public Vector512<float> Apply(Vector512<float> y, Vector512<float> dy) => VectorMath.MultiplyNoStall(y, dy - Vector512.Create(dot));
     }
 
-    // dy − e^y · sum
+    // dy − e^y · sum, fused (one rounding, and no multiplier underflow stall)
     private readonly struct LogSoftmaxBackwardOp(float sum) : IBinaryVectorOp
     {
-        public Vector128<float> Apply(Vector128<float> y, Vector128<float> dy) => dy - VectorMath.Exp(y) * sum;
-        public Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) => dy - VectorMath.Exp(y) * sum;
-        public Vector512<float> Apply(Vector512<float> y, Vector512<float> dy) => dy - VectorMath.Exp(y) * sum;
+        public Vector128<float> Apply(Vector128<float> y, Vector128<float> dy) => Vector128.MultiplyAddEstimate(-VectorMath.Exp(y), Vector128.Create(sum), dy);
+        public Vector256<float> Apply(Vector256<float> y, Vector256<float> dy) => Vector256.MultiplyAddEstimate(-VectorMath.Exp(y), Vector256.Create(sum), dy);
+        public Vector512<float> Apply(Vector512<float> y, Vector512<float> dy) => Vector512.MultiplyAddEstimate(-VectorMath.Exp(y), Vector512.Create(sum), dy);
     }
 }

@@ -4,7 +4,7 @@ namespace Recur.Kernels.Reference;
 /// Scalar double-precision definitions of the activations and their derivatives: the ground truth the vector
 /// kernels in <see cref="Activations"/> and <see cref="VectorMath"/> are tested against.
 /// </summary>
-public static class ActivationsReference
+internal static class ActivationsReference
 {
     /// <summary>e^x.</summary>
     public static double Exp(double x) => Math.Exp(x);

@@ -1,7 +1,7 @@
 namespace Recur.Kernels.Reference;
 
 /// <summary>Scalar double-precision reductions (ground truth for <see cref="Reductions"/>).</summary>
-public static class ReductionsReference
+internal static class ReductionsReference
 {
     /// <summary>Σ x[i] in double.</summary>
     public static double Sum(ReadOnlySpan<float> x)

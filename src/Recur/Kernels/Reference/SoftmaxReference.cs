@@ -1,7 +1,7 @@
 namespace Recur.Kernels.Reference;
 
 /// <summary>Scalar double-precision softmax and log-softmax of one row and their backward passes (ground truth for <see cref="Softmax"/>).</summary>
-public static class SoftmaxReference
+internal static class SoftmaxReference
 {
     /// <summary>y[j] = e^(x[j] − m) / Σ_k e^(x[k] − m), m = max x. Shapes: x, y [cols].</summary>
     public static void Forward(ReadOnlySpan<float> x, Span<double> y)
