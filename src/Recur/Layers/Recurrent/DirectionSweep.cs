@@ -177,10 +177,10 @@ internal sealed class DirectionSweep
     /// <summary>
     /// backward (BPTT) of the last <see cref="Forward"/> with keep = true. <paramref name="dy"/> [B, T, D*S] is
     /// ∂L/∂y (this direction reads its columns), <paramref name="dhn"/>/<paramref name="dcn"/> ∂L/∂h_n, ∂L/∂c_n (null = 0).
-    /// Adds parameter gradients; writes (or with <paramref name="accumulateDx"/> adds) ∂L/∂x into <paramref name="dx"/>;
-    /// writes ∂L/∂h0, ∂L/∂c0 into <paramref name="dh0"/>/<paramref name="dc0"/> when given.
+    /// Adds parameter gradients and writes ∂L/∂h0, ∂L/∂c0 into <paramref name="dh0"/>/<paramref name="dc0"/> when given;
+    /// ∂L/∂x follows from <see cref="InputGradient"/>.
     /// </summary>
-    public void Backward(Tensor dy, int colOffset, Tensor? dhn, Tensor? dcn, Tensor? dx, bool accumulateDx, Tensor? dh0, Tensor? dc0)
+    public void Backward(Tensor dy, int colOffset, Tensor? dhn, Tensor? dcn, Tensor? dh0, Tensor? dc0)
     {
         if (!_saved) throw new InvalidOperationException("backward needs a forward run in training mode (nothing was kept)");
         int b = _b, t = _t;
@@ -224,10 +224,16 @@ internal sealed class DirectionSweep
         if (dc0 is not null && Lstm) dcCur!.Span.CopyTo(dc0.Span);
 
         AccumulateWeightGradients(dgn, dhBuf);
+    }
+
+    /// <summary>
+    /// ∂L/∂x = dG W_ih over all steps, written into <paramref name="dx"/> [B, T, In] (added with <paramref name="accumulate"/>,
+    /// so the two directions of a layer can share one dx). Valid after <see cref="Backward"/>.
+    /// </summary>
+    public void InputGradient(Tensor dx, bool accumulate)
+    {
         int inSize = _x!.Dim(2);
-        // dx (+)= dG W_ih over all steps.
-        if (dx is not null)
-            Gemm.Sgemm(false, false, b * t, inSize, GH, 1f, xw.Span, GH, _wih.Value.Span, inSize, accumulateDx ? 1f : 0f, dx.Span, inSize);
+        Gemm.Sgemm(false, false, _b * _t, inSize, GH, 1f, _xw!.Span, GH, _wih.Value.Span, inSize, accumulate ? 1f : 0f, dx.Span, inSize);
     }
 
     private void BackwardStep(int t, StridedMatrix g, StridedMatrix hPrev, StridedMatrix hNext, bool last, int next,

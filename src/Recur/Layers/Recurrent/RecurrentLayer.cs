@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using Recur.Kernels;
 using Recur.Tensors;
 
 namespace Recur.Layers;
@@ -26,6 +28,7 @@ public abstract class RecurrentLayer
     private readonly Tensor?[] _dropped;        // the same after dropout (inputs of layers 1..L-1)
     private readonly Tensor?[] _masks;          // dropout masks (0 or 1/(1-p))
     private readonly Rng _rng;
+    private readonly DirectionJob _job;
     private Tensor? _input;
     private int[]? _lengths;
     private bool _kept;
@@ -60,6 +63,7 @@ public abstract class RecurrentLayer
                 _sweeps[layer * d + dir] = new DirectionSweep(spec with { InputSize = inSize }, dir == 1, wih, whh, bih, bhh, whr);
             }
         }
+        _job = new DirectionJob(_sweeps, Directions, spec.StateSize);
         _between = new Tensor?[numLayers];
         _dropped = new Tensor?[numLayers];
         _masks = new Tensor?[numLayers];
@@ -168,11 +172,8 @@ public abstract class RecurrentLayer
         {
             bool lastLayer = layer == NumLayers - 1;
             var y = lastLayer ? output : Tensor.Ensure(ref _between[layer], b, t, d * s);
-            for (int dir = 0; dir < d; dir++)
-            {
-                int k = layer * d + dir;
-                _sweeps[k].Forward(x, y, dir * s, h0?.Row(k), c0?.Row(k), lengths, maxLen, hn.Row(k), cn?.Row(k), keep);
-            }
+            _job.SetForward(layer, x, y, h0, c0, lengths, maxLen, hn, cn, keep);
+            RunDirections();
             if (!lastLayer) x = ApplyDropout(layer, y);
         }
         _input = input;
@@ -185,8 +186,10 @@ public abstract class RecurrentLayer
     /// Backpropagation through time for the last <see cref="Forward"/> (training mode), for the loss whose gradients
     /// are <paramref name="gradOutput"/> [B, T, D*S] and optionally <paramref name="gradHn"/> [L*D, B, S],
     /// <paramref name="gradCn"/> [L*D, B, H]. Adds into every <see cref="Parameter.Grad"/>; returns ∂L/∂input, ∂L/∂h0, ∂L/∂c0.
+    /// With <paramref name="computeInputGradient"/> = false, ∂L/∂input is left zero and its GEMM skipped (the input is data,
+    /// not the output of a trainable layer).
     /// </summary>
-    public RecurrentGradients Backward(Tensor gradOutput, Tensor? gradHn = null, Tensor? gradCn = null)
+    public RecurrentGradients Backward(Tensor gradOutput, Tensor? gradHn = null, Tensor? gradCn = null, bool computeInputGradient = true)
     {
         ArgumentNullException.ThrowIfNull(gradOutput);
         if (!_kept || _input is null)
@@ -207,11 +210,10 @@ public abstract class RecurrentLayer
         {
             // ∂L/∂(this layer's input): the network input, or the previous layer's (dropped-out) output.
             var dx = layer == 0 ? dInput : Tensor.Ensure(ref GradBuffer(layer - 1), b, t, d * s);
+            _job.SetBackward(layer, dy, gradHn, gradCn, dh0, dc0);
+            RunDirections();
             for (int dir = 0; dir < d; dir++)
-            {
-                int k = layer * d + dir;
-                _sweeps[k].Backward(dy, dir * s, gradHn?.Row(k), gradCn?.Row(k), dx, dir > 0, dh0.Row(k), dc0?.Row(k));
-            }
+                if (layer > 0 || computeInputGradient) _sweeps[layer * d + dir].InputGradient(dx, accumulate: dir > 0);
             if (layer > 0)
             {
                 if (_masks[layer - 1] is { } mask && _dropped[layer - 1] is not null)
@@ -223,6 +225,14 @@ public abstract class RecurrentLayer
     }
 
     private Tensor?[]? _gradBuffers;
+
+    // The two directions of a bidirectional layer are independent sweeps: run them on two threads when there are
+    // two (each sweep's GEMMs then run on its own thread), else one after the other.
+    private unsafe void RunDirections()
+    {
+        if (Directions == 1) { _job.Run(0); return; }
+        ParallelLoop.For(2, &DirectionJob.Body, (void*)GCHandle.ToIntPtr(_job.Handle));
+    }
 
     private ref Tensor? GradBuffer(int layer)
     {
