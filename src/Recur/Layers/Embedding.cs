@@ -7,7 +7,7 @@ namespace Recur.Layers;
 /// Lookup table (PyTorch's <c>nn.Embedding</c>): token indices [B, T] -> vectors [B, T, E], weight [V, E] ~ N(0, 1).
 /// The row at <see cref="PaddingIndex"/> (if any) starts at zero and never receives gradient.
 /// </summary>
-public sealed class Embedding
+public sealed class Embedding : Module
 {
     private int[]? _indices;
 
@@ -21,7 +21,7 @@ public sealed class Embedding
         NumEmbeddings = numEmbeddings;
         EmbeddingDim = embeddingDim;
         PaddingIndex = paddingIndex;
-        Weight = new Parameter("weight", numEmbeddings, embeddingDim);
+        Weight = RegisterParameter(new Parameter("weight", numEmbeddings, embeddingDim));
         var r = (rng ?? Rng.Default).Fork();
         var w = Weight.Value.Span;
         for (int i = 0; i < w.Length; i++) w[i] = (float)r.NextGaussian();
@@ -39,6 +39,9 @@ public sealed class Embedding
 
     /// <summary>weight [V, E].</summary>
     public Parameter Weight { get; }
+
+    /// <inheritdoc />
+    public override string Describe() => $"Embedding({NumEmbeddings}, {EmbeddingDim})";
 
     /// <summary>forward: y[n] = weight[indices[n]]; <paramref name="indices"/> holds B*T tokens, the result is [B, T, E].</summary>
     public Tensor Forward(int[] indices, int batch, int steps)

@@ -9,7 +9,7 @@ namespace Recur.Layers;
 /// [B, T, in] sequence is transformed at every step (time-distributed) by one GEMM over all B*T rows.
 /// weight [out, in], bias [out]; initialised U(-1/sqrt(in), 1/sqrt(in)) as in PyTorch.
 /// </summary>
-public sealed class Linear
+public sealed class Linear : Module
 {
     private Tensor? _x;
 
@@ -20,8 +20,8 @@ public sealed class Linear
         if (outFeatures <= 0) throw new ArgumentOutOfRangeException(nameof(outFeatures), $"must be positive, got {outFeatures}");
         InFeatures = inFeatures;
         OutFeatures = outFeatures;
-        Weight = new Parameter("weight", outFeatures, inFeatures);
-        Bias = bias ? new Parameter("bias", outFeatures) : null;
+        Weight = RegisterParameter(new Parameter("weight", outFeatures, inFeatures));
+        Bias = bias ? RegisterParameter(new Parameter("bias", outFeatures)) : null;
         var r = (rng ?? Rng.Default).Fork();
         float bound = 1f / MathF.Sqrt(inFeatures);
         Initializers.Uniform(Weight.Value.Span, bound, r);
@@ -40,8 +40,8 @@ public sealed class Linear
     /// <summary>bias [out], or null.</summary>
     public Parameter? Bias { get; }
 
-    /// <summary>Parameters in state_dict order (weight, bias).</summary>
-    public IReadOnlyList<Parameter> Parameters => Bias is null ? [Weight] : [Weight, Bias];
+    /// <inheritdoc />
+    public override string Describe() => $"Linear({InFeatures} -> {OutFeatures})";
 
     /// <summary>forward: x [..., in] -> y [..., out] (a new tensor); keeps x for <see cref="Backward"/>.</summary>
     public Tensor Forward(Tensor x)

@@ -32,7 +32,7 @@ public sealed record CharLanguageModelConfig(int VocabSize, int EmbeddingDim = 6
 /// <c>nn.Embedding(V, E)</c>, <c>nn.LSTM(E, H, L, batch_first=True)</c>, <c>nn.Linear(H, V)</c> with these parameter names
 /// prefixed <c>embedding.</c>, <c>rnn.</c>, <c>head.</c>.
 /// </summary>
-public sealed class CharLanguageModel
+public sealed class CharLanguageModel : Module
 {
     private readonly SoftmaxCrossEntropy _loss = new();
     private Tensor? _h, _c, _logits, _dLogits;
@@ -43,21 +43,15 @@ public sealed class CharLanguageModel
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(rng);
         Config = config;
-        Embedding = new Embedding(config.VocabSize, config.EmbeddingDim, rng: rng);
-        Rnn = config.Cell switch
+        Embedding = RegisterModule("embedding", new Embedding(config.VocabSize, config.EmbeddingDim, rng: rng));
+        Rnn = RegisterModule<RecurrentLayer>("rnn", config.Cell switch
         {
             "lstm" => new Lstm(config.EmbeddingDim, config.HiddenSize, config.NumLayers, dropout: config.Dropout, rng: rng),
             "gru" => new Gru(config.EmbeddingDim, config.HiddenSize, config.NumLayers, dropout: config.Dropout, rng: rng),
             "rnn" => new Rnn(config.EmbeddingDim, config.HiddenSize, config.NumLayers, dropout: config.Dropout, rng: rng),
             _ => throw new ArgumentException($"cell must be lstm, gru or rnn, got '{config.Cell}'", nameof(config)),
-        };
-        Head = new Linear(config.HiddenSize, config.VocabSize, rng: rng);
-        NamedParameters =
-        [
-            .. new[] { ("embedding.weight", Embedding.Weight) },
-            .. Rnn.Parameters.Select(p => ("rnn." + p.Name, p)),
-            .. Head.Parameters.Select(p => ("head." + p.Name, p)),
-        ];
+        });
+        Head = RegisterModule("head", new Linear(config.HiddenSize, config.VocabSize, rng: rng));
     }
 
     /// <summary>The architecture.</summary>
@@ -71,15 +65,6 @@ public sealed class CharLanguageModel
 
     /// <summary>The output projection to logits.</summary>
     public Linear Head { get; }
-
-    /// <summary>Every parameter with its dotted name (PyTorch state_dict style).</summary>
-    public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters { get; }
-
-    /// <summary>The parameters alone.</summary>
-    public IReadOnlyList<Parameter> Parameters => NamedParameters.Select(p => p.Parameter).ToArray();
-
-    /// <summary>Training mode (dropout on, activations kept for backward) or evaluation.</summary>
-    public bool Training { get => Rnn.Training; set => Rnn.Training = value; }
 
     /// <summary>Forgets the carried state (start of an epoch, or a new text).</summary>
     public void ResetState()

@@ -44,7 +44,7 @@ public class CharLanguageModelTests
             var (loaded, v2, info) = CharLanguageModelCheckpoint.Load(path);
             Assert.Equal(vocab.Tokens, v2.Tokens);
             Assert.Equal("3", info["epoch"]);
-            foreach (var ((name, p), (name2, q)) in model.NamedParameters.Zip(loaded.NamedParameters))
+            foreach (var ((name, p), (name2, q)) in model.NamedParameters().Zip(loaded.NamedParameters()))
             {
                 Assert.Equal(name, name2);
                 Assert.Equal(p.Value.ToArray(), q.Value.ToArray());

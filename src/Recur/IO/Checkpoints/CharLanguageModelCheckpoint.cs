@@ -29,7 +29,7 @@ public static class CharLanguageModelCheckpoint
             .AddMetadata("recur.config", model.Config.ToJson())
             .AddMetadata("recur.vocabulary", vocabulary.ToJson());
         if (info is not null) foreach (var (k, v) in info) w.AddMetadata("recur.info." + k, v);
-        foreach (var (name, p) in model.NamedParameters) w.Add(name, p.Value);
+        foreach (var (name, p) in model.NamedParameters()) w.Add(name, p.Value);
         w.Save(path);
     }
 
@@ -45,7 +45,7 @@ public static class CharLanguageModelCheckpoint
         if (vocabulary.Count != config.VocabSize)
             throw new InvalidDataException($"{path}: the vocabulary has {vocabulary.Count} tokens but the model expects {config.VocabSize}");
         var model = new CharLanguageModel(config, new Rng(0));
-        foreach (var (name, p) in model.NamedParameters)
+        foreach (var (name, p) in model.NamedParameters())
         {
             if (!file.Contains(name)) throw new InvalidDataException($"{path}: tensor '{name}' is missing");
             p.Load(file.ReadTensor(name));

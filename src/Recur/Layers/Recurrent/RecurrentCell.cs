@@ -20,9 +20,8 @@ public sealed class CellCache
 /// weight_ih [G*H, I], weight_hh [G*H, H], bias_ih [G*H], bias_hh [G*H].
 /// Shapes: x [B, I], h and c [B, H].
 /// </summary>
-public abstract class RecurrentCell
+public abstract class RecurrentCell : Module
 {
-    private readonly Parameter[] _parameters;
     private Tensor? _dgh, _drh, _tmp;
 
     private protected RecurrentCell(CellSpec spec, RecurrentInit init, Rng? rng)
@@ -31,11 +30,10 @@ public abstract class RecurrentCell
         if (spec.HiddenSize <= 0) throw new ArgumentOutOfRangeException("hiddenSize", $"must be positive, got {spec.HiddenSize}");
         Spec = spec;
         int g = spec.Gates * spec.HiddenSize;
-        WeightIh = new Parameter("weight_ih", g, spec.InputSize);
-        WeightHh = new Parameter("weight_hh", g, spec.HiddenSize);
-        BiasIh = spec.Bias ? new Parameter("bias_ih", g) : null;
-        BiasHh = spec.Bias ? new Parameter("bias_hh", g) : null;
-        _parameters = spec.Bias ? [WeightIh, WeightHh, BiasIh!, BiasHh!] : [WeightIh, WeightHh];
+        WeightIh = RegisterParameter(new Parameter("weight_ih", g, spec.InputSize));
+        WeightHh = RegisterParameter(new Parameter("weight_hh", g, spec.HiddenSize));
+        BiasIh = spec.Bias ? RegisterParameter(new Parameter("bias_ih", g)) : null;
+        BiasHh = spec.Bias ? RegisterParameter(new Parameter("bias_hh", g)) : null;
         Reset(init, (rng ?? Rng.Default).Fork());
     }
 
@@ -60,15 +58,15 @@ public abstract class RecurrentCell
     /// <summary>bias_hh [G*H] or null.</summary>
     public Parameter? BiasHh { get; }
 
-    /// <summary>Parameters in PyTorch's state_dict order.</summary>
-    public IReadOnlyList<Parameter> Parameters => _parameters;
+    /// <inheritdoc />
+    public override string Describe() => $"{GetType().Name}({InputSize} -> {HiddenSize})";
 
     /// <summary>Re-initialises the parameters (PyTorch: U(-1/sqrt(H), 1/sqrt(H))).</summary>
     public void Reset(RecurrentInit init, Rng rng)
     {
         ArgumentNullException.ThrowIfNull(rng);
         int h = HiddenSize;
-        foreach (var p in _parameters)
+        foreach (var p in Parameters)
         {
             var w = p.Value.Span;
             if (init == RecurrentInit.PyTorch) Initializers.Uniform(w, 1f / MathF.Sqrt(h), rng);
@@ -81,12 +79,6 @@ public abstract class RecurrentCell
                     else Initializers.GlorotUniform(block, h, p.Value.Dim(1), rng);
                 }
         }
-    }
-
-    /// <summary>Clears the gradients.</summary>
-    public void ZeroGrad()
-    {
-        foreach (var p in _parameters) p.ZeroGrad();
     }
 
     private protected void CheckInputs(Tensor x, Tensor? h, Tensor? c, out int b)

@@ -20,10 +20,9 @@ namespace Recur.Layers;
 /// h_n/c_n are the states after each sequence's last valid step, the reverse direction starts at each sequence's own
 /// last valid step, and padded input steps get exactly zero gradient.
 /// </summary>
-public abstract class RecurrentLayer
+public abstract class RecurrentLayer : Module
 {
     private readonly DirectionSweep[] _sweeps; // [layer * D + direction]
-    private readonly List<Parameter> _parameters = [];
     private readonly Tensor?[] _between;        // outputs of layers 0..L-2
     private readonly Tensor?[] _dropped;        // the same after dropout (inputs of layers 1..L-1)
     private readonly Tensor?[] _masks;          // dropout masks (0 or 1/(1-p))
@@ -70,11 +69,7 @@ public abstract class RecurrentLayer
         Reset(init, _rng);
     }
 
-    private Parameter Add(Parameter p)
-    {
-        _parameters.Add(p);
-        return p;
-    }
+    private Parameter Add(Parameter p) => RegisterParameter(p);
 
     /// <summary>The cell math this layer runs.</summary>
     public CellSpec Spec { get; }
@@ -103,16 +98,10 @@ public abstract class RecurrentLayer
     /// <summary>Dropout probability on the outputs of every layer but the last (training mode only).</summary>
     public float Dropout { get; }
 
-    /// <summary>Training mode keeps what backward needs and applies dropout; eval mode keeps one step of state.</summary>
-    public bool Training { get; set; } = true;
-
-    /// <summary>Parameters in PyTorch's state_dict order, named as there.</summary>
-    public IReadOnlyList<Parameter> Parameters => _parameters;
-
     /// <summary>The parameter called <paramref name="name"/> (e.g. <c>weight_hh_l1_reverse</c>).</summary>
     public Parameter GetParameter(string name) =>
-        _parameters.FirstOrDefault(p => p.Name == name)
-        ?? throw new KeyNotFoundException($"{GetType().Name} has no parameter '{name}'; it has {string.Join(", ", _parameters.Select(p => p.Name))}");
+        Parameters.FirstOrDefault(p => p.Name == name)
+        ?? throw new KeyNotFoundException($"{GetType().Name} has no parameter '{name}'; it has {string.Join(", ", Parameters.Select(p => p.Name))}");
 
     /// <summary>Re-initialises every parameter.</summary>
     public void Reset(RecurrentInit init, Rng rng)
@@ -120,7 +109,7 @@ public abstract class RecurrentLayer
         ArgumentNullException.ThrowIfNull(rng);
         float bound = 1f / MathF.Sqrt(HiddenSize);
         int g = Spec.Gates;
-        foreach (var p in _parameters)
+        foreach (var p in Parameters)
         {
             var w = p.Value.Span;
             if (init == RecurrentInit.PyTorch) { Initializers.Uniform(w, bound, rng); continue; }
@@ -138,11 +127,9 @@ public abstract class RecurrentLayer
         }
     }
 
-    /// <summary>Clears every parameter's gradient.</summary>
-    public void ZeroGrad()
-    {
-        foreach (var p in _parameters) p.ZeroGrad();
-    }
+    /// <inheritdoc />
+    public override string Describe() =>
+        $"{GetType().Name}({InputSize} -> {HiddenSize}" + (NumLayers > 1 ? $", {NumLayers} layers" : "") + (Bidirectional ? ", bidirectional" : "") + (ProjSize > 0 ? $", proj {ProjSize}" : "") + ")";
 
     /// <summary>
     /// Runs the layer over <paramref name="input"/> [B, T, I]. <paramref name="h0"/> [L*D, B, S] and
