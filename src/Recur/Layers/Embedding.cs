@@ -50,11 +50,12 @@ public sealed class Embedding : Module
         if (indices.Length != batch * steps) throw new ShapeMismatchException(nameof(indices), $"[{batch}, {steps}] ({batch * steps} indices)", $"{indices.Length} indices");
         var y = new Tensor(batch, steps, EmbeddingDim);
         ForwardInto(indices, y);
+        _indices = indices;
         return y;
     }
 
     /// <summary>forward into a caller-owned y [N, E] (any shape with N*E elements).</summary>
-    public void ForwardInto(int[] indices, Tensor y)
+    public void ForwardInto(ReadOnlySpan<int> indices, Tensor y)
     {
         int e = EmbeddingDim;
         if (y.Length != indices.Length * e) throw new ShapeMismatchException(nameof(y), $"{indices.Length} x {e} elements", Shape.Format(y.Shape));
@@ -65,13 +66,14 @@ public sealed class Embedding : Module
             if ((uint)k >= (uint)NumEmbeddings) throw new ArgumentOutOfRangeException(nameof(indices), $"indices[{n}] = {k} is outside [0, {NumEmbeddings})");
             w.Slice(k * e, e).CopyTo(y.Span.Slice(n * e, e));
         }
-        _indices = indices;
     }
 
     /// <summary>backward: weight.Grad[indices[n]] += dy[n] (except the padding row).</summary>
-    public void Backward(Tensor dy)
+    public void Backward(Tensor dy) => BackwardFor(_indices ?? throw new InvalidOperationException("Backward needs a preceding Forward"), dy);
+
+    /// <summary>backward for explicit indices (the table may be used several times per step).</summary>
+    internal void BackwardFor(ReadOnlySpan<int> idx, Tensor dy)
     {
-        var idx = _indices ?? throw new InvalidOperationException("Backward needs a preceding Forward");
         int e = EmbeddingDim;
         if (dy.Length != idx.Length * e) throw new ShapeMismatchException(nameof(dy), $"{idx.Length} x {e} elements", Shape.Format(dy.Shape));
         var g = Weight.Grad.Span;

@@ -81,17 +81,23 @@ public sealed class Linear : Module
     }
 
     /// <summary>backward into a caller-owned dx (null to skip the input gradient).</summary>
-    public void BackwardInto(Tensor dy, Tensor? dx)
+    public void BackwardInto(Tensor dy, Tensor? dx) =>
+        BackwardFor(_x ?? throw new InvalidOperationException("Backward needs a preceding Forward"), dy, dx, accumulate: false);
+
+    /// <summary>
+    /// backward for an explicit input x [N, in] (the same layer may run several times per step, e.g. once per decoder
+    /// step): dW += dy^T x, db += Σ_rows dy, and dx = dy W (or dx += dy W with <paramref name="accumulate"/>).
+    /// </summary>
+    internal void BackwardFor(Tensor x, Tensor dy, Tensor? dx, bool accumulate)
     {
-        var x = _x ?? throw new InvalidOperationException("Backward needs a preceding Forward");
         int n = x.Length / InFeatures;
         if (dy.Length != n * OutFeatures) throw new ShapeMismatchException(nameof(dy), $"[..., {OutFeatures}] with {n} rows", Shape.Format(dy.Shape));
         // dW [out, in] += dy^T [out, N] x [N, in]
         Gemm.Sgemm(true, false, OutFeatures, InFeatures, n, 1f, dy.Span, OutFeatures, x.Span, InFeatures, 1f, Weight.Grad.Span, InFeatures);
         if (Bias is not null)
             for (int i = 0; i < n; i++) TensorPrimitives.Add(Bias.Grad.Span, dy.Span.Slice(i * OutFeatures, OutFeatures), Bias.Grad.Span);
-        // dx [N, in] = dy [N, out] W [out, in]
+        // dx [N, in] (+)= dy [N, out] W [out, in]
         if (dx is not null)
-            Gemm.Sgemm(false, false, n, InFeatures, OutFeatures, 1f, dy.Span, OutFeatures, Weight.Value.Span, InFeatures, 0f, dx.Span, InFeatures);
+            Gemm.Sgemm(false, false, n, InFeatures, OutFeatures, 1f, dy.Span, OutFeatures, Weight.Value.Span, InFeatures, accumulate ? 1f : 0f, dx.Span, InFeatures);
     }
 }

@@ -28,6 +28,10 @@ public abstract class RecurrentLayer : Module
     private readonly Tensor?[] _masks;          // dropout masks (0 or 1/(1-p))
     private readonly Rng _rng;
     private readonly DirectionJob _job;
+
+    // The tape step whose backward still needs this layer's kept forward (one use per step).
+    internal object? ActiveTape;
+    internal long ActiveStep;
     private Tensor? _input;
     private int[]? _lengths;
     private bool _kept;
@@ -148,11 +152,21 @@ public abstract class RecurrentLayer : Module
             if (Spec.Kind != CellKind.Lstm) throw new ArgumentException($"c0 is only for LSTM layers; this is a {GetType().Name}", nameof(c0));
             c0.CheckShape(nameof(c0), NumLayers * d, b, h);
         }
-        int maxLen = CheckLengths(lengths, b, t);
+        CheckLengths(lengths, b, t);
+        var result = new RecurrentResult(new Tensor(b, t, d * s), new Tensor(NumLayers * d, b, s),
+            Spec.Kind == CellKind.Lstm ? new Tensor(NumLayers * d, b, h) : null);
+        ForwardInto(input, h0, c0, lengths, result.Output, result.Hn, result.Cn);
+        return result;
+    }
 
-        var output = new Tensor(b, t, d * s);
-        var hn = new Tensor(NumLayers * d, b, s);
-        var cn = Spec.Kind == CellKind.Lstm ? new Tensor(NumLayers * d, b, h) : null;
+    /// <summary>
+    /// <see cref="Forward"/> into caller-owned tensors output [B, T, D*S], hn [L*D, B, S], cn [L*D, B, H] (LSTM),
+    /// allocation-free after the first call with these shapes. Arguments are assumed checked by the caller.
+    /// </summary>
+    internal void ForwardInto(Tensor input, Tensor? h0, Tensor? c0, int[]? lengths, Tensor output, Tensor hn, Tensor? cn)
+    {
+        int b = input.Dim(0), t = input.Dim(1), d = Directions, s = StateSize;
+        int maxLen = CheckLengths(lengths, b, t);
         bool keep = Training;
         var x = input;
         for (int layer = 0; layer < NumLayers; layer++)
@@ -166,7 +180,6 @@ public abstract class RecurrentLayer : Module
         _input = input;
         _lengths = lengths;
         _kept = keep;
-        return new RecurrentResult(output, hn, cn);
     }
 
     /// <summary>
@@ -189,9 +202,19 @@ public abstract class RecurrentLayer : Module
             if (Spec.Kind != CellKind.Lstm) throw new ArgumentException($"gradCn is only for LSTM layers; this is a {GetType().Name}", nameof(gradCn));
             gradCn.CheckShape(nameof(gradCn), NumLayers * d, b, h);
         }
-        var dInput = new Tensor(b, t, InputSize);
-        var dh0 = new Tensor(NumLayers * d, b, s);
-        var dc0 = Spec.Kind == CellKind.Lstm ? new Tensor(NumLayers * d, b, h) : null;
+        var grads = new RecurrentGradients(new Tensor(b, t, InputSize), new Tensor(NumLayers * d, b, s),
+            Spec.Kind == CellKind.Lstm ? new Tensor(NumLayers * d, b, h) : null);
+        BackwardInto(gradOutput, gradHn, gradCn, grads.Input, grads.H0, grads.C0, computeInputGradient);
+        return grads;
+    }
+
+    /// <summary><see cref="Backward"/> into caller-owned gradient tensors (dInput is written, not accumulated).</summary>
+    internal void BackwardInto(Tensor gradOutput, Tensor? gradHn, Tensor? gradCn, Tensor dInput, Tensor dh0, Tensor? dc0, bool computeInputGradient)
+    {
+        if (!_kept || _input is null)
+            throw new InvalidOperationException("Backward needs a preceding Forward in training mode (Training = true)");
+        int b = _input.Dim(0), t = _input.Dim(1), d = Directions, s = StateSize;
+        if (!computeInputGradient) dInput.Clear();
         var dy = gradOutput;
         for (int layer = NumLayers - 1; layer >= 0; layer--)
         {
@@ -208,7 +231,6 @@ public abstract class RecurrentLayer : Module
                 dy = dx;
             }
         }
-        return new RecurrentGradients(dInput, dh0, dc0);
     }
 
     private Tensor?[]? _gradBuffers;

@@ -1,0 +1,121 @@
+using Recur.Layers;
+using Recur.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Recur.Ops;
+
+/// <summary>The differentiable outputs of a recurrent layer op.</summary>
+/// <param name="Output">[B, T, D*S].</param>
+/// <param name="Hn">[L*D, B, S].</param>
+/// <param name="Cn">[L*D, B, H] for LSTM, else null.</param>
+public sealed record RecurrentVars(Var Output, Var Hn, Var? Cn);
+
+/// <summary>Ops for whole recurrent layers (all steps, BPTT inside) and for single cell steps (decoder loops).</summary>
+public static class RecurrentOps
+{
+    /// <summary>
+    /// A recurrent layer over a whole sequence: x [B, T, I] -> output [B, T, D*S], h_n, c_n, with optional initial
+    /// states and lengths (see <see cref="RecurrentLayer"/>). Gradients reach x, h0, c0 and the layer's parameters from
+    /// any of the outputs. A layer keeps one forward's activations, so it may appear once per tape step; loop a
+    /// <see cref="RecurrentCell"/> with <see cref="CellStep"/> to run step by step.
+    /// </summary>
+    public static RecurrentVars Recurrent(this Tape tape, RecurrentLayer layer, Var x, Var? h0 = null, Var? c0 = null, int[]? lengths = null)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.Value.Rank != 3) throw new ShapeMismatchException(nameof(x), $"[B, T, {layer.InputSize}]", Shape.Format(x.Shape));
+        int b = x.Value.Dim(0), t = x.Value.Dim(1), d = layer.Directions, s = layer.StateSize, l = layer.NumLayers;
+        x.Value.CheckShape(nameof(x), b, t, layer.InputSize);
+        h0?.Value.CheckShape(nameof(h0), l * d, b, s);
+        bool lstm = layer is Lstm;
+        if (c0 is not null)
+        {
+            if (!lstm) throw new ArgumentException($"c0 is only for LSTM layers; this is a {layer.GetType().Name}", nameof(c0));
+            c0.Value.CheckShape(nameof(c0), l * d, b, layer.HiddenSize);
+        }
+        if (layer.ActiveTape == tape && layer.ActiveStep == tape.Step)
+            throw new InvalidOperationException($"{layer.Describe()} already ran on this tape step; a recurrent layer keeps one forward for its backward — use a cell (tape.CellStep) for step-by-step loops");
+        bool record = layer.Training;
+        var output = tape.Output(record, b, t, d * s);
+        var hn = tape.Output(record, l * d, b, s);
+        var cn = lstm ? tape.Output(record, l * d, b, layer.HiddenSize) : null;
+        layer.ForwardInto(x.Value, h0?.Value, c0?.Value, lengths, output.Value, hn.Value, cn?.Value);
+        layer.LastOutputShape = [b, t, d * s];
+        if (record)
+        {
+            layer.ActiveTape = tape;
+            layer.ActiveStep = tape.Step;
+            var node = tape.Record<RecurrentNode>();
+            node.Layer = layer; node.X = x; node.H0 = h0; node.C0 = c0; node.Output = output; node.Hn = hn; node.Cn = cn;
+        }
+        return new RecurrentVars(output, hn, cn);
+    }
+
+    /// <summary>
+    /// One cell step (x [B, I], h [B, H], c [B, H]) -> (h', c'); h and c default to zeros. c' is null except for LSTM cells.
+    /// The same cell may step any number of times per tape (each step keeps its own cache).
+    /// </summary>
+    public static (Var H, Var? C) CellStep(this Tape tape, RecurrentCell cell, Var x, Var? h = null, Var? c = null)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        ArgumentNullException.ThrowIfNull(x);
+        bool lstm = cell is LstmCell;
+        int b = x.Value.Dim(0);
+        var hNew = tape.Output(true, b, cell.HiddenSize);
+        var cNew = lstm ? tape.Output(true, b, cell.HiddenSize) : null;
+        var node = tape.Record<CellNode>();
+        cell.StepForward(x.Value, h?.Value, c?.Value, hNew.Value, cNew?.Value, node.Cache);
+        cell.LastOutputShape = [b, cell.HiddenSize];
+        node.Cell = cell; node.X = x; node.H = h; node.C = c; node.HNew = hNew; node.CNew = cNew;
+        return (hNew, cNew);
+    }
+
+    private static void AddInto(Tape tape, Var? v, Tensor grad)
+    {
+        if (v is null || !v.RequiresGrad) return;
+        var g = tape.GradOf(v);
+        TensorPrimitives.Add(g.Span, grad.Span, g.Span);
+    }
+
+    private sealed class RecurrentNode : Node
+    {
+        public RecurrentLayer Layer = null!;
+        public Var X = null!, Output = null!, Hn = null!;
+        public Var? H0, C0, Cn;
+
+        internal override void Backward(Tape tape)
+        {
+            if (Output.Grad is null && Hn.Grad is null && Cn?.Grad is null) return;
+            var dOut = Output.Grad ?? tape.Zeros(Output.Shape);
+            var dx = tape.Alloc(X.Shape);
+            var dh0 = tape.Alloc(Hn.Shape);
+            var dc0 = Cn is null ? null : tape.Alloc(Cn.Shape);
+            Layer.BackwardInto(dOut, Hn.Grad, Cn?.Grad, dx, dh0, dc0, computeInputGradient: X.RequiresGrad);
+            AddInto(tape, X, dx);
+            AddInto(tape, H0, dh0);
+            if (dc0 is not null) AddInto(tape, C0, dc0);
+            Layer.ActiveTape = null;
+        }
+    }
+
+    private sealed class CellNode : Node
+    {
+        public readonly CellCache Cache = new();
+        public RecurrentCell Cell = null!;
+        public Var X = null!, HNew = null!;
+        public Var? H, C, CNew;
+
+        internal override void Backward(Tape tape)
+        {
+            if (HNew.Grad is null && CNew?.Grad is null) return;
+            var dh = HNew.Grad ?? tape.Zeros(HNew.Shape);
+            var dx = tape.Alloc(X.Shape);
+            var dhPrev = tape.Alloc(HNew.Shape);
+            var dcPrev = CNew is null ? null : tape.Alloc(CNew.Shape);
+            Cell.StepBackward(Cache, dh, CNew?.Grad, dx, dhPrev, dcPrev);
+            AddInto(tape, X, dx);
+            AddInto(tape, H, dhPrev);
+            if (dcPrev is not null) AddInto(tape, C, dcPrev);
+        }
+    }
+}

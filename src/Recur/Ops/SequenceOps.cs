@@ -1,0 +1,247 @@
+using Recur.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Recur.Ops;
+
+/// <summary>How the two directions of a bidirectional output [B, T, 2S] are combined.</summary>
+public enum DirectionMerge
+{
+    /// <summary>[forward | reverse], 2S features (PyTorch's layout; no op).</summary>
+    Concat,
+
+    /// <summary>forward + reverse, S features.</summary>
+    Sum,
+
+    /// <summary>(forward + reverse) / 2, S features.</summary>
+    Mean,
+}
+
+/// <summary>
+/// Ops over the time axis of batch-first sequences [B, T, F]: the reductions many-to-one models need (last valid step,
+/// mean and max over valid steps), merging directions, and taking or stacking single steps (decoder loops).
+/// Lengths [B] (null = all T steps valid) restrict every reduction to t &lt; length.
+/// </summary>
+public static class SequenceOps
+{
+    /// <summary>The last valid step of each row: y[b] = x[b, len_b - 1], [B, T, F] -> [B, F].</summary>
+    public static Var LastStep(this Tape tape, Var x, int[]? lengths = null) => Reduce(tape, x, lengths, ReduceKind.Last);
+
+    /// <summary>Mean over the valid steps: y[b] = Σ_{t&lt;len_b} x[b, t] / len_b, [B, T, F] -> [B, F].</summary>
+    public static Var MeanOverTime(this Tape tape, Var x, int[]? lengths = null) => Reduce(tape, x, lengths, ReduceKind.Mean);
+
+    /// <summary>Max over the valid steps, per feature (gradient to the arg max), [B, T, F] -> [B, F].</summary>
+    public static Var MaxOverTime(this Tape tape, Var x, int[]? lengths = null) => Reduce(tape, x, lengths, ReduceKind.Max);
+
+    /// <summary>Step <paramref name="t"/> of a sequence: [B, T, F] -> [B, F].</summary>
+    public static Var TimeStep(this Tape tape, Var x, int t)
+    {
+        Check3(x, nameof(x));
+        int b = x.Value.Dim(0), steps = x.Value.Dim(1), f = x.Value.Dim(2);
+        if ((uint)t >= (uint)steps) throw new ArgumentOutOfRangeException(nameof(t), $"step {t} is outside [0, {steps})");
+        var y = tape.Output(x.RequiresGrad, b, f);
+        var src = x.Value.TimeStep(t);
+        for (int i = 0; i < b; i++) src.Row(i).CopyTo(y.Value.Span.Slice(i * f, f));
+        if (x.RequiresGrad)
+        {
+            var n = tape.Record<StepNode>();
+            n.X = x; n.Y = y; n.T = t;
+        }
+        return y;
+    }
+
+    /// <summary>Stacks steps [B, F] (all the same shape) into a sequence [B, T, F].</summary>
+    public static Var Stack(this Tape tape, IReadOnlyList<Var> steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        if (steps.Count == 0) throw new ArgumentException("needs at least one step", nameof(steps));
+        int b = steps[0].Value.Dim(0), f = steps[0].Value.Dim(-1), t = steps.Count;
+        bool grad = false;
+        for (int s = 0; s < t; s++)
+        {
+            steps[s].Value.CheckShape($"steps[{s}]", b, f);
+            grad |= steps[s].RequiresGrad;
+        }
+        var y = tape.Output(grad, b, t, f);
+        for (int s = 0; s < t; s++)
+        {
+            var dst = y.Value.TimeStep(s);
+            for (int i = 0; i < b; i++) steps[s].Value.Span.Slice(i * f, f).CopyTo(dst.Row(i));
+        }
+        if (grad)
+        {
+            var n = tape.Record<StackNode>();
+            n.Steps.Clear();
+            n.Steps.AddRange(steps);
+            n.Y = y;
+        }
+        return y;
+    }
+
+    /// <summary>Combines the directions of a bidirectional output [B, T, 2S] (see <see cref="DirectionMerge"/>).</summary>
+    public static Var MergeDirections(this Tape tape, Var x, DirectionMerge mode)
+    {
+        Check3(x, nameof(x));
+        if (mode == DirectionMerge.Concat) return x;
+        int f = x.Value.Dim(2);
+        if (f % 2 != 0) throw new ShapeMismatchException(nameof(x), "[B, T, 2S] (an even feature count)", Shape.Format(x.Shape));
+        int b = x.Value.Dim(0), t = x.Value.Dim(1), s = f / 2, rows = b * t;
+        float scale = mode == DirectionMerge.Mean ? 0.5f : 1f;
+        var y = tape.Output(x.RequiresGrad, b, t, s);
+        for (int r = 0; r < rows; r++)
+        {
+            var src = x.Value.Span.Slice(r * f, f);
+            var dst = y.Value.Span.Slice(r * s, s);
+            TensorPrimitives.Add(src[..s], src[s..], dst);
+            if (scale != 1f) TensorPrimitives.Multiply(dst, scale, dst);
+        }
+        if (x.RequiresGrad)
+        {
+            var n = tape.Record<MergeNode>();
+            n.X = x; n.Y = y; n.Scale = scale;
+        }
+        return y;
+    }
+
+    private enum ReduceKind { Last, Mean, Max }
+
+    private static void Check3(Var x, string name)
+    {
+        ArgumentNullException.ThrowIfNull(x, name);
+        if (x.Value.Rank != 3) throw new ShapeMismatchException(name, "[B, T, F]", Shape.Format(x.Shape));
+    }
+
+    private static int Length(int[]? lengths, int b, int t) => lengths is null ? t : lengths[b];
+
+    private static Var Reduce(Tape tape, Var x, int[]? lengths, ReduceKind kind)
+    {
+        Check3(x, nameof(x));
+        int b = x.Value.Dim(0), t = x.Value.Dim(1), f = x.Value.Dim(2);
+        if (lengths is not null)
+        {
+            if (lengths.Length != b) throw new ShapeMismatchException(nameof(lengths), $"[{b}]", $"[{lengths.Length}]");
+            for (int i = 0; i < b; i++)
+                if (lengths[i] < 1 || lengths[i] > t) throw new ArgumentOutOfRangeException(nameof(lengths), $"lengths[{i}] = {lengths[i]} is outside [1, T={t}]");
+        }
+        var y = tape.Output(x.RequiresGrad, b, f);
+        var arg = kind == ReduceKind.Max && x.RequiresGrad ? tape.Alloc(b, f) : null; // arg max step, as float
+        for (int i = 0; i < b; i++)
+        {
+            int len = Length(lengths, i, t);
+            var dst = y.Value.Span.Slice(i * f, f);
+            var row = x.Value.Span.Slice(i * t * f, t * f); // [T, F]
+            switch (kind)
+            {
+                case ReduceKind.Last:
+                    row.Slice((len - 1) * f, f).CopyTo(dst);
+                    break;
+                case ReduceKind.Mean:
+                    dst.Clear();
+                    for (int s = 0; s < len; s++) TensorPrimitives.Add(dst, row.Slice(s * f, f), dst);
+                    TensorPrimitives.Multiply(dst, 1f / len, dst);
+                    break;
+                default:
+                    row[..f].CopyTo(dst);
+                    var a = arg is null ? Span<float>.Empty : arg.Span.Slice(i * f, f);
+                    a.Clear();
+                    for (int s = 1; s < len; s++)
+                        for (int j = 0; j < f; j++)
+                            if (row[s * f + j] > dst[j]) { dst[j] = row[s * f + j]; if (!a.IsEmpty) a[j] = s; }
+                    break;
+            }
+        }
+        if (x.RequiresGrad)
+        {
+            var n = tape.Record<ReduceNode>();
+            n.X = x; n.Y = y; n.Lengths = lengths; n.Kind = kind; n.Arg = arg;
+        }
+        return y;
+    }
+
+    private sealed class ReduceNode : Node
+    {
+        public Var X = null!, Y = null!;
+        public int[]? Lengths;
+        public ReduceKind Kind;
+        public Tensor? Arg;
+
+        internal override void Backward(Tape tape)
+        {
+            if (Y.Grad is not { } dy) return;
+            var dx = tape.GradOf(X);
+            int b = X.Value.Dim(0), t = X.Value.Dim(1), f = X.Value.Dim(2);
+            for (int i = 0; i < b; i++)
+            {
+                int len = Length(Lengths, i, t);
+                var g = dy.Span.Slice(i * f, f);
+                var row = dx.Span.Slice(i * t * f, t * f);
+                switch (Kind)
+                {
+                    case ReduceKind.Last:
+                        var last = row.Slice((len - 1) * f, f);
+                        TensorPrimitives.Add(last, g, last);
+                        break;
+                    case ReduceKind.Mean:
+                        for (int s = 0; s < len; s++) { var d = row.Slice(s * f, f); TensorPrimitives.MultiplyAdd(g, 1f / len, d, d); }
+                        break;
+                    default:
+                        var a = Arg!.Span.Slice(i * f, f);
+                        for (int j = 0; j < f; j++) row[(int)a[j] * f + j] += g[j];
+                        break;
+                }
+            }
+        }
+    }
+
+    private sealed class StepNode : Node
+    {
+        public Var X = null!, Y = null!;
+        public int T;
+
+        internal override void Backward(Tape tape)
+        {
+            if (Y.Grad is not { } dy) return;
+            var dst = tape.GradOf(X).TimeStep(T);
+            int f = dst.Cols;
+            for (int i = 0; i < dst.Rows; i++) { var d = dst.Row(i); TensorPrimitives.Add(d, dy.Span.Slice(i * f, f), d); }
+        }
+    }
+
+    private sealed class StackNode : Node
+    {
+        public readonly List<Var> Steps = [];
+        public Var Y = null!;
+
+        internal override void Backward(Tape tape)
+        {
+            if (Y.Grad is not { } dy) return;
+            for (int s = 0; s < Steps.Count; s++)
+            {
+                if (!Steps[s].RequiresGrad) continue;
+                var g = tape.GradOf(Steps[s]);
+                var src = dy.TimeStep(s);
+                int f = src.Cols;
+                for (int i = 0; i < src.Rows; i++) { var d = g.Span.Slice(i * f, f); TensorPrimitives.Add(d, src.Row(i), d); }
+            }
+        }
+    }
+
+    private sealed class MergeNode : Node
+    {
+        public Var X = null!, Y = null!;
+        public float Scale;
+
+        internal override void Backward(Tape tape)
+        {
+            if (Y.Grad is not { } dy) return;
+            var dx = tape.GradOf(X);
+            int s = Y.Value.Dim(2), rows = Y.Value.Length / s;
+            for (int r = 0; r < rows; r++)
+            {
+                var g = dy.Span.Slice(r * s, s);
+                var d = dx.Span.Slice(r * 2 * s, 2 * s);
+                TensorPrimitives.MultiplyAdd(g, Scale, d[..s], d[..s]);
+                TensorPrimitives.MultiplyAdd(g, Scale, d[s..], d[s..]);
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using Recur.Layers;
+using Recur.Ops;
+using Recur.Tensors;
+using static Recur.Tests.Ops.OpGradientCheck;
+
+namespace Recur.Tests.Ops;
+
+public class OpGradientTests
+{
+    private static readonly Rng R = new(99);
+
+    [Fact]
+    public void Linear_and_activations() =>
+        Check((t, v) => t.Tanh(t.Linear(Lin, t.Relu(t.Add(t.Sigmoid(v[0]), t.Multiply(v[0], v[1]))))), [Random(R, 2, 3, 4), Random(R, 2, 3, 4)], Lin.Parameters);
+
+    private static readonly Linear Lin = new(4, 5, rng: new Rng(1));
+
+    [Fact]
+    public void Scale_concat_and_sum() =>
+        Check((t, v) => t.Concat(t.Scale(v[0], -1.5f), v[1]), [Random(R, 3, 2), Random(R, 3, 4)]);
+
+    [Fact]
+    public void Embedding_feeds_gradient_to_its_table()
+    {
+        var emb = new Embedding(7, 3, paddingIndex: 0, rng: new Rng(2));
+        int[] idx = [1, 3, 3, 6, 2, 5];
+        Check((t, _) => t.Embedding(emb, idx, 2, 3), [], emb.Parameters);
+    }
+
+    [Theory]
+    [InlineData("lstm-bi-l2")]
+    [InlineData("gru-lengths-bi")]
+    [InlineData("rnn-tanh")]
+    [InlineData("lstm-proj-lengths-bi")]
+    public void Recurrent_layer_op_with_states_and_lengths(string config)
+    {
+        var layer = Recur.Tests.Layers.RecurrentGradientCheckTests.Make(config, 3, new Rng(3));
+        int ld = layer.NumLayers * layer.Directions;
+        int[]? lengths = config.Contains("lengths") ? [3, 1, 2] : null;
+        bool lstm = layer is Lstm;
+        Tensor[] inputs = lstm
+            ? [Random(R, 3, 3, 3), Random(R, ld, 3, layer.StateSize), Random(R, ld, 3, layer.HiddenSize)]
+            : [Random(R, 3, 3, 3), Random(R, ld, 3, layer.StateSize)];
+        // Loss through the output and both final states.
+        Check((t, v) =>
+        {
+            var r = t.Recurrent(layer, v[0], v[1], lstm ? v[2] : null, lengths);
+            var hn = t.Scale(r.Hn, 0.7f);
+            var s = t.Add(t.Sum(t.Tanh(r.Output)), t.Sum(t.Multiply(hn, hn)));
+            return r.Cn is null ? s : t.Add(s, t.Sum(t.Sigmoid(r.Cn)));
+        }, inputs, layer.Parameters, scalar: true);
+    }
+
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    [InlineData("gru-before")]
+    [InlineData("rnn")]
+    public void Cell_steps_chained_like_a_decoder(string kind)
+    {
+        var rng = new Rng(4);
+        RecurrentCell cell = kind switch
+        {
+            "lstm" => new LstmCell(3, 4, rng: rng),
+            "gru" => new GruCell(3, 4, rng: rng),
+            "gru-before" => new GruCell(3, 4, resetAfter: false, rng: rng),
+            _ => new RnnCell(3, 4, rng: rng),
+        };
+        Check((t, v) =>
+        {
+            var (h, c) = t.CellStep(cell, t.TimeStep(v[0], 0), v[1], cell is LstmCell ? v[2] : null);
+            var steps = new List<Var> { h };
+            for (int s = 1; s < 3; s++)
+            {
+                (h, c) = t.CellStep(cell, t.TimeStep(v[0], s), h, c);
+                steps.Add(h);
+            }
+            return t.Stack(steps);
+        }, [Random(rng, 2, 3, 3), Random(rng, 2, 4), Random(rng, 2, 4)], cell.Parameters);
+    }
+
+    [Fact]
+    public void Sequence_reductions_respect_lengths()
+    {
+        int[] lengths = [2, 4, 1];
+        Check((t, v) => t.Concat(t.Concat(t.LastStep(v[0], lengths), t.MeanOverTime(v[0], lengths)), t.MaxOverTime(v[0], lengths)), [Random(R, 3, 4, 5)]);
+    }
+
+    [Theory]
+    [InlineData(DirectionMerge.Sum)]
+    [InlineData(DirectionMerge.Mean)]
+    [InlineData(DirectionMerge.Concat)]
+    public void Merging_directions(DirectionMerge mode) =>
+        Check((t, v) => t.MergeDirections(v[0], mode), [Random(R, 2, 3, 6)]);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Attention_over_valid_steps(bool scaled)
+    {
+        int[] lengths = [3, 1];
+        Check((t, v) => t.Attention(v[0], v[1], lengths, scaled).Context, [Random(R, 2, 4), Random(R, 2, 3, 4)]);
+    }
+
+    [Fact]
+    public void Attention_weights_are_zero_on_padding_and_sum_to_one()
+    {
+        var tape = new Tape();
+        var (_, a) = tape.Attention(tape.Input(Random(R, 2, 4)), tape.Input(Random(R, 2, 5, 4)), [2, 5]);
+        Assert.Equal(0f, a.Value[0, 2]);
+        Assert.Equal(1f, a.Value[0, 0] + a.Value[0, 1], 5);
+    }
+
+    public static TheoryData<string> CrossEntropyCases() => ["plain", "weights", "smoothing", "weights+smoothing", "sum-over-time"];
+
+    [Theory]
+    [MemberData(nameof(CrossEntropyCases))]
+    public void Cross_entropy_options(string c)
+    {
+        var o = new CrossEntropyOptions
+        {
+            ClassWeights = c.Contains("weights") ? [0.5f, 2f, 1f, 1.5f] : null,
+            LabelSmoothing = c.Contains("smoothing") ? 0.1f : 0f,
+            Reduction = c == "sum-over-time" ? LossReduction.SumOverTime : LossReduction.Mean,
+        };
+        int[] targets = [0, 3, -100, 1, 2, 2];
+        Check((t, v) => t.CrossEntropy(v[0], targets, o), [Random(R, 2, 3, 4)], scalar: true);
+    }
+
+    [Fact]
+    public void Cross_entropy_matches_pytorch_values()
+    {
+        // torch 1.13, float64: F.cross_entropy(torch.tensor([[1.,2.,3.],[0.,-1.,4.]]), torch.tensor([2,0]),
+        //     weight=torch.tensor([1.,2.,3.]), label_smoothing=0.2) = 1.392747642152713
+        var tape = new Tape();
+        var logits = tape.Input(Tensor.FromValues([1f, 2f, 3f, 0f, -1f, 4f], 2, 3));
+        var l = tape.CrossEntropy(logits, [2, 0], new CrossEntropyOptions { ClassWeights = [1f, 2f, 3f], LabelSmoothing = 0.2f });
+        Assert.Equal(1.392747642152713, l.Value[0], 5);
+    }
+
+    [Fact]
+    public void Binary_cross_entropy_with_pos_weight_and_mask() =>
+        Check((t, v) => t.BinaryCrossEntropyWithLogits(v[0], [1f, 0f, 1f, 0.3f, 0f, 1f], [1f, 0f, 1f], posWeight: 2f), [Random(R, 3, 2)], scalar: true);
+
+    [Fact]
+    public void Regression_losses()
+    {
+        float[] y = [0.2f, -0.5f, 3f, 0f, 0.1f, -2f];
+        Check((t, v) => t.Add(t.Add(t.MseLoss(v[0], y), t.MaeLoss(v[0], y, [1f, 1f, 0f, 1f, 1f, 1f])), t.HuberLoss(v[0], y, 0.5f, reduction: LossReduction.Sum)), [Random(R, 2, 3)], scalar: true);
+    }
+
+    [Fact]
+    public void Layer_norm()
+    {
+        var ln = new LayerNorm(5);
+        new Rng(5).FillUniform(ln.Weight.Value.Span, 0.5f, 1.5f);
+        Check((t, v) => t.LayerNorm(ln, v[0]), [Random(R, 3, 5)], ln.Parameters);
+    }
+
+    [Fact]
+    public void Dropout_scales_survivors_and_is_identity_in_eval()
+    {
+        var d = new Dropout(0.5f, new Rng(6));
+        var tape = new Tape();
+        var x = tape.Input(Tensor.FromValues(Enumerable.Repeat(1f, 1000).ToArray(), 1000), requiresGrad: true);
+        var y = tape.Dropout(d, x);
+        int zeros = y.Value.ToArray().Count(v => v == 0f);
+        Assert.InRange(zeros, 400, 600);
+        Assert.All(y.Value.ToArray(), v => Assert.True(v == 0f || v == 2f));
+        tape.Backward(tape.Sum(y));
+        Assert.Equal(y.Value.ToArray(), x.Grad!.ToArray());
+        d.Training = false;
+        Assert.Same(x, tape.Dropout(d, x));
+    }
+
+    [Fact]
+    public void A_recurrent_layer_twice_on_one_tape_step_is_refused()
+    {
+        var lstm = new Lstm(2, 3);
+        var tape = new Tape();
+        var x = tape.Input(new Tensor(1, 2, 2));
+        tape.Recurrent(lstm, x);
+        var e = Assert.Throws<InvalidOperationException>(() => tape.Recurrent(lstm, x));
+        Assert.Contains("use a cell", e.Message);
+        tape.Reset(); // Vars of the previous step are invalid from here on
+        tape.Recurrent(lstm, tape.Input(new Tensor(1, 2, 2))); // a new step is fine
+    }
+}
