@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Recur.Layers;
 using Recur.Tensors;
-using Recur.Training;
+using Recur.Ops;
 
 namespace Recur.Models;
 
@@ -34,8 +34,8 @@ public sealed record CharLanguageModelConfig(int VocabSize, int EmbeddingDim = 6
 /// </summary>
 public sealed class CharLanguageModel : Module
 {
-    private readonly SoftmaxCrossEntropy _loss = new();
-    private Tensor? _h, _c, _logits, _dLogits;
+    private readonly Tape _tape = new();
+    private Tensor? _h, _c; // the state carried from chunk to chunk
 
     /// <summary>Builds the model with weights drawn from <paramref name="rng"/>.</summary>
     public CharLanguageModel(CharLanguageModelConfig config, Rng rng)
@@ -76,29 +76,21 @@ public sealed class CharLanguageModel : Module
     /// <summary>
     /// One chunk of truncated BPTT: forward on <paramref name="inputs"/> [B, T] from the carried state, cross-entropy
     /// against <paramref name="targets"/> [B, T] averaged over all B*T steps, and (in training mode) backward, adding
-    /// into the parameter gradients. The final state is carried to the next chunk, detached. Returns the mean loss in nats.
+    /// into the parameter gradients. The final state is carried to the next chunk, detached (copied out of the graph,
+    /// so the next chunk's backward stops there). Returns the mean loss in nats.
     /// </summary>
-    public double Step(int[] inputs, int[] targets, int batch, int steps)
+    public double Step(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int batch, int steps)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(targets);
         if (_h is not null && _h.Dim(1) != batch) ResetState();
-        var x = Embedding.Forward(inputs, batch, steps);
-        var r = Rnn.Forward(x, _h, _c);
-        var logits = Tensor.Ensure(ref _logits, batch * steps, Config.VocabSize);
-        Head.ForwardInto(r.Output, logits);
-        var dLogits = Training ? Tensor.Ensure(ref _dLogits, batch * steps, Config.VocabSize) : null;
-        double loss = _loss.Forward(logits, targets, dLogits);
-        if (Training)
-        {
-            var dOut = new Tensor(batch, steps, Config.HiddenSize);
-            Head.BackwardInto(dLogits!, dOut);
-            var g = Rnn.Backward(dOut);
-            Embedding.Backward(g.Input);
-        }
-        _h = r.Hn; // carried, detached: the next chunk's backward stops here
-        _c = r.Cn;
-        return loss;
+        _tape.Reset();
+        var x = _tape.Embedding(Embedding, inputs, batch, steps);
+        var r = _tape.Recurrent(Rnn, x, _h is null ? null : _tape.Input(_h), _c is null ? null : _tape.Input(_c));
+        var loss = _tape.CrossEntropy(_tape.Linear(Head, r.Output), targets);
+        double value = loss.Value[0];
+        if (Training) _tape.Backward(loss);
+        Tensor.Ensure(ref _h, r.Hn.Value.Dim(0), batch, r.Hn.Value.Dim(2)).CopyFrom(r.Hn.Value);
+        if (r.Cn is not null) Tensor.Ensure(ref _c, r.Cn.Value.Dim(0), batch, r.Cn.Value.Dim(2)).CopyFrom(r.Cn.Value);
+        return value;
     }
 
     /// <summary>

@@ -38,6 +38,22 @@ public static class ElementwiseOps
         return y;
     }
 
+    /// <summary>The same values in another shape with the same element count (a copy, so the step's buffers stay reusable).</summary>
+    public static Var Reshape(this Tape tape, Var x, params ReadOnlySpan<int> shape)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (Shape.ElementCount(shape) != x.Value.Length)
+            throw new ShapeMismatchException(nameof(shape), $"a shape with {x.Value.Length} elements", Shape.Format(shape));
+        var y = tape.Output(x.RequiresGrad, shape);
+        x.Value.Span.CopyTo(y.Value.Span);
+        if (x.RequiresGrad)
+        {
+            var n = tape.Record<ReshapeNode>();
+            n.X = x; n.Y = y;
+        }
+        return y;
+    }
+
     /// <summary>y = s·x.</summary>
     public static Var Scale(this Tape tape, Var x, float s)
     {
@@ -165,6 +181,18 @@ public static class ElementwiseOps
             if (Y.Grad is not { } dy) return;
             var g = tape.GradOf(X);
             TensorPrimitives.MultiplyAdd(dy.Span, S, g.Span, g.Span);
+        }
+    }
+
+    private sealed class ReshapeNode : Node
+    {
+        public Var X = null!, Y = null!;
+
+        internal override void Backward(Tape tape)
+        {
+            if (Y.Grad is not { } dy) return;
+            var g = tape.GradOf(X);
+            TensorPrimitives.Add(g.Span, dy.Span, g.Span);
         }
     }
 

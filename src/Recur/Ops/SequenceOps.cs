@@ -32,6 +32,29 @@ public static class SequenceOps
     /// <summary>Max over the valid steps, per feature (gradient to the arg max), [B, T, F] -> [B, F].</summary>
     public static Var MaxOverTime(this Tape tape, Var x, int[]? lengths = null) => Reduce(tape, x, lengths, ReduceKind.Max);
 
+    /// <summary>
+    /// The final states of the last layer, directions side by side: h_n [L*D, B, S] -> [B, D*S] (forward final state,
+    /// then the reverse direction's, which has read the whole sequence back to step 0). The usual many-to-one summary
+    /// of a bidirectional encoder, and with lengths it is each sequence's state at its own last valid step.
+    /// </summary>
+    public static Var FinalStates(this Tape tape, Var hn, int directions)
+    {
+        ArgumentNullException.ThrowIfNull(hn);
+        if (hn.Value.Rank != 3 || directions is < 1 or > 2 || hn.Value.Dim(0) % directions != 0)
+            throw new ShapeMismatchException(nameof(hn), $"[L*{directions}, B, S]", Shape.Format(hn.Shape));
+        int ld = hn.Value.Dim(0), b = hn.Value.Dim(1), s = hn.Value.Dim(2), first = ld - directions;
+        var y = tape.Output(hn.RequiresGrad, b, directions * s);
+        for (int d = 0; d < directions; d++)
+            for (int i = 0; i < b; i++)
+                hn.Value.Span.Slice(((first + d) * b + i) * s, s).CopyTo(y.Value.Span.Slice(i * directions * s + d * s, s));
+        if (hn.RequiresGrad)
+        {
+            var n = tape.Record<FinalStatesNode>();
+            n.Hn = hn; n.Y = y; n.Directions = directions;
+        }
+        return y;
+    }
+
     /// <summary>Step <paramref name="t"/> of a sequence: [B, T, F] -> [B, F].</summary>
     public static Var TimeStep(this Tape tape, Var x, int t)
     {
@@ -189,6 +212,25 @@ public static class SequenceOps
                         break;
                 }
             }
+        }
+    }
+
+    private sealed class FinalStatesNode : Node
+    {
+        public Var Hn = null!, Y = null!;
+        public int Directions;
+
+        internal override void Backward(Tape tape)
+        {
+            if (Y.Grad is not { } dy) return;
+            var g = tape.GradOf(Hn);
+            int ld = Hn.Value.Dim(0), b = Hn.Value.Dim(1), s = Hn.Value.Dim(2), first = ld - Directions;
+            for (int d = 0; d < Directions; d++)
+                for (int i = 0; i < b; i++)
+                {
+                    var dst = g.Span.Slice(((first + d) * b + i) * s, s);
+                    TensorPrimitives.Add(dst, dy.Span.Slice(i * Directions * s + d * s, s), dst);
+                }
         }
     }
 
