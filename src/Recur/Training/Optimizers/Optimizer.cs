@@ -179,7 +179,7 @@ public abstract class Optimizer
         for (int g = 0; g < _groups.Length; g++)
         {
             _groups[g].LearningRate = state.Groups[g].LearningRate;
-            _groups[g].InitialLearningRate = state.Groups[g].InitialLearningRate;
+            _groups[g].RestoreInitialLearningRate(state.Groups[g].InitialLearningRate);
             _groups[g].WeightDecay = state.Groups[g].WeightDecay;
         }
     }

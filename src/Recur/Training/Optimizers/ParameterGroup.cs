@@ -11,7 +11,7 @@ public sealed class ParameterGroup
 {
     private readonly double? _learningRate, _weightDecay;
     private double _currentLearningRate, _currentWeightDecay;
-    private bool _attached;
+    private bool _attached, _initialFixed;
 
     /// <summary>Creates a group of <paramref name="parameters"/> with optional overrides of the optimizer's defaults.</summary>
     public ParameterGroup(IEnumerable<Parameter> parameters, double? learningRate = null, double? weightDecay = null)
@@ -37,14 +37,35 @@ public sealed class ParameterGroup
         set { CheckLearningRate(value, nameof(value)); _currentLearningRate = value; }
     }
 
-    /// <summary>The learning rate the group started with (PyTorch's <c>initial_lr</c>); schedules scale this base.</summary>
-    public double InitialLearningRate { get; internal set; }
+    /// <summary>The base rate schedules scale (PyTorch's <c>initial_lr</c>): the group's rate when the optimizer was made,
+    /// or when the first schedule on it was made.</summary>
+    public double InitialLearningRate { get; private set; }
 
     /// <summary>The weight decay λ (L2 penalty, or decoupled for AdamW).</summary>
     public double WeightDecay
     {
         get => _currentWeightDecay;
         set { CheckWeightDecay(value, nameof(value)); _currentWeightDecay = value; }
+    }
+
+    /// <summary>
+    /// Called by each schedule made on the optimizer: the first one fixes <see cref="InitialLearningRate"/> to the
+    /// current rate (PyTorch's <c>setdefault('initial_lr', lr)</c>), so a rate changed before any schedule exists is
+    /// the base the schedules scale.
+    /// </summary>
+    internal void FixInitialLearningRate()
+    {
+        if (_initialFixed) return;
+        _initialFixed = true;
+        InitialLearningRate = LearningRate;
+    }
+
+    /// <summary>Restores a checkpointed base rate (fixed from then on).</summary>
+    internal void RestoreInitialLearningRate(double value)
+    {
+        CheckLearningRate(value, nameof(value));
+        InitialLearningRate = value;
+        _initialFixed = true;
     }
 
     /// <summary>Fills in the optimizer's defaults; called once by the optimizer that takes the group.</summary>
