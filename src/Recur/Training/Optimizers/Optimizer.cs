@@ -31,13 +31,13 @@ public abstract class Optimizer
 
     /// <summary>Takes <paramref name="groups"/>, filling unset learning rates and weight decays from the defaults.</summary>
     /// <param name="groups">At least one group; a parameter may appear once only.</param>
-    /// <param name="learningRate">Default learning rate.</param>
+    /// <param name="lr">Default learning rate.</param>
     /// <param name="weightDecay">Default weight decay.</param>
     /// <param name="slotNames">The names of the per-parameter state tensors this configuration keeps.</param>
-    protected Optimizer(IEnumerable<ParameterGroup> groups, double learningRate, double weightDecay, params string[] slotNames)
+    protected Optimizer(IEnumerable<ParameterGroup> groups, double lr, double weightDecay, params string[] slotNames)
     {
         ArgumentNullException.ThrowIfNull(groups);
-        ParameterGroup.CheckLearningRate(learningRate, nameof(learningRate));
+        ParameterGroup.CheckLearningRate(lr, nameof(lr));
         ParameterGroup.CheckWeightDecay(weightDecay, nameof(weightDecay));
         _groups = groups.ToArray();
         if (_groups.Length == 0) throw new ArgumentException("an optimizer needs at least one parameter group, got none", nameof(groups));
@@ -48,7 +48,7 @@ public abstract class Optimizer
             foreach (var p in group.Parameters)
                 if (!seen.Add(p)) throw new ArgumentException($"parameter '{p.Name}' appears more than once across the groups", nameof(groups));
         }
-        foreach (var group in _groups) group.Attach(learningRate, weightDecay);
+        foreach (var group in _groups) group.Attach(lr, weightDecay);
         _parameters = _groups.SelectMany(g => g.Parameters).ToArray();
         _groupOf = _groups.SelectMany(g => g.Parameters.Select(_ => g)).ToArray();
         _slotNames = slotNames;

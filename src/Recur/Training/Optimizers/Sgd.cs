@@ -16,17 +16,17 @@ public sealed class Sgd : Optimizer
 {
     /// <summary>Creates the optimizer over <paramref name="parameters"/>.</summary>
     /// <param name="parameters">The parameters to train.</param>
-    /// <param name="learningRate">lr (no default, as in PyTorch).</param>
+    /// <param name="lr">Learning rate (no default, as in PyTorch).</param>
     /// <param name="momentum">μ; 0 for plain SGD.</param>
     /// <param name="dampening">τ, the share of the new direction held back from the momentum buffer.</param>
     /// <param name="nesterov">Nesterov momentum (needs μ &gt; 0 and τ = 0).</param>
     /// <param name="weightDecay">λ, the L2 penalty added to the gradient.</param>
-    public Sgd(IEnumerable<Parameter> parameters, double learningRate, double momentum = 0, double dampening = 0, bool nesterov = false, double weightDecay = 0)
-        : this(OneGroup(parameters), learningRate, momentum, dampening, nesterov, weightDecay) { }
+    public Sgd(IEnumerable<Parameter> parameters, double lr, double momentum = 0, double dampening = 0, bool nesterov = false, double weightDecay = 0)
+        : this(OneGroup(parameters), lr, momentum, dampening, nesterov, weightDecay) { }
 
-    /// <summary>Creates the optimizer over parameter groups; <paramref name="learningRate"/> and <paramref name="weightDecay"/> are the groups' defaults.</summary>
-    public Sgd(IEnumerable<ParameterGroup> groups, double learningRate, double momentum = 0, double dampening = 0, bool nesterov = false, double weightDecay = 0)
-        : base(groups, learningRate, weightDecay, momentum != 0 ? ["momentum_buffer"] : [])
+    /// <summary>Creates the optimizer over parameter groups; <paramref name="lr"/> and <paramref name="weightDecay"/> are the groups' defaults.</summary>
+    public Sgd(IEnumerable<ParameterGroup> groups, double lr, double momentum = 0, double dampening = 0, bool nesterov = false, double weightDecay = 0)
+        : base(groups, lr, weightDecay, momentum != 0 ? ["momentum_buffer"] : [])
     {
         if (!(momentum >= 0) || double.IsInfinity(momentum)) throw new ArgumentOutOfRangeException(nameof(momentum), $"must be finite and >= 0, got {momentum}");
         if (double.IsNaN(dampening) || double.IsInfinity(dampening)) throw new ArgumentOutOfRangeException(nameof(dampening), $"must be finite, got {dampening}");

@@ -11,7 +11,7 @@ namespace Recur.Training.Schedules;
 /// </summary>
 public abstract class LearningRateSchedule
 {
-    private double[] _lastLearningRates = [];
+    private double[] _baseLearningRates, _lastLearningRates = [];
 
     /// <summary>Attaches to <paramref name="optimizer"/>, fixing each group's base rate if no schedule did yet.</summary>
     protected LearningRateSchedule(Optimizer optimizer)
@@ -19,7 +19,7 @@ public abstract class LearningRateSchedule
         ArgumentNullException.ThrowIfNull(optimizer);
         Optimizer = optimizer;
         foreach (var group in optimizer.Groups) group.FixInitialLearningRate();
-        BaseLearningRates = optimizer.Groups.Select(g => g.InitialLearningRate).ToArray();
+        _baseLearningRates = optimizer.Groups.Select(g => g.InitialLearningRate).ToArray();
         LastEpoch = -1;
     }
 
@@ -27,7 +27,7 @@ public abstract class LearningRateSchedule
     public Optimizer Optimizer { get; }
 
     /// <summary>Per group: the base rate.</summary>
-    public double[] BaseLearningRates { get; private set; }
+    public IReadOnlyList<double> BaseLearningRates => _baseLearningRates;
 
     /// <summary>Steps taken since construction (0 right after it; PyTorch's <c>last_epoch</c>).</summary>
     public int LastEpoch { get; internal set; }
@@ -49,7 +49,7 @@ public abstract class LearningRateSchedule
     {
         Kind = GetType().Name,
         LastEpoch = LastEpoch,
-        BaseLearningRates = (double[])BaseLearningRates.Clone(),
+        BaseLearningRates = (double[])_baseLearningRates.Clone(),
         LastLearningRates = _lastLearningRates.ToArray(),
     };
 
@@ -60,7 +60,7 @@ public abstract class LearningRateSchedule
         ArgumentNullException.ThrowIfNull(state);
         CheckState(state, GetType().Name, Optimizer.Groups.Count);
         LastEpoch = state.LastEpoch;
-        BaseLearningRates = (double[])state.BaseLearningRates.Clone();
+        _baseLearningRates = (double[])state.BaseLearningRates.Clone();
         _lastLearningRates = (double[])state.LastLearningRates.Clone();
     }
 

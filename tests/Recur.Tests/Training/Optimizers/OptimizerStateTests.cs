@@ -126,7 +126,8 @@ public class OptimizerStateTests
     public void Bad_arguments_are_named()
     {
         var w = new Parameter("w", 3);
-        Assert.Equal("learningRate", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd([w], -1)).ParamName);
+        Assert.Equal("lr", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd([w], -1)).ParamName);
+        Assert.Equal("lr", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam([w], lr: double.NaN)).ParamName);
         Assert.Equal("nesterov", Assert.Throws<ArgumentException>(() => new Sgd([w], 0.1, nesterov: true)).ParamName);
         Assert.Equal("beta2", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam([w], beta2: 1)).ParamName);
         Assert.Equal("eps", Assert.Throws<ArgumentOutOfRangeException>(() => new AdamW([w], eps: -1)).ParamName);
