@@ -11,7 +11,8 @@ namespace Recur.Training.Schedules;
 /// </summary>
 public abstract class LearningRateSchedule
 {
-    private double[] _baseLearningRates, _lastLearningRates = [];
+    private double[] _baseLearningRates;
+    private readonly double[] _lastLearningRates;
 
     /// <summary>Attaches to <paramref name="optimizer"/>, fixing each group's base rate if no schedule did yet.</summary>
     protected LearningRateSchedule(Optimizer optimizer)
@@ -20,6 +21,7 @@ public abstract class LearningRateSchedule
         Optimizer = optimizer;
         foreach (var group in optimizer.Groups) group.FixInitialLearningRate();
         _baseLearningRates = optimizer.Groups.Select(g => g.InitialLearningRate).ToArray();
+        _lastLearningRates = (double[])_baseLearningRates.Clone();
         LastEpoch = -1;
     }
 
@@ -32,17 +34,18 @@ public abstract class LearningRateSchedule
     /// <summary>Steps taken since construction (0 right after it; PyTorch's <c>last_epoch</c>).</summary>
     public int LastEpoch { get; internal set; }
 
-    /// <summary>Per group: the rates set by the last step (or by construction).</summary>
+    /// <summary>Per group: the rates set by the last step (or by construction); a live view, updated in place by each step.</summary>
     public IReadOnlyList<double> LastLearningRates => _lastLearningRates;
 
     /// <summary>Advances one step (an epoch or a batch) and sets the groups' rates.</summary>
     public abstract void Step();
 
-    /// <summary>Records the groups' current rates as <see cref="LastLearningRates"/>.</summary>
-    protected void RecordLearningRates() => _lastLearningRates = Optimizer.Groups.Select(g => g.LearningRate).ToArray();
-
-    /// <summary>Copies another schedule's last rates (a combinator reporting its active child's).</summary>
-    protected void RecordLearningRates(IReadOnlyList<double> rates) => _lastLearningRates = rates.ToArray();
+    /// <summary>Records the groups' current rates as <see cref="LastLearningRates"/> (in place: steps allocate nothing).</summary>
+    protected void RecordLearningRates()
+    {
+        var groups = Optimizer.Groups;
+        for (int g = 0; g < groups.Count; g++) _lastLearningRates[g] = groups[g].LearningRate;
+    }
 
     /// <summary>The state for a checkpoint.</summary>
     public virtual ScheduleState ExportState() => new()
@@ -50,7 +53,7 @@ public abstract class LearningRateSchedule
         Kind = GetType().Name,
         LastEpoch = LastEpoch,
         BaseLearningRates = (double[])_baseLearningRates.Clone(),
-        LastLearningRates = _lastLearningRates.ToArray(),
+        LastLearningRates = (double[])_lastLearningRates.Clone(),
     };
 
     /// <summary>Restores a state from <see cref="ExportState"/> of a schedule of the same kind on an optimizer with as many
@@ -61,7 +64,7 @@ public abstract class LearningRateSchedule
         CheckState(state, GetType().Name, Optimizer.Groups.Count);
         LastEpoch = state.LastEpoch;
         _baseLearningRates = (double[])state.BaseLearningRates.Clone();
-        _lastLearningRates = (double[])state.LastLearningRates.Clone();
+        state.LastLearningRates.CopyTo(_lastLearningRates, 0);
     }
 
     internal static void CheckState(ScheduleState state, string kind, int groups)

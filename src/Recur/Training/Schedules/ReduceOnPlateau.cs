@@ -31,7 +31,7 @@ public enum PlateauThreshold
 public sealed class ReduceOnPlateau
 {
     private readonly double[] _minLearningRates;
-    private double[] _lastLearningRates;
+    private readonly double[] _lastLearningRates;
 
     /// <summary>Creates the schedule; the rates are unchanged until a plateau.</summary>
     /// <param name="optimizer">The optimizer whose rates to cut.</param>
@@ -113,7 +113,7 @@ public sealed class ReduceOnPlateau
     /// <summary>Steps taken.</summary>
     public int LastEpoch { get; private set; }
 
-    /// <summary>Per group: the rates after the last step.</summary>
+    /// <summary>Per group: the rates after the last step; a live view, updated in place by each step.</summary>
     public IReadOnlyList<double> LastLearningRates => _lastLearningRates;
 
     private double WorstValue => Mode == PlateauMode.Min ? double.PositiveInfinity : double.NegativeInfinity;
@@ -144,7 +144,7 @@ public sealed class ReduceOnPlateau
             CooldownCounter = Cooldown;
             BadEpochs = 0;
         }
-        _lastLearningRates = Optimizer.Groups.Select(g => g.LearningRate).ToArray();
+        for (int g = 0; g < _lastLearningRates.Length; g++) _lastLearningRates[g] = Optimizer.Groups[g].LearningRate;
     }
 
     private bool IsBetter(double value, double best) => (Mode, ThresholdMode) switch
@@ -182,6 +182,6 @@ public sealed class ReduceOnPlateau
         BadEpochs = checked((int)bad);
         CooldownCounter = checked((int)cooldown);
         Best = values.TryGetValue("best", out double best) ? best : WorstValue;
-        _lastLearningRates = (double[])state.LastLearningRates.Clone();
+        state.LastLearningRates.CopyTo(_lastLearningRates, 0);
     }
 }

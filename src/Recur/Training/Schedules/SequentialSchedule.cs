@@ -40,7 +40,7 @@ public sealed class SequentialSchedule : LearningRateSchedule
         // Undo the step 0 each schedule took when it was made, then take the first one's again.
         foreach (var s in _schedules) s.LastEpoch--;
         _schedules[0].Step();
-        RecordLearningRates(_schedules[0].LastLearningRates);
+        RecordLearningRates();
     }
 
     /// <summary>The schedules, in order.</summary>
@@ -58,7 +58,7 @@ public sealed class SequentialSchedule : LearningRateSchedule
         var schedule = _schedules[index];
         if (index > 0 && _milestones[index - 1] == LastEpoch) schedule.StepTo(0);
         else schedule.Step();
-        RecordLearningRates(schedule.LastLearningRates);
+        RecordLearningRates();
     }
 
     /// <inheritdoc />

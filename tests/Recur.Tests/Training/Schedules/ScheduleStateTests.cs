@@ -89,6 +89,23 @@ public class ScheduleStateTests
     }
 
     [Fact]
+    public void Steps_allocate_nothing()
+    {
+        var opt = ScheduleTrajectoryTests.TwoGroupOptimizer();
+        var schedule = Warmup.Linear(opt, 10, 0.1, new CosineAnnealing(opt, 50));
+        var plateau = new ReduceOnPlateau(opt, patience: 3);
+        schedule.Step();
+        plateau.Step(1.0);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int k = 0; k < 100; k++)
+        {
+            schedule.Step();
+            plateau.Step(1.0);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void A_rate_set_before_the_first_schedule_is_its_base()
     {
         var opt = new Adam([new Parameter("w", 2)], lr: 0.1);
