@@ -8,6 +8,7 @@ using Recur.IO.Checkpoints;
 using Recur.Models;
 using Recur.Tensors;
 using Recur.Training;
+using Recur.Training.Optimizers;
 
 namespace Recur.Cli.Commands;
 

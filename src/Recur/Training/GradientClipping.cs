@@ -13,10 +13,33 @@ public static class GradientClipping
     /// <summary>The global L2 norm of all gradients (accumulated in double).</summary>
     public static double GlobalNorm(IEnumerable<Parameter> parameters)
     {
+        ArgumentNullException.ThrowIfNull(parameters);
         double sum = 0;
-        foreach (var p in parameters)
-            foreach (float g in p.Grad.Span) sum += (double)g * g;
+        foreach (var p in parameters) sum += SumOfSquares(p.Grad.Span);
         return Math.Sqrt(sum);
+    }
+
+    /// <summary>
+    /// Per parameter, in order: the L2 norm and the largest magnitude of its gradient, to see which layer's gradients
+    /// vanish or explode. Call it before clipping to see the raw gradients. The global norm is sqrt(Σ norm²).
+    /// </summary>
+    public static IReadOnlyList<GradientNorm> ParameterNorms(IEnumerable<Parameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var norms = new List<GradientNorm>();
+        foreach (var p in parameters)
+        {
+            var g = p.Grad.Span;
+            norms.Add(new GradientNorm(p.Name, Math.Sqrt(SumOfSquares(g)), g.IsEmpty ? 0 : MathF.Abs(TensorPrimitives.MaxMagnitude(g))));
+        }
+        return norms;
+    }
+
+    private static double SumOfSquares(ReadOnlySpan<float> values)
+    {
+        double sum = 0;
+        foreach (float v in values) sum += (double)v * v;
+        return sum;
     }
 
     /// <summary>Scales gradients so their global norm is at most <paramref name="maxNorm"/>; returns the norm before clipping.</summary>

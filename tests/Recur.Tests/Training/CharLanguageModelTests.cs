@@ -3,6 +3,7 @@ using Recur.IO.Checkpoints;
 using Recur.Models;
 using Recur.Tensors;
 using Recur.Training;
+using Recur.Training.Optimizers;
 
 namespace Recur.Tests.Training;
 

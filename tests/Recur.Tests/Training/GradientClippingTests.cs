@@ -1,0 +1,57 @@
+using Recur.Layers;
+using Recur.Training;
+
+namespace Recur.Tests.Training;
+
+public class GradientClippingTests
+{
+    private static Parameter[] Parameters()
+    {
+        var a = new Parameter("layer.weight", 2, 2);
+        var b = new Parameter("layer.bias", 3);
+        float[] ga = [3, -4, 0, 0], gb = [1, -2, 2];
+        ga.CopyTo(a.Grad.Span);
+        gb.CopyTo(b.Grad.Span);
+        return [a, b];
+    }
+
+    [Fact]
+    public void Parameter_norms_name_each_gradient_and_add_up_to_the_global_norm()
+    {
+        var ps = Parameters();
+        var norms = GradientClipping.ParameterNorms(ps);
+        Assert.Equal([new GradientNorm("layer.weight", 5, 4), new GradientNorm("layer.bias", 3, 2)], norms);
+        Assert.Equal(Math.Sqrt(34), GradientClipping.GlobalNorm(ps), 12);
+        Assert.Equal(GradientClipping.GlobalNorm(ps), Math.Sqrt(norms.Sum(n => n.Norm * n.Norm)), 12);
+    }
+
+    [Fact]
+    public void Parameter_norms_show_which_gradient_went_bad()
+    {
+        var ps = Parameters();
+        ps[1].Grad[1] = float.NaN;
+        var norms = GradientClipping.ParameterNorms(ps);
+        Assert.True(double.IsFinite(norms[0].Norm));
+        Assert.True(double.IsNaN(norms[1].Norm) && float.IsNaN(norms[1].MaxAbs));
+    }
+
+    [Fact]
+    public void Clipping_by_global_norm_scales_to_the_limit_and_reports_the_norm_before()
+    {
+        var ps = Parameters();
+        double before = GradientClipping.ClipByGlobalNorm(ps, 1.0);
+        Assert.Equal(Math.Sqrt(34), before, 12);
+        Assert.Equal(1.0, GradientClipping.GlobalNorm(ps), 5);
+        Assert.Equal(1.0, GradientClipping.ClipByGlobalNorm(ps, 10), 5);
+        Assert.Equal(1.0, GradientClipping.GlobalNorm(ps), 5);
+    }
+
+    [Fact]
+    public void Clipping_by_value_clamps_each_element()
+    {
+        var ps = Parameters();
+        GradientClipping.ClipByValue(ps, 1.5f);
+        Assert.Equal([1.5f, -1.5f, 0, 0], ps[0].Grad.ToArray());
+        Assert.Equal([1f, -1.5f, 1.5f], ps[1].Grad.ToArray());
+    }
+}
