@@ -2,6 +2,7 @@ using System.Text.Json;
 using Recur.Layers;
 using Recur.Tensors;
 using Recur.Ops;
+using Recur.Training;
 
 namespace Recur.Models;
 
@@ -35,7 +36,7 @@ public sealed record CharLanguageModelConfig(int VocabSize, int EmbeddingDim = 6
 public sealed class CharLanguageModel : Module
 {
     private readonly Tape _tape = new();
-    private Tensor? _h, _c; // the state carried from chunk to chunk
+    private readonly CarriedState _state = new();
 
     /// <summary>Builds the model with weights drawn from <paramref name="rng"/>.</summary>
     public CharLanguageModel(CharLanguageModelConfig config, Rng rng)
@@ -67,11 +68,7 @@ public sealed class CharLanguageModel : Module
     public Linear Head { get; }
 
     /// <summary>Forgets the carried state (start of an epoch, or a new text).</summary>
-    public void ResetState()
-    {
-        _h = null;
-        _c = null;
-    }
+    public void ResetState() => _state.Reset();
 
     /// <summary>
     /// One chunk of truncated BPTT: forward on <paramref name="inputs"/> [B, T] from the carried state, cross-entropy
@@ -81,15 +78,14 @@ public sealed class CharLanguageModel : Module
     /// </summary>
     public double Step(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int batch, int steps)
     {
-        if (_h is not null && _h.Dim(1) != batch) ResetState();
+        _state.ResetIfBatchChanged(batch);
         _tape.Reset();
         var x = _tape.Embedding(Embedding, inputs, batch, steps);
-        var r = _tape.Recurrent(Rnn, x, _h is null ? null : _tape.Input(_h), _c is null ? null : _tape.Input(_c));
+        var r = _tape.Recurrent(Rnn, x, _state.H(_tape), _state.C(_tape));
         var loss = _tape.CrossEntropy(_tape.Linear(Head, r.Output), targets);
         double value = loss.Value[0];
         if (Training) _tape.Backward(loss);
-        Tensor.Ensure(ref _h, r.Hn.Value.Dim(0), batch, r.Hn.Value.Dim(2)).CopyFrom(r.Hn.Value);
-        if (r.Cn is not null) Tensor.Ensure(ref _c, r.Cn.Value.Dim(0), batch, r.Cn.Value.Dim(2)).CopyFrom(r.Cn.Value);
+        _state.Update(r);
         return value;
     }
 
