@@ -16,8 +16,8 @@ namespace Recur.IO.Onnx;
 ///         o = f(X Wo^T + H Ro^T + Po ⊙ C_t + Wbo + Rbo);  H_t = o ⊙ h(C_t)
 /// </code>
 /// clip bounds every gate pre-activation to [-clip, clip] (not C_t). A sequence of length L uses steps 0..L-1 (the
-/// reverse direction starts at L-1); later outputs are 0 and the final state is the one after step L-1 (the initial
-/// state when L = 0). Shapes here are batch-first: x [B, T, I], y [B, T, D*H] with features [forward | reverse],
+/// reverse direction starts at L-1); later outputs are 0 and the final state is the one after step L-1 (0 when L = 0, as in
+/// ONNX Runtime). Shapes here are batch-first: x [B, T, I], y [B, T, D*H] with features [forward | reverse],
 /// states [D, B, H]; weights per direction d: W [G*H, I], R [G*H, H], B [2*G*H], P [3*H] (i, o, f).
 /// </summary>
 internal static class OnnxRecurrentEvaluator
@@ -102,6 +102,13 @@ internal static class OnnxRecurrentEvaluator
                     int step = reverse ? lengths[row] - 1 - s : s;
                     hs.Slice(row * h, h).CopyTo(y.AsSpan((row * t + step) * d * h + dir * h, h));
                 }
+            }
+            // an empty sequence has no last step: its final state is 0 (as ONNX Runtime defines it)
+            for (int row = 0; row < b; row++)
+            {
+                if (lengths[row] > 0) continue;
+                hs.Slice(row * h, h).Clear();
+                if (!cs.IsEmpty) cs.Slice(row * h, h).Clear();
             }
         }
     }

@@ -20,17 +20,17 @@ public class OnnxTorchExportTests
         return data;
     }
 
-    internal static IEnumerable<string> Names() =>
-        Directory.GetFiles(Fixtures.Dir("onnx"), "*.onnx").Select(Path.GetFileNameWithoutExtension).Select(n => n!).Order(StringComparer.Ordinal);
+    internal static IEnumerable<string> Names(string group = "torch") =>
+        Directory.GetFiles(Path.Combine(Fixtures.Dir("onnx"), group), "*.onnx").Select(Path.GetFileNameWithoutExtension).Select(n => n!).Order(StringComparer.Ordinal);
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void Import_reproduces_pytorch(string name, bool forceGeneral)
     {
-        var model = OnnxModel.Load(Path.Combine(Fixtures.Dir("onnx"), name + ".onnx"));
+        var model = OnnxModel.Load(Path.Combine(Fixtures.Dir("onnx"), "torch", name + ".onnx"));
         Assert.Equal("pytorch", model.ProducerName);
         foreach (var op in model.RecurrentOps) op.ForceGeneral = forceGeneral;
-        var (inputs, expected) = ReadCase(name);
+        var (inputs, expected) = ReadCase(model, "torch/" + name);
         var outputs = model.Run(inputs);
         Assert.Equal(expected.Keys.Order(), outputs.Keys.Order());
         foreach (var (key, value) in expected)
@@ -44,23 +44,27 @@ public class OnnxTorchExportTests
     {
         var names = Names().ToArray();
         Assert.Equal(8, names.Length);
-        var ops = names.SelectMany(n => OnnxModel.Load(Path.Combine(Fixtures.Dir("onnx"), n + ".onnx")).OperatorTypes).ToHashSet();
+        var ops = names.SelectMany(n => OnnxModel.Load(Path.Combine(Fixtures.Dir("onnx"), "torch", n + ".onnx")).OperatorTypes).ToHashSet();
         foreach (string op in new[] { "LSTM", "GRU", "RNN", "Gather", "Gemm", "MatMul", "Add", "Transpose", "Reshape", "Slice", "Concat", "Softmax", "LogSoftmax", "TopK", "ScatterElements", "Expand" })
             Assert.Contains(op, ops);
     }
 
-    /// <summary>The inputs (input.NAME) and PyTorch's outputs (output.NAME) stored beside NAME.onnx.</summary>
-    internal static (Dictionary<string, OnnxValue> Inputs, Dictionary<string, OnnxValue> Outputs) ReadCase(string name)
+    /// <summary>
+    /// The inputs (input.NAME) and expected outputs (output.NAME) stored beside NAME.onnx; integer inputs are stored
+    /// as I64 and given the type <paramref name="model"/> declares.
+    /// </summary>
+    internal static (Dictionary<string, OnnxValue> Inputs, Dictionary<string, OnnxValue> Outputs) ReadCase(OnnxModel model, string name)
     {
         using var file = SafetensorsFile.Open(Path.Combine(Fixtures.Dir("onnx"), name + ".safetensors"));
         var inputs = new Dictionary<string, OnnxValue>();
         var outputs = new Dictionary<string, OnnxValue>();
         foreach (var info in file.Tensors)
         {
-            var value = info.DType == SafetensorsDType.I64
-                ? OnnxValue.FromInt64(file.ReadInt64(info.Name), info.ShapeArray)
-                : OnnxValue.FromFloats(file.ReadFloat32(info.Name), info.ShapeArray);
             string[] parts = info.Name.Split('.', 2);
+            var type = model.Inputs.FirstOrDefault(i => i.Name == parts[1])?.DataType == (int)OnnxElementType.Int32 ? OnnxElementType.Int32 : OnnxElementType.Int64;
+            var value = info.DType == SafetensorsDType.I64
+                ? OnnxValue.FromIntegers(type, file.ReadInt64(info.Name), info.ShapeArray)
+                : OnnxValue.FromFloats(file.ReadFloat32(info.Name), info.ShapeArray);
             (parts[0] == "input" ? inputs : outputs)[parts[1]] = value;
         }
         return (inputs, outputs);
