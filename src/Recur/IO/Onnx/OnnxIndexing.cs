@@ -55,17 +55,19 @@ internal static class OnnxIndexing
         return s;
     }
 
-    /// <summary>Copies <paramref name="src"/> read through <paramref name="srcStrides"/> into the contiguous <paramref name="shape"/>.</summary>
-    public static T[] Gather<T>(T[] src, ReadOnlySpan<int> shape, ReadOnlySpan<int> srcStrides)
+    /// <summary>
+    /// Copies <paramref name="src"/> read from <paramref name="offset"/> through <paramref name="srcStrides"/> (which may
+    /// be 0 or negative) into a new contiguous array of <paramref name="shape"/>.
+    /// </summary>
+    public static T[] Gather<T>(T[] src, ReadOnlySpan<int> shape, ReadOnlySpan<int> srcStrides, int offset = 0)
     {
         int n = Shape.ElementCount(shape);
         var dst = new T[n];
         if (n == 0) return dst;
         int rank = shape.Length;
-        if (rank == 0) { dst[0] = src[0]; return dst; }
+        if (rank == 0) { dst[0] = src[offset]; return dst; }
         Span<int> index = stackalloc int[rank];
         int inner = shape[rank - 1], innerStride = srcStrides[rank - 1];
-        int offset = 0;
         for (int o = 0; o < n; o += inner)
         {
             if (innerStride == 1) src.AsSpan(offset, inner).CopyTo(dst.AsSpan(o, inner));

@@ -141,11 +141,12 @@ public sealed class OnnxModel
         var values = new Dictionary<string, OnnxValue>(_initializers, StringComparer.Ordinal);
         foreach (var (name, value) in inputs)
         {
+            if (value is null) throw new ArgumentNullException(nameof(inputs), $"input '{name}' is null");
             var info = Inputs.FirstOrDefault(i => i.Name == name);
             if (info is null && !_initializers.ContainsKey(name))
                 throw new ArgumentException($"'{name}' is not an input of {Source}; the inputs are {string.Join(", ", Inputs.Select(i => i.Name))}", nameof(inputs));
             if (info is not null) CheckInput(info, value);
-            values[name] = value ?? throw new ArgumentNullException(nameof(inputs), $"input '{name}' is null");
+            values[name] = value;
         }
         foreach (var info in Inputs)
             if (!values.ContainsKey(info.Name)) throw new ArgumentException($"input {info} of {Source} is missing", nameof(inputs));

@@ -1,3 +1,4 @@
+using Recur.IO.Onnx.Protos;
 using Recur.Tensors;
 
 namespace Recur.IO.Onnx;
@@ -53,10 +54,11 @@ internal static class OnnxTensorOps
 
     public static OnnxKernel Cast(OnnxNode node)
     {
+        const long Double = (long)TensorProto.Types.DataType.Double; // computed in float32, like a DOUBLE initializer
         long to = node.Int("to", 0);
-        if (to is not ((long)OnnxElementType.Float or (long)OnnxElementType.Int32 or (long)OnnxElementType.Int64 or (long)OnnxElementType.Bool or 11))
+        if (to is not ((long)OnnxElementType.Float or (long)OnnxElementType.Int32 or (long)OnnxElementType.Int64 or (long)OnnxElementType.Bool or Double))
             throw node.Unsupported("to", $"cast to {OnnxTensorCodec.DataTypeName((int)to)} is not supported (FLOAT, DOUBLE as float, INT32, INT64, BOOL are)");
-        var target = to == 11 ? OnnxElementType.Float : (OnnxElementType)to;
+        var target = to == Double ? OnnxElementType.Float : (OnnxElementType)to;
         return inputs =>
         {
             var x = node.Required(inputs, 0, "input");
@@ -279,10 +281,9 @@ internal static class OnnxTensorOps
                 if (count > 0) offset += (int)s * inStrides[ax];
                 strides[ax] = (int)(inStrides[ax] * step);
             }
-            if (Shape.ElementCount(shape) == 0) offset = 0;
             return [x.IsFloat
-                ? OnnxValue.Float(OnnxIndexing.Gather(x.FloatArray.AsSpan(offset).ToArray(), shape, strides), shape)
-                : OnnxValue.Integer(x.ElementType, OnnxIndexing.Gather(x.IntegerArray.AsSpan(offset).ToArray(), shape, strides), shape)];
+                ? OnnxValue.Float(OnnxIndexing.Gather(x.FloatArray, shape, strides, offset), shape)
+                : OnnxValue.Integer(x.ElementType, OnnxIndexing.Gather(x.IntegerArray, shape, strides, offset), shape)];
         };
     }
 
@@ -351,7 +352,7 @@ internal static class OnnxTensorOps
             var order = new int[dim];
             var keys = new double[dim];
             var indices = new long[outer * k * inner];
-            var values = new double[outer * k * inner];
+            var from = new int[outer * k * inner]; // flat source position of each output element
             for (int o = 0; o < outer; o++)
                 for (int j = 0; j < inner; j++)
                 {
@@ -367,12 +368,12 @@ internal static class OnnxTensorOps
                     {
                         int at = (o * k + i) * inner + j;
                         indices[at] = order[i];
-                        values[at] = keys[order[i]];
+                        from[at] = (o * dim + order[i]) * inner + j;
                     }
                 }
             var valueOut = x.IsFloat
-                ? OnnxValue.Float(Array.ConvertAll(values, v => (float)v), shape)
-                : OnnxValue.Integer(x.ElementType, Array.ConvertAll(values, v => (long)v), shape);
+                ? OnnxValue.Float(Array.ConvertAll(from, p => x.FloatArray[p]), shape)
+                : OnnxValue.Integer(x.ElementType, Array.ConvertAll(from, p => x.IntegerArray[p]), shape);
             return [valueOut, OnnxValue.Integer(OnnxElementType.Int64, indices, shape)];
         };
     }

@@ -27,7 +27,7 @@ public sealed class OnnxValue
         _integers = integers;
     }
 
-    /// <summary>A float32 value of <paramref name="shape"/> over <paramref name="data"/> (not copied).</summary>
+    /// <summary>A float32 value of <paramref name="shape"/> over <paramref name="data"/> (not copied: leave the array unchanged afterwards).</summary>
     public static OnnxValue FromFloats(float[] data, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -35,7 +35,7 @@ public sealed class OnnxValue
         return new OnnxValue(OnnxElementType.Float, (int[])shape.Clone(), data, null);
     }
 
-    /// <summary>An int64 value of <paramref name="shape"/> over <paramref name="data"/> (not copied).</summary>
+    /// <summary>An int64 value of <paramref name="shape"/> over <paramref name="data"/> (not copied: leave the array unchanged afterwards).</summary>
     public static OnnxValue FromInt64(long[] data, params int[] shape) => FromIntegers(OnnxElementType.Int64, data, shape);
 
     /// <summary>An int32 value (e.g. <c>sequence_lens</c> [B]) of <paramref name="shape"/>; the data is copied.</summary>
@@ -45,7 +45,7 @@ public sealed class OnnxValue
         return FromIntegers(OnnxElementType.Int32, Array.ConvertAll(data, v => (long)v), shape);
     }
 
-    /// <summary>An integer or boolean value of <paramref name="type"/> over <paramref name="data"/> (not copied).</summary>
+    /// <summary>An integer or boolean value of <paramref name="type"/> over <paramref name="data"/> (not copied: leave the array unchanged afterwards).</summary>
     /// <exception cref="ArgumentException"><paramref name="type"/> is Float, or a value is outside the type's range.</exception>
     public static OnnxValue FromIntegers(OnnxElementType type, long[] data, params int[] shape)
     {
