@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using Recur.Layers;
+using Recur.Ops;
+using Recur.Tensors;
+using Recur.Training.Metrics;
+using Recur.Training.Optimizers;
+using Recur.Training.Schedules;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Recur.Training;
+
+/// <summary>
+/// Fits a model: epochs of (forward on a tape, loss, backward, clipping, optimizer step) over shuffled batches, a
+/// validation pass per epoch, metrics, learning-rate schedules, early stopping with keep-best, and a guard that stops
+/// on a non-finite loss, gradient or weight, restores the last good weights and names what went bad.
+/// <para>The model-specific part is the step function: it records the forward of one batch on the tape, fills
+/// <see cref="StepOutputs"/> for the metrics, and returns the loss. The same function serves validation (the model is
+/// then in evaluation mode and nothing is differentiated). With the same seed and thread count, two runs produce
+/// bit-identical histories.</para>
+/// </summary>
+public sealed class Trainer
+{
+    private readonly (string Name, Parameter Parameter)[] _params;
+    private readonly Tape _tape = new();
+    private float[][]? _good, _best;
+
+    /// <summary>Creates a trainer for <paramref name="model"/> updated by <paramref name="optimizer"/>.</summary>
+    public Trainer(Module model, Optimizer optimizer, TrainerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        Model = model;
+        Optimizer = optimizer;
+        Options = options ?? new TrainerOptions();
+        _params = model.NamedParameters().ToArray();
+    }
+
+    /// <summary>The model.</summary>
+    public Module Model { get; }
+
+    /// <summary>The optimizer.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The options.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>Metrics computed on training and validation batches (the mean loss is always recorded).</summary>
+    public List<IMetric> Metrics { get; } = [];
+
+    /// <summary>Callbacks (progress display, checkpoints).</summary>
+    public List<ITrainerCallback> Callbacks { get; } = [];
+
+    /// <summary>A schedule stepped once per epoch (or per batch with <see cref="StepScheduleEveryBatch"/>).</summary>
+    public LearningRateSchedule? Schedule { get; set; }
+
+    /// <summary>Step <see cref="Schedule"/> after every batch instead of every epoch (warm-up, cosine per step).</summary>
+    public bool StepScheduleEveryBatch { get; set; }
+
+    /// <summary>A plateau schedule stepped with the monitored value after each epoch.</summary>
+    public ReduceOnPlateau? Plateau { get; set; }
+
+    /// <summary>The metric watched for early stopping and keep-best, resolved at the start of Fit.</summary>
+    public string Monitor { get; private set; } = "loss";
+
+    /// <summary>
+    /// Trains for up to <see cref="TrainerOptions.Epochs"/> epochs. <paramref name="step"/> records one batch and returns
+    /// its loss; <paramref name="onEpochBegin"/> runs before each training and validation pass (e.g. to reset carried
+    /// state; its argument is true for training). Returns the history; cancellation stops after the current batch.
+    /// </summary>
+    public TrainingHistory Fit<TBatch>(IBatchSource<TBatch> train, IBatchSource<TBatch>? validation,
+        Func<Tape, TBatch, StepOutputs, Var> step, Action<bool>? onEpochBegin = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(step);
+        var history = new TrainingHistory();
+        var loss = new MeanLoss();
+        var metrics = new List<IMetric> { loss };
+        metrics.AddRange(Metrics.Where(m => m.Name != "loss"));
+        Monitor = Options.Monitor ?? (validation is null ? "loss" : "val_loss");
+        string baseName = Monitor.StartsWith("val_", StringComparison.Ordinal) ? Monitor[4..] : Monitor;
+        bool higher = Options.MonitorHigherIsBetter ?? metrics.FirstOrDefault(m => m.Name == baseName)?.HigherIsBetter ?? false;
+        double best = double.NaN;
+        int sinceBest = 0;
+        var clock = Stopwatch.StartNew();
+        var outputs = new StepOutputs();
+        foreach (var c in Callbacks) c.OnTrainBegin(this);
+
+        for (int epoch = 1; epoch <= Options.Epochs; epoch++)
+        {
+            foreach (var c in Callbacks) c.OnEpochBegin(epoch);
+            Snapshot(ref _good);
+            Model.Training = true;
+            onEpochBegin?.Invoke(true);
+            foreach (var m in metrics) m.Reset();
+            var rng = new Rng(Options.Seed * 0x9E3779B97F4A7C15UL + (ulong)epoch);
+            var epochClock = Stopwatch.StartNew();
+            double items = 0, gradNorm = double.NaN;
+            int batchIndex = 0;
+            string? failure = null;
+            bool outOfTime = false;
+            foreach (var batch in train.Batches(rng))
+            {
+                batchIndex++;
+                _tape.Reset();
+                Optimizer.ZeroGrad();
+                outputs.Clear();
+                var l = step(_tape, batch, outputs);
+                outputs.Loss = l.Value[0];
+                if (!double.IsFinite(outputs.Loss)) { failure = $"the loss became {outputs.Loss} at epoch {epoch}, batch {batchIndex}"; break; }
+                _tape.Backward(l);
+                gradNorm = Options.ClipNorm is { } maxNorm ? GradientClipping.ClipByGlobalNorm(Optimizer.Parameters, maxNorm) : GradientClipping.GlobalNorm(Optimizer.Parameters);
+                if (!double.IsFinite(gradNorm)) { failure = $"the gradient of {FirstNonFinite(p => p.Grad)} became non-finite at epoch {epoch}, batch {batchIndex} (loss {outputs.Loss:G4})"; break; }
+                if (Options.ClipValue is { } clipValue) GradientClipping.ClipByValue(Optimizer.Parameters, clipValue);
+                Optimizer.Step();
+                if (!AllFinite(p => p.Value)) { failure = $"the weights of {FirstNonFinite(p => p.Value)} became non-finite after the update at epoch {epoch}, batch {batchIndex}"; break; }
+                if (StepScheduleEveryBatch) Schedule?.Step();
+                foreach (var m in metrics) m.Update(outputs);
+                items += outputs.Count;
+                var progress = new BatchProgress(epoch, batchIndex, train.Count, outputs.Loss, gradNorm, items / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds), epochClock.Elapsed);
+                foreach (var c in Callbacks) c.OnBatchEnd(progress);
+                if (cancel.IsCancellationRequested) break;
+                if (Options.TimeBudget is { } budget && clock.Elapsed > budget) { outOfTime = true; break; }
+            }
+            if (failure is not null)
+            {
+                Restore(_good!);
+                history.StopReason = $"stopped: {failure}; the weights from the start of epoch {epoch} were restored";
+                break;
+            }
+
+            var values = new Dictionary<string, double>();
+            foreach (var m in metrics) values[m.Name] = m.Value;
+            values["lr"] = Optimizer.LearningRate;
+            values["grad_norm"] = gradNorm;
+            values["items_per_second"] = items / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds);
+            if (validation is not null)
+                foreach (var (k, v) in Evaluate(validation, step, onEpochBegin)) values["val_" + k] = v;
+            var record = new EpochRecord(epoch, clock.Elapsed.TotalSeconds, values);
+            history.Add(record);
+
+            double current = record[Monitor];
+            bool improved = double.IsFinite(current) && (double.IsNaN(best) || (higher ? current > best + Options.MinDelta : current < best - Options.MinDelta));
+            if (improved)
+            {
+                best = current;
+                sinceBest = 0;
+                history.BestEpoch = epoch;
+                if (Options.RestoreBest) Snapshot(ref _best);
+            }
+            else sinceBest++;
+            if (!StepScheduleEveryBatch) Schedule?.Step();
+            if (Plateau is not null && double.IsFinite(current)) Plateau.Step(current);
+            foreach (var c in Callbacks) c.OnEpochEnd(record, improved);
+
+            if (cancel.IsCancellationRequested) { history.StopReason = "cancelled"; break; }
+            if (outOfTime) { history.StopReason = "time budget reached"; break; }
+            if (Options.Patience is { } patience && sinceBest > patience)
+            {
+                history.StopReason = $"early stopping: {Monitor} did not improve for {patience} epochs (best {best:G5} at epoch {history.BestEpoch})";
+                break;
+            }
+        }
+        if (history.StopReason.Length == 0) history.StopReason = $"completed {history.Epochs.Count} epochs";
+        if (Options.RestoreBest && _best is not null && history.BestEpoch > 0) Restore(_best);
+        Model.Training = true;
+        foreach (var c in Callbacks) c.OnTrainEnd(history);
+        return history;
+    }
+
+    /// <summary>Runs <paramref name="step"/> over <paramref name="data"/> in evaluation mode and returns every metric's value.</summary>
+    public Dictionary<string, double> Evaluate<TBatch>(IBatchSource<TBatch> data, Func<Tape, TBatch, StepOutputs, Var> step, Action<bool>? onEpochBegin = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(step);
+        var metrics = new List<IMetric> { new MeanLoss() };
+        metrics.AddRange(Metrics.Where(m => m.Name != "loss"));
+        bool training = Model.Training;
+        Model.Training = false;
+        onEpochBegin?.Invoke(false);
+        var outputs = new StepOutputs();
+        try
+        {
+            foreach (var batch in data.Batches(new Rng(0)))
+            {
+                _tape.Reset();
+                outputs.Clear();
+                outputs.Loss = step(_tape, batch, outputs).Value[0];
+                foreach (var m in metrics) m.Update(outputs);
+            }
+        }
+        finally
+        {
+            Model.Training = training;
+        }
+        return metrics.ToDictionary(m => m.Name, m => m.Value);
+    }
+
+    private void Snapshot(ref float[][]? store)
+    {
+        store ??= _params.Select(p => new float[p.Parameter.Count]).ToArray();
+        for (int i = 0; i < _params.Length; i++) _params[i].Parameter.Value.Span.CopyTo(store[i]);
+    }
+
+    private void Restore(float[][] store)
+    {
+        for (int i = 0; i < _params.Length; i++) store[i].CopyTo(_params[i].Parameter.Value.Span);
+    }
+
+    private bool AllFinite(Func<Parameter, Tensor> select)
+    {
+        foreach (var (_, p) in _params)
+            if (!float.IsFinite(TensorPrimitives.Sum(select(p).Span))) return false;
+        return true;
+    }
+
+    private string FirstNonFinite(Func<Parameter, Tensor> select)
+    {
+        foreach (var (name, p) in _params)
+            foreach (float v in select(p).Span)
+                if (!float.IsFinite(v)) return name;
+        return "(unknown parameter)";
+    }
+}

@@ -1,0 +1,38 @@
+namespace Recur.Training;
+
+/// <summary>How <see cref="Trainer"/> runs: epochs, budget, clipping, early stopping, seed.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Maximum epochs.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Wall-clock budget; training stops after the batch that exceeds it (then validates once).</summary>
+    public TimeSpan? TimeBudget { get; init; }
+
+    /// <summary>Clip the global gradient norm to this (the notes' fix for exploding gradients); null = off.</summary>
+    public double? ClipNorm { get; init; }
+
+    /// <summary>Clamp every gradient element to ±this; null = off.</summary>
+    public float? ClipValue { get; init; }
+
+    /// <summary>
+    /// The metric watched for early stopping and keep-best (e.g. <c>val_loss</c>, <c>val_accuracy</c>, <c>loss</c>).
+    /// Default: val_loss when there is validation data, else loss.
+    /// </summary>
+    public string? Monitor { get; init; }
+
+    /// <summary>Whether a larger monitored value is better; default: from the metric (accuracy, f1 yes; losses no).</summary>
+    public bool? MonitorHigherIsBetter { get; init; }
+
+    /// <summary>Stop after this many epochs without improvement (the notes' answer to overfitting); null = never.</summary>
+    public int? Patience { get; init; }
+
+    /// <summary>Smallest change that counts as an improvement.</summary>
+    public double MinDelta { get; init; }
+
+    /// <summary>At the end, put back the weights of the best epoch (in memory).</summary>
+    public bool RestoreBest { get; init; } = true;
+
+    /// <summary>Seed of the per-epoch shuffling generator.</summary>
+    public ulong Seed { get; init; } = 1;
+}
