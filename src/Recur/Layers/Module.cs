@@ -126,7 +126,13 @@ public abstract class Module
     }
 
     /// <summary>The output shape of the last forward through an op, for <see cref="Summary"/> (null before).</summary>
-    public int[]? LastOutputShape { get; internal set; }
+    public int[]? LastOutputShape { get; private set; }
+
+    /// <summary>Records the output shape of a forward (allocates only when it changes).</summary>
+    internal void RecordOutputShape(params ReadOnlySpan<int> shape)
+    {
+        if (LastOutputShape is null || !shape.SequenceEqual(LastOutputShape)) LastOutputShape = shape.ToArray();
+    }
 
     /// <summary>A short description for summaries, e.g. <c>Linear(256 -> 65)</c>.</summary>
     public virtual string Describe() => GetType().Name;

@@ -16,7 +16,7 @@ public static class LayerOps
         if (indices.Length != batch * steps) throw new ShapeMismatchException(nameof(indices), $"[{batch}, {steps}] ({batch * steps} indices)", $"{indices.Length} indices");
         var y = tape.Output(true, batch, steps, embedding.EmbeddingDim);
         embedding.ForwardInto(indices, y.Value);
-        embedding.LastOutputShape = [batch, steps, embedding.EmbeddingDim];
+        embedding.RecordOutputShape(batch, steps, embedding.EmbeddingDim);
         var node = tape.Record<EmbeddingNode>();
         node.Module = embedding;
         node.Y = y;
@@ -38,7 +38,7 @@ public static class LayerOps
         shape[^1] = linear.OutFeatures;
         var y = tape.Output(true, shape);
         linear.ForwardInto(x.Value, y.Value);
-        linear.LastOutputShape = shape.ToArray();
+        linear.RecordOutputShape(shape);
         var node = tape.Record<LinearNode>();
         node.Module = linear;
         node.X = x;

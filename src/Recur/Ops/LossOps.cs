@@ -18,6 +18,9 @@ public enum LossReduction
 /// <summary>Options of <see cref="LossOps.CrossEntropy"/> (PyTorch's CrossEntropyLoss arguments).</summary>
 public sealed record CrossEntropyOptions
 {
+    /// <summary>PyTorch's defaults: ignore index -100, no weights, no smoothing, mean.</summary>
+    public static CrossEntropyOptions Default { get; } = new();
+
     /// <summary>Targets equal to this are skipped (padding); PyTorch's default -100.</summary>
     public int IgnoreIndex { get; init; } = -100;
 
@@ -49,7 +52,7 @@ public static class LossOps
     public static Var CrossEntropy(this Tape tape, Var logits, ReadOnlySpan<int> targets, CrossEntropyOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(logits);
-        var o = options ?? new CrossEntropyOptions();
+        var o = options ?? CrossEntropyOptions.Default;
         int c = logits.Value.Dim(-1), n = logits.Value.Length / c;
         if (targets.Length != n) throw new ShapeMismatchException(nameof(targets), $"[{n}] (one per row of logits {Shape.Format(logits.Shape)})", $"[{targets.Length}]");
         if (o.ClassWeights is { } cw && cw.Length != c) throw new ShapeMismatchException("ClassWeights", $"[{c}]", $"[{cw.Length}]");

@@ -40,7 +40,7 @@ public static class RecurrentOps
         var hn = tape.Output(record, l * d, b, s);
         var cn = lstm ? tape.Output(record, l * d, b, layer.HiddenSize) : null;
         layer.ForwardInto(x.Value, h0?.Value, c0?.Value, lengths, output.Value, hn.Value, cn?.Value);
-        layer.LastOutputShape = [b, t, d * s];
+        layer.RecordOutputShape(b, t, d * s);
         if (record)
         {
             layer.ActiveTape = tape;
@@ -65,7 +65,7 @@ public static class RecurrentOps
         var cNew = lstm ? tape.Output(true, b, cell.HiddenSize) : null;
         var node = tape.Record<CellNode>();
         cell.StepForward(x.Value, h?.Value, c?.Value, hNew.Value, cNew?.Value, node.Cache);
-        cell.LastOutputShape = [b, cell.HiddenSize];
+        cell.RecordOutputShape(b, cell.HiddenSize);
         node.Cell = cell; node.X = x; node.H = h; node.C = c; node.HNew = hNew; node.CNew = cNew;
         return (hNew, cNew);
     }

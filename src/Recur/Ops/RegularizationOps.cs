@@ -12,7 +12,7 @@ public static class RegularizationOps
     {
         ArgumentNullException.ThrowIfNull(dropout);
         ArgumentNullException.ThrowIfNull(x);
-        dropout.LastOutputShape = x.Shape.ToArray();
+        dropout.RecordOutputShape(x.Shape);
         if (!dropout.Training || dropout.P == 0) return x;
         var y = tape.Output(x.RequiresGrad, x.Shape);
         var mask = tape.Alloc(x.Shape);
@@ -55,7 +55,7 @@ public static class RegularizationOps
             var yr = y.Value.Span.Slice(r * f, f);
             TensorPrimitives.FusedMultiplyAdd(xh, norm.Weight.Value.Span, norm.Bias.Value.Span, yr);
         }
-        norm.LastOutputShape = x.Shape.ToArray();
+        norm.RecordOutputShape(x.Shape);
         var n = tape.Record<LayerNormNode>();
         n.Norm = norm; n.X = x; n.Y = y; n.XHat = xhat; n.RStd = rstd;
         return y;

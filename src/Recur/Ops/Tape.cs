@@ -19,6 +19,7 @@ public sealed class Tape
     private readonly List<Var> _vars = [];
     private int _nextVar;
     private readonly Dictionary<Type, (List<Node> Items, int Next)> _nodePool = [];
+    private readonly List<Type> _nodeTypes = [];
     private int _nextTensor;
     private bool _backwardDone;
 
@@ -35,7 +36,7 @@ public sealed class Tape
         Step++;
         _nextTensor = 0;
         _nextVar = 0;
-        foreach (var key in _nodePool.Keys.ToArray()) _nodePool[key] = (_nodePool[key].Items, 0);
+        foreach (var key in _nodeTypes) _nodePool[key] = (_nodePool[key].Items, 0);
         _backwardDone = false;
     }
 
@@ -107,7 +108,11 @@ public sealed class Tape
     /// <summary>A node object of type <typeparamref name="T"/>, reused from earlier steps when possible.</summary>
     internal T Record<T>() where T : Node, new()
     {
-        if (!_nodePool.TryGetValue(typeof(T), out var pool)) pool = ([], 0);
+        if (!_nodePool.TryGetValue(typeof(T), out var pool))
+        {
+            pool = ([], 0);
+            _nodeTypes.Add(typeof(T));
+        }
         T node;
         if (pool.Next < pool.Items.Count) node = (T)pool.Items[pool.Next];
         else

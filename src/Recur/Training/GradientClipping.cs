@@ -15,7 +15,10 @@ public static class GradientClipping
     {
         ArgumentNullException.ThrowIfNull(parameters);
         double sum = 0;
-        foreach (var p in parameters) sum += SumOfSquares(p.Grad.Span);
+        if (parameters is IReadOnlyList<Parameter> list) // no enumerator allocation on the per-step path
+            for (int i = 0; i < list.Count; i++) sum += SumOfSquares(list[i].Grad.Span);
+        else
+            foreach (var p in parameters) sum += SumOfSquares(p.Grad.Span);
         return Math.Sqrt(sum);
     }
 
@@ -49,7 +52,7 @@ public static class GradientClipping
         double norm = GlobalNorm(parameters);
         double scale = maxNorm / (norm + 1e-6);
         if (scale < 1)
-            foreach (var p in parameters) TensorPrimitives.Multiply(p.Grad.Span, (float)scale, p.Grad.Span);
+            for (int i = 0; i < parameters.Count; i++) TensorPrimitives.Multiply(parameters[i].Grad.Span, (float)scale, parameters[i].Grad.Span);
         return norm;
     }
 

@@ -45,9 +45,17 @@ internal sealed class DirectionJob
     {
         int k = _layer * _directions + dir;
         if (_backward)
-            _sweeps[k].Backward(_dy!, dir * _stateSize, _dhn?.Row(k), _dcn?.Row(k), _dh0!.Row(k), _dc0?.Row(k));
+            _sweeps[k].Backward(_dy!, dir * _stateSize, Slice(_dhn, k), Slice(_dcn, k), Slice(_dh0, k), Slice(_dc0, k));
         else
-            _sweeps[k].Forward(_x!, _y!, dir * _stateSize, _h0?.Row(k), _c0?.Row(k), _lengths, _maxLen, _hn!.Row(k), _cn?.Row(k), _keep);
+            _sweeps[k].Forward(_x!, _y!, dir * _stateSize, Slice(_h0, k), Slice(_c0, k), _lengths, _maxLen, Slice(_hn, k), Slice(_cn, k), _keep);
+    }
+
+    // Entry k of a [L*D, B, F] state tensor as a span (empty for a missing tensor); no view object is made.
+    private static Span<float> Slice(Tensor? t, int k)
+    {
+        if (t is null) return Span<float>.Empty;
+        int n = t.Length / t.Dim(0);
+        return t.Span.Slice(k * n, n);
     }
 
     /// <summary>ParallelLoop body (exceptions are rethrown by the loop): context is <see cref="Handle"/>.</summary>

@@ -62,11 +62,11 @@ internal sealed class DirectionSweep
     private bool Active(int b, int t) => _lengths is null || t < _lengths[b];
 
     /// <summary>
-    /// forward over all steps. <paramref name="h0"/>/<paramref name="c0"/> are [B, S]/[B, H] (null = zeros); the
+    /// forward over all steps. <paramref name="h0"/>/<paramref name="c0"/> are [B, S]/[B, H] (empty = zeros); the
     /// final states go to <paramref name="hn"/>/<paramref name="cn"/>. With <paramref name="keep"/>, the per-step
     /// activations and states are kept for <see cref="Backward"/>; otherwise only one step of state is held.
     /// </summary>
-    public void Forward(Tensor x, Tensor y, int colOffset, Tensor? h0, Tensor? c0, int[]? lengths, int maxLen, Tensor hn, Tensor? cn, bool keep)
+    public void Forward(Tensor x, Tensor y, int colOffset, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int[]? lengths, int maxLen, Span<float> hn, Span<float> cn, bool keep)
     {
         int b = x.Dim(0), t = x.Dim(1), inSize = x.Dim(2);
         _b = b; _t = t; _lengths = lengths; _maxLen = maxLen; _x = x; _saved = keep;
@@ -90,9 +90,9 @@ internal sealed class DirectionSweep
 
         // Initial state.
         var hPrev = Mat(hA);
-        if (h0 is null) hA.Clear(); else h0.Span.CopyTo(hA.Span);
+        if (h0.IsEmpty) hA.Clear(); else h0.CopyTo(hA.Span);
         StridedMatrix cPrev = default;
-        if (Lstm) { cPrev = Mat(cA!); if (c0 is null) cA!.Clear(); else c0.Span.CopyTo(cA!.Span); }
+        if (Lstm) { cPrev = Mat(cA!); if (c0.IsEmpty) cA!.Clear(); else c0.CopyTo(cA!.Span); }
 
         ZeroOutputOutside(y, colOffset, maxLen);
         for (int s = 0; s < maxLen; s++)
@@ -112,8 +112,8 @@ internal sealed class DirectionSweep
             cPrev = cNew;
         }
         if (maxLen == 0) { Copy(hPrev, Mat(hFinal)); if (Lstm) Copy(cPrev, Mat(cFinal!)); }
-        hFinal.Span.CopyTo(hn.Span);
-        if (Lstm) cFinal!.Span.CopyTo(cn!.Span);
+        hFinal.Span.CopyTo(hn);
+        if (Lstm) cFinal!.Span.CopyTo(cn);
     }
 
     private void ForwardStep(int t, StridedMatrix g, StridedMatrix hPrev, StridedMatrix hNew, StridedMatrix cPrev, StridedMatrix cNew, StridedMatrix y, bool keep)
@@ -176,11 +176,11 @@ internal sealed class DirectionSweep
 
     /// <summary>
     /// backward (BPTT) of the last <see cref="Forward"/> with keep = true. <paramref name="dy"/> [B, T, D*S] is
-    /// ∂L/∂y (this direction reads its columns), <paramref name="dhn"/>/<paramref name="dcn"/> ∂L/∂h_n, ∂L/∂c_n (null = 0).
-    /// Adds parameter gradients and writes ∂L/∂h0, ∂L/∂c0 into <paramref name="dh0"/>/<paramref name="dc0"/> when given;
+    /// ∂L/∂y (this direction reads its columns), <paramref name="dhn"/>/<paramref name="dcn"/> ∂L/∂h_n, ∂L/∂c_n (empty = 0).
+    /// Adds parameter gradients and writes ∂L/∂h0, ∂L/∂c0 into <paramref name="dh0"/>/<paramref name="dc0"/> when not empty;
     /// ∂L/∂x follows from <see cref="InputGradient"/>.
     /// </summary>
-    public void Backward(Tensor dy, int colOffset, Tensor? dhn, Tensor? dcn, Tensor? dh0, Tensor? dc0)
+    public void Backward(Tensor dy, int colOffset, ReadOnlySpan<float> dhn, ReadOnlySpan<float> dcn, Span<float> dh0, Span<float> dc0)
     {
         if (!_saved) throw new InvalidOperationException("backward needs a forward run in training mode (nothing was kept)");
         int b = _b, t = _t;
@@ -189,9 +189,9 @@ internal sealed class DirectionSweep
         var dhCur = Tensor.Ensure(ref _dhCur, b, S);
         var dhTot = Mat(Tensor.Ensure(ref _dhTot, b, S));
         var dhPrevAll = Mat(dhCur); // ∂L/∂h entering the step being processed; becomes ∂L/∂h of the step before
-        if (dhn is null) dhCur.Clear(); else dhn.Span.CopyTo(dhCur.Span);
+        if (dhn.IsEmpty) dhCur.Clear(); else dhn.CopyTo(dhCur.Span);
         var dcCur = Lstm ? Tensor.Ensure(ref _dcCur, b, H) : null;
-        if (Lstm) { if (dcn is null) dcCur!.Clear(); else dcn.Span.CopyTo(dcCur!.Span); }
+        if (Lstm) { if (dcn.IsEmpty) dcCur!.Clear(); else dcn.CopyTo(dcCur!.Span); }
         var dhBuf = Proj ? Tensor.Ensure(ref _dh, b, t, S) : null;
         dhBuf?.Clear();
         var dgn = GruAfter ? Tensor.Ensure(ref _dgn, b, t, H) : null;
@@ -220,8 +220,8 @@ internal sealed class DirectionSweep
             for (int i = 0; i < b; i++)
                 if (!Active(i, step)) { dhTot.Row(i).CopyTo(dhPrev.Row(i)); g.Row(i).Clear(); }
         }
-        if (dh0 is not null) dhCur.Span.CopyTo(dh0.Span);
-        if (dc0 is not null && Lstm) dcCur!.Span.CopyTo(dc0.Span);
+        if (!dh0.IsEmpty) dhCur.Span.CopyTo(dh0);
+        if (!dc0.IsEmpty && Lstm) dcCur!.Span.CopyTo(dc0);
 
         AccumulateWeightGradients(dgn, dhBuf);
     }
