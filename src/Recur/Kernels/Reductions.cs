@@ -173,12 +173,15 @@ public static class Reductions
             }
             for (; i + W <= n; i += W)
                 s0 = op.Apply(s0, Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i));
+            // Accumulators end here: live across the tail's copy calls they would be spilled inside the loop.
+            float sum = Vector512.Sum((s0 + s1) + (s2 + s3));
             if (i < n)
             {
                 var live = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create((int)(n - i))).AsSingle();
-                s1 = Vector512.ConditionalSelect(live, op.Apply(s1, VectorLoop.LoadPartial512(a[(int)i..]), VectorLoop.LoadPartial512(b[(int)i..])), s1);
+                var tail = op.Apply(Vector512<float>.Zero, VectorLoop.LoadPartial512(a[(int)i..]), VectorLoop.LoadPartial512(b[(int)i..]));
+                sum += Vector512.Sum(tail & live);
             }
-            return Vector512.Sum((s0 + s1) + (s2 + s3));
+            return sum;
         }
         if (Vector256.IsHardwareAccelerated)
         {
@@ -193,12 +196,15 @@ public static class Reductions
             }
             for (; i + W <= n; i += W)
                 s0 = op.Apply(s0, Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i));
+            // Accumulators end here: live across the tail's copy calls they would be spilled inside the loop.
+            float sum = Vector256.Sum((s0 + s1) + (s2 + s3));
             if (i < n)
             {
                 var live = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create((int)(n - i))).AsSingle();
-                s1 = Vector256.ConditionalSelect(live, op.Apply(s1, VectorLoop.LoadPartial256(a[(int)i..]), VectorLoop.LoadPartial256(b[(int)i..])), s1);
+                var tail = op.Apply(Vector256<float>.Zero, VectorLoop.LoadPartial256(a[(int)i..]), VectorLoop.LoadPartial256(b[(int)i..]));
+                sum += Vector256.Sum(tail & live);
             }
-            return Vector256.Sum((s0 + s1) + (s2 + s3));
+            return sum;
         }
         {
             const int W = 4;
@@ -212,12 +218,15 @@ public static class Reductions
             }
             for (; i + W <= n; i += W)
                 s0 = op.Apply(s0, Vector128.LoadUnsafe(ref ra, i), Vector128.LoadUnsafe(ref rb, i));
+            // Accumulators end here: live across the tail's copy calls they would be spilled inside the loop.
+            float sum = Vector128.Sum((s0 + s1) + (s2 + s3));
             if (i < n)
             {
                 var live = Vector128.LessThan(Vector128<int>.Indices, Vector128.Create((int)(n - i))).AsSingle();
-                s1 = Vector128.ConditionalSelect(live, op.Apply(s1, VectorLoop.LoadPartial(a[(int)i..]), VectorLoop.LoadPartial(b[(int)i..])), s1);
+                var tail = op.Apply(Vector128<float>.Zero, VectorLoop.LoadPartial(a[(int)i..]), VectorLoop.LoadPartial(b[(int)i..]));
+                sum += Vector128.Sum(tail & live);
             }
-            return Vector128.Sum((s0 + s1) + (s2 + s3));
+            return sum;
         }
     }
 

@@ -32,7 +32,8 @@ internal interface ITernaryVectorOp
 /// Applies an elementwise op over spans with the widest hardware vector. The tail (fewer elements than a vector)
 /// goes through the same vector op on a zero-padded copy, so every element gets bit-identical arithmetic whatever its
 /// position. Lengths are checked by the callers; the output may alias an input exactly (each index is read before it
-/// is written). The op is a struct so the JIT specialises and inlines it.
+/// is written). The op is a struct so the JIT specialises and inlines it. The main loops are unrolled (4 vectors, 2 for
+/// three inputs) so that cheap memory-bound ops are not limited by loop overhead.
 /// </summary>
 internal static class VectorLoop
 {
@@ -43,12 +44,28 @@ internal static class VectorLoop
         nuint n = (nuint)dst.Length, i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
+            nuint w = (nuint)Vector512<float>.Count;
+            for (; i + 4 * w <= n; i += 4 * w)
+            {
+                op.Apply(Vector512.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
+                op.Apply(Vector512.LoadUnsafe(ref ra, i + w)).StoreUnsafe(ref rd, i + w);
+                op.Apply(Vector512.LoadUnsafe(ref ra, i + 2 * w)).StoreUnsafe(ref rd, i + 2 * w);
+                op.Apply(Vector512.LoadUnsafe(ref ra, i + 3 * w)).StoreUnsafe(ref rd, i + 3 * w);
+            }
+            for (; i + w <= n; i += w)
                 op.Apply(Vector512.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
+            nuint w = (nuint)Vector256<float>.Count;
+            for (; i + 4 * w <= n; i += 4 * w)
+            {
+                op.Apply(Vector256.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
+                op.Apply(Vector256.LoadUnsafe(ref ra, i + w)).StoreUnsafe(ref rd, i + w);
+                op.Apply(Vector256.LoadUnsafe(ref ra, i + 2 * w)).StoreUnsafe(ref rd, i + 2 * w);
+                op.Apply(Vector256.LoadUnsafe(ref ra, i + 3 * w)).StoreUnsafe(ref rd, i + 3 * w);
+            }
+            for (; i + w <= n; i += w)
                 op.Apply(Vector256.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
         }
         for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
@@ -69,12 +86,28 @@ internal static class VectorLoop
         nuint n = (nuint)dst.Length, i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
+            nuint w = (nuint)Vector512<float>.Count;
+            for (; i + 4 * w <= n; i += 4 * w)
+            {
+                op.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
+                op.Apply(Vector512.LoadUnsafe(ref ra, i + w), Vector512.LoadUnsafe(ref rb, i + w)).StoreUnsafe(ref rd, i + w);
+                op.Apply(Vector512.LoadUnsafe(ref ra, i + 2 * w), Vector512.LoadUnsafe(ref rb, i + 2 * w)).StoreUnsafe(ref rd, i + 2 * w);
+                op.Apply(Vector512.LoadUnsafe(ref ra, i + 3 * w), Vector512.LoadUnsafe(ref rb, i + 3 * w)).StoreUnsafe(ref rd, i + 3 * w);
+            }
+            for (; i + w <= n; i += w)
                 op.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
+            nuint w = (nuint)Vector256<float>.Count;
+            for (; i + 4 * w <= n; i += 4 * w)
+            {
+                op.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
+                op.Apply(Vector256.LoadUnsafe(ref ra, i + w), Vector256.LoadUnsafe(ref rb, i + w)).StoreUnsafe(ref rd, i + w);
+                op.Apply(Vector256.LoadUnsafe(ref ra, i + 2 * w), Vector256.LoadUnsafe(ref rb, i + 2 * w)).StoreUnsafe(ref rd, i + 2 * w);
+                op.Apply(Vector256.LoadUnsafe(ref ra, i + 3 * w), Vector256.LoadUnsafe(ref rb, i + 3 * w)).StoreUnsafe(ref rd, i + 3 * w);
+            }
+            for (; i + w <= n; i += w)
                 op.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
         }
         for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
@@ -98,12 +131,24 @@ internal static class VectorLoop
         nuint n = (nuint)dst.Length, i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
+            nuint w = (nuint)Vector512<float>.Count;
+            for (; i + 2 * w <= n; i += 2 * w)
+            {
+                op.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i), Vector512.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
+                op.Apply(Vector512.LoadUnsafe(ref ra, i + w), Vector512.LoadUnsafe(ref rb, i + w), Vector512.LoadUnsafe(ref rc, i + w)).StoreUnsafe(ref rd, i + w);
+            }
+            for (; i + w <= n; i += w)
                 op.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i), Vector512.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
+            nuint w = (nuint)Vector256<float>.Count;
+            for (; i + 2 * w <= n; i += 2 * w)
+            {
+                op.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i), Vector256.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
+                op.Apply(Vector256.LoadUnsafe(ref ra, i + w), Vector256.LoadUnsafe(ref rb, i + w), Vector256.LoadUnsafe(ref rc, i + w)).StoreUnsafe(ref rd, i + w);
+            }
+            for (; i + w <= n; i += w)
                 op.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i), Vector256.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
         }
         for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
