@@ -20,7 +20,7 @@ internal interface IBinaryVectorOp
     Vector512<float> Apply(Vector512<float> a, Vector512<float> b);
 }
 
-/// <summary>An elementwise function of three vectors, at every width.</summary>
+/// <summary>An elementwise function of three vectors, at every width (the reductions' accumulate step).</summary>
 internal interface ITernaryVectorOp
 {
     Vector128<float> Apply(Vector128<float> a, Vector128<float> b, Vector128<float> c);
@@ -32,11 +32,13 @@ internal interface ITernaryVectorOp
 /// Applies an elementwise op over spans with the widest hardware vector. The tail (fewer elements than a vector)
 /// goes through the same vector op on a zero-padded copy, so every element gets bit-identical arithmetic whatever its
 /// position. Lengths are checked by the callers; the output may alias an input exactly (each index is read before it
-/// is written). The op is a struct so the JIT specialises and inlines it. The main loops are unrolled (4 vectors, 2 for
-/// three inputs) so that cheap memory-bound ops are not limited by loop overhead.
+/// is written). The op is a struct so the JIT specialises and inlines it. The main loops are unrolled 4 vectors deep so
+/// that cheap memory-bound ops are not limited by loop overhead. The loops are compiled fully optimised
+/// on first call: tier-0 vector code is tens of times slower, which short runs (and the first training steps) would see.
 /// </summary>
 internal static class VectorLoop
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> a, Span<float> dst) where TOp : struct, IUnaryVectorOp
     {
         ref float ra = ref MemoryMarshal.GetReference(a);
@@ -73,11 +75,12 @@ internal static class VectorLoop
         if (i < n)
         {
             int k = (int)i;
-            var va = LoadPartial(a[k..]);
+            var va = LoadPartial128(a[k..]);
             StorePartial(op.Apply(va), dst[k..]);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst) where TOp : struct, IBinaryVectorOp
     {
         ref float ra = ref MemoryMarshal.GetReference(a);
@@ -115,64 +118,22 @@ internal static class VectorLoop
         if (i < n)
         {
             int k = (int)i;
-            var va = LoadPartial(a[k..]);
-            var vb = LoadPartial(b[k..]);
+            var va = LoadPartial128(a[k..]);
+            var vb = LoadPartial128(b[k..]);
             StorePartial(op.Apply(va, vb), dst[k..]);
-        }
-    }
-
-    public static void Map<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, Span<float> dst)
-        where TOp : struct, ITernaryVectorOp
-    {
-        ref float ra = ref MemoryMarshal.GetReference(a);
-        ref float rb = ref MemoryMarshal.GetReference(b);
-        ref float rc = ref MemoryMarshal.GetReference(c);
-        ref float rd = ref MemoryMarshal.GetReference(dst);
-        nuint n = (nuint)dst.Length, i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            nuint w = (nuint)Vector512<float>.Count;
-            for (; i + 2 * w <= n; i += 2 * w)
-            {
-                op.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i), Vector512.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
-                op.Apply(Vector512.LoadUnsafe(ref ra, i + w), Vector512.LoadUnsafe(ref rb, i + w), Vector512.LoadUnsafe(ref rc, i + w)).StoreUnsafe(ref rd, i + w);
-            }
-            for (; i + w <= n; i += w)
-                op.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i), Vector512.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            nuint w = (nuint)Vector256<float>.Count;
-            for (; i + 2 * w <= n; i += 2 * w)
-            {
-                op.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i), Vector256.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
-                op.Apply(Vector256.LoadUnsafe(ref ra, i + w), Vector256.LoadUnsafe(ref rb, i + w), Vector256.LoadUnsafe(ref rc, i + w)).StoreUnsafe(ref rd, i + w);
-            }
-            for (; i + w <= n; i += w)
-                op.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i), Vector256.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
-        }
-        for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
-            op.Apply(Vector128.LoadUnsafe(ref ra, i), Vector128.LoadUnsafe(ref rb, i), Vector128.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
-        if (i < n)
-        {
-            int k = (int)i;
-            var va = LoadPartial(a[k..]);
-            var vb = LoadPartial(b[k..]);
-            var vc = LoadPartial(c[k..]);
-            StorePartial(op.Apply(va, vb, vc), dst[k..]);
         }
     }
 
     /// <summary>The first <c>src.Length</c> (fewer than a vector) lanes from <paramref name="src"/>, the rest 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> LoadPartial(ReadOnlySpan<float> src)
+    public static Vector128<float> LoadPartial128(ReadOnlySpan<float> src)
     {
         Vector128<float> v = default;
         src.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<Vector128<float>, float>(ref v), Vector128<float>.Count));
         return v;
     }
 
-    /// <inheritdoc cref="LoadPartial(ReadOnlySpan{float})"/>
+    /// <inheritdoc cref="LoadPartial128(ReadOnlySpan{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> LoadPartial256(ReadOnlySpan<float> src)
     {
@@ -181,7 +142,7 @@ internal static class VectorLoop
         return v;
     }
 
-    /// <inheritdoc cref="LoadPartial(ReadOnlySpan{float})"/>
+    /// <inheritdoc cref="LoadPartial128(ReadOnlySpan{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> LoadPartial512(ReadOnlySpan<float> src)
     {
