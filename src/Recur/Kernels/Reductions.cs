@@ -31,7 +31,7 @@ internal interface IAccumulateOp
 public static class Reductions
 {
     /// <summary>Elements per float-accumulated block (see the remarks).</summary>
-    internal const int Block = 1024;
+    private const int Block = 1024;
 
     /// <summary>Σ x[i]. Shape: x [n]; 0 for an empty span.</summary>
     public static float Sum(ReadOnlySpan<float> x) => (float)Accumulate(default(AddOp), x, x);
