@@ -63,7 +63,7 @@ public sealed class KernelsSuite : IBenchSuite
             foreach (var m in type.GetMethods().Where(m => m.IsDefined(typeof(BenchmarkAttribute), false)))
                 calls.Add(() => m.Invoke(instance, null));
         }
-        for (int round = 0; round < 4; round++)
+        for (int round = 0; round < 8; round++)
         {
             foreach (var call in calls)
                 for (int i = 0; i < 50; i++) call();

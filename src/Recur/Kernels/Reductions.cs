@@ -5,17 +5,33 @@ using System.Runtime.Intrinsics;
 
 namespace Recur.Kernels;
 
+/// <summary>One step of a vector reduction, acc ← f(acc, a, b), at every width.</summary>
+internal interface IAccumulateOp
+{
+    /// <summary>
+    /// Whether the reduction loop should keep four accumulators in flight: right for a cheap f (an add or FMA, whose
+    /// latency would otherwise bound the loop), wrong for an expensive one (four inlined copies of exp spill vector
+    /// registers and made log-softmax 1.24x slower than one accumulator).
+    /// </summary>
+    bool Unroll { get; }
+
+    Vector128<float> Apply(Vector128<float> acc, Vector128<float> a, Vector128<float> b);
+    Vector256<float> Apply(Vector256<float> acc, Vector256<float> a, Vector256<float> b);
+    Vector512<float> Apply(Vector512<float> acc, Vector512<float> a, Vector512<float> b);
+}
+
 /// <summary>Vectorised reductions of a span: sum, maximum, sum of squares, index of the maximum.</summary>
 /// <remarks>
 /// Sums are accumulated in float vectors over blocks of <see cref="Block"/> elements (four independent accumulators,
 /// so each lane adds at most 32 terms with AVX2) and the block totals in double. The error is that of a 32-term float
 /// sum, about 1e-7 relative for same-signed terms, independent of the length: a 10^6-element sum of squares is
 /// accurate to ~1e-7 where a plain float accumulation drifts to ~1e-4. It costs one horizontal add per block.
+/// The loops are compiled fully optimised on first call (see <see cref="VectorLoop"/>).
 /// </remarks>
 public static class Reductions
 {
     /// <summary>Elements per float-accumulated block (see the remarks).</summary>
-    internal const int Block = 1024;
+    private const int Block = 1024;
 
     /// <summary>Σ x[i]. Shape: x [n]; 0 for an empty span.</summary>
     public static float Sum(ReadOnlySpan<float> x) => (float)Accumulate(default(AddOp), x, x);
@@ -50,6 +66,7 @@ public static class Reductions
     internal static double SumDouble(ReadOnlySpan<float> a) => Accumulate(default(AddOp), a, a);
 
     /// <summary>max a[i] of a non-empty span, NaN if any element is NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float MaxPropagatingNaN(ReadOnlySpan<float> a)
     {
         ref float r = ref MemoryMarshal.GetReference(a);
@@ -99,6 +116,7 @@ public static class Reductions
         return Math.Max(a, b);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int IndexOfFirst(ReadOnlySpan<float> x, float value)
     {
         ref float r = ref MemoryMarshal.GetReference(x);
@@ -117,6 +135,7 @@ public static class Reductions
         return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int IndexOfFirstNaN(ReadOnlySpan<float> x)
     {
         ref float r = ref MemoryMarshal.GetReference(x);
@@ -144,7 +163,7 @@ public static class Reductions
     /// Σ op(a[i], b[i]) with per-block float accumulation and a double total (see the remarks). The op gets the
     /// accumulator and returns it updated; lanes past the end of a tail are masked out, so op(acc, 0, 0) need not be acc.
     /// </summary>
-    internal static double Accumulate<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b) where TOp : struct, ITernaryVectorOp
+    internal static double Accumulate<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b) where TOp : struct, IAccumulateOp
     {
         double total = 0;
         for (int start = 0; start < a.Length; start += Block)
@@ -155,7 +174,8 @@ public static class Reductions
         return total;
     }
 
-    private static float AccumulateBlock<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b) where TOp : struct, ITernaryVectorOp
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float AccumulateBlock<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b) where TOp : struct, IAccumulateOp
     {
         ref float ra = ref MemoryMarshal.GetReference(a);
         ref float rb = ref MemoryMarshal.GetReference(b);
@@ -164,7 +184,7 @@ public static class Reductions
         {
             const int W = 16;
             Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
-            for (; i + 4 * W <= n; i += 4 * W)
+            for (; op.Unroll && i + 4 * W <= n; i += 4 * W)
             {
                 s0 = op.Apply(s0, Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i));
                 s1 = op.Apply(s1, Vector512.LoadUnsafe(ref ra, i + W), Vector512.LoadUnsafe(ref rb, i + W));
@@ -173,18 +193,21 @@ public static class Reductions
             }
             for (; i + W <= n; i += W)
                 s0 = op.Apply(s0, Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i));
+            // Accumulators end here: live across the tail's copy calls they would be spilled inside the loop.
+            float sum = Vector512.Sum((s0 + s1) + (s2 + s3));
             if (i < n)
             {
                 var live = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create((int)(n - i))).AsSingle();
-                s1 = Vector512.ConditionalSelect(live, op.Apply(s1, VectorLoop.LoadPartial512(a[(int)i..]), VectorLoop.LoadPartial512(b[(int)i..])), s1);
+                var tail = op.Apply(Vector512<float>.Zero, VectorLoop.LoadPartial512(a[(int)i..]), VectorLoop.LoadPartial512(b[(int)i..]));
+                sum += Vector512.Sum(tail & live);
             }
-            return Vector512.Sum((s0 + s1) + (s2 + s3));
+            return sum;
         }
         if (Vector256.IsHardwareAccelerated)
         {
             const int W = 8;
             Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
-            for (; i + 4 * W <= n; i += 4 * W)
+            for (; op.Unroll && i + 4 * W <= n; i += 4 * W)
             {
                 s0 = op.Apply(s0, Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i));
                 s1 = op.Apply(s1, Vector256.LoadUnsafe(ref ra, i + W), Vector256.LoadUnsafe(ref rb, i + W));
@@ -193,17 +216,20 @@ public static class Reductions
             }
             for (; i + W <= n; i += W)
                 s0 = op.Apply(s0, Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i));
+            // Accumulators end here: live across the tail's copy calls they would be spilled inside the loop.
+            float sum = Vector256.Sum((s0 + s1) + (s2 + s3));
             if (i < n)
             {
                 var live = Vector256.LessThan(Vector256<int>.Indices, Vector256.Create((int)(n - i))).AsSingle();
-                s1 = Vector256.ConditionalSelect(live, op.Apply(s1, VectorLoop.LoadPartial256(a[(int)i..]), VectorLoop.LoadPartial256(b[(int)i..])), s1);
+                var tail = op.Apply(Vector256<float>.Zero, VectorLoop.LoadPartial256(a[(int)i..]), VectorLoop.LoadPartial256(b[(int)i..]));
+                sum += Vector256.Sum(tail & live);
             }
-            return Vector256.Sum((s0 + s1) + (s2 + s3));
+            return sum;
         }
         {
             const int W = 4;
             Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default;
-            for (; i + 4 * W <= n; i += 4 * W)
+            for (; op.Unroll && i + 4 * W <= n; i += 4 * W)
             {
                 s0 = op.Apply(s0, Vector128.LoadUnsafe(ref ra, i), Vector128.LoadUnsafe(ref rb, i));
                 s1 = op.Apply(s1, Vector128.LoadUnsafe(ref ra, i + W), Vector128.LoadUnsafe(ref rb, i + W));
@@ -212,34 +238,40 @@ public static class Reductions
             }
             for (; i + W <= n; i += W)
                 s0 = op.Apply(s0, Vector128.LoadUnsafe(ref ra, i), Vector128.LoadUnsafe(ref rb, i));
+            // Accumulators end here: live across the tail's copy calls they would be spilled inside the loop.
+            float sum = Vector128.Sum((s0 + s1) + (s2 + s3));
             if (i < n)
             {
                 var live = Vector128.LessThan(Vector128<int>.Indices, Vector128.Create((int)(n - i))).AsSingle();
-                s1 = Vector128.ConditionalSelect(live, op.Apply(s1, VectorLoop.LoadPartial(a[(int)i..]), VectorLoop.LoadPartial(b[(int)i..])), s1);
+                var tail = op.Apply(Vector128<float>.Zero, VectorLoop.LoadPartial128(a[(int)i..]), VectorLoop.LoadPartial128(b[(int)i..]));
+                sum += Vector128.Sum(tail & live);
             }
-            return Vector128.Sum((s0 + s1) + (s2 + s3));
+            return sum;
         }
     }
 
     // acc + a (b is a again and unused)
-    private readonly struct AddOp : ITernaryVectorOp
+    private readonly struct AddOp : IAccumulateOp
     {
+        public bool Unroll => true;
         public Vector128<float> Apply(Vector128<float> acc, Vector128<float> a, Vector128<float> b) => acc + a;
         public Vector256<float> Apply(Vector256<float> acc, Vector256<float> a, Vector256<float> b) => acc + a;
         public Vector512<float> Apply(Vector512<float> acc, Vector512<float> a, Vector512<float> b) => acc + a;
     }
 
     // acc + a·a (b is a again and unused)
-    private readonly struct SquareOp : ITernaryVectorOp
+    private readonly struct SquareOp : IAccumulateOp
     {
+        public bool Unroll => true;
         public Vector128<float> Apply(Vector128<float> acc, Vector128<float> a, Vector128<float> b) => Vector128.MultiplyAddEstimate(a, a, acc);
         public Vector256<float> Apply(Vector256<float> acc, Vector256<float> a, Vector256<float> b) => Vector256.MultiplyAddEstimate(a, a, acc);
         public Vector512<float> Apply(Vector512<float> acc, Vector512<float> a, Vector512<float> b) => Vector512.MultiplyAddEstimate(a, a, acc);
     }
 
     // acc + a·b
-    private readonly struct MultiplyAddOp : ITernaryVectorOp
+    private readonly struct MultiplyAddOp : IAccumulateOp
     {
+        public bool Unroll => true;
         public Vector128<float> Apply(Vector128<float> acc, Vector128<float> a, Vector128<float> b) => Vector128.MultiplyAddEstimate(a, b, acc);
         public Vector256<float> Apply(Vector256<float> acc, Vector256<float> a, Vector256<float> b) => Vector256.MultiplyAddEstimate(a, b, acc);
         public Vector512<float> Apply(Vector512<float> acc, Vector512<float> a, Vector512<float> b) => Vector512.MultiplyAddEstimate(a, b, acc);

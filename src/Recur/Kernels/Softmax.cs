@@ -98,8 +98,9 @@ public static class Softmax
     }
 
     // acc + e^(x − max) (the second operand is x again and unused)
-    private readonly struct SumExpShiftOp(float max) : ITernaryVectorOp
+    private readonly struct SumExpShiftOp(float max) : IAccumulateOp
     {
+        public bool Unroll => false;
         public Vector128<float> Apply(Vector128<float> acc, Vector128<float> x, Vector128<float> _) => acc + VectorMath.Exp(x - Vector128.Create(max));
         public Vector256<float> Apply(Vector256<float> acc, Vector256<float> x, Vector256<float> _) => acc + VectorMath.Exp(x - Vector256.Create(max));
         public Vector512<float> Apply(Vector512<float> acc, Vector512<float> x, Vector512<float> _) => acc + VectorMath.Exp(x - Vector512.Create(max));

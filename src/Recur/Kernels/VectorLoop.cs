@@ -20,22 +20,19 @@ internal interface IBinaryVectorOp
     Vector512<float> Apply(Vector512<float> a, Vector512<float> b);
 }
 
-/// <summary>An elementwise function of three vectors, at every width.</summary>
-internal interface ITernaryVectorOp
-{
-    Vector128<float> Apply(Vector128<float> a, Vector128<float> b, Vector128<float> c);
-    Vector256<float> Apply(Vector256<float> a, Vector256<float> b, Vector256<float> c);
-    Vector512<float> Apply(Vector512<float> a, Vector512<float> b, Vector512<float> c);
-}
 
 /// <summary>
-/// Applies an elementwise op over spans with the widest hardware vector. The tail (fewer elements than a vector)
-/// goes through the same vector op on a zero-padded copy, so every element gets bit-identical arithmetic whatever its
-/// position. Lengths are checked by the callers; the output may alias an input exactly (each index is read before it
-/// is written). The op is a struct so the JIT specialises and inlines it.
+/// Applies an elementwise op over spans with the widest hardware vector, from the first destination element on a
+/// vector-size boundary. The head before it and the tail go through the same op on 128-bit vectors (and a zero-padded
+/// copy for the last few elements), so every element gets bit-identical arithmetic whatever its position. Lengths are checked by the callers; the output may alias an input exactly (each index is read before it
+/// is written). The op is a struct so the JIT specialises and inlines it. The loops are deliberately not unrolled:
+/// four inlined copies of tanh or sigmoid ran out of vector registers and took 2.2x as long (measured), while the
+/// memory-bound ops gained nothing measurable. The loops are compiled fully optimised on first call: tier-0 vector
+/// code is tens of times slower, which short runs (and the first training steps) would see.
 /// </summary>
 internal static class VectorLoop
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> a, Span<float> dst) where TOp : struct, IUnaryVectorOp
     {
         ref float ra = ref MemoryMarshal.GetReference(a);
@@ -43,24 +40,22 @@ internal static class VectorLoop
         nuint n = (nuint)dst.Length, i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
+            nuint w = (nuint)Vector512<float>.Count;
+            if (n >= 2 * w) MapNarrow(op, a, dst, 0, i = ElementsToAlignment(ref rd, 64));
+            for (; i + w <= n; i += w)
                 op.Apply(Vector512.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
+            nuint w = (nuint)Vector256<float>.Count;
+            if (n >= 2 * w) MapNarrow(op, a, dst, 0, i = ElementsToAlignment(ref rd, 32));
+            for (; i + w <= n; i += w)
                 op.Apply(Vector256.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
         }
-        for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
-            op.Apply(Vector128.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
-        if (i < n)
-        {
-            int k = (int)i;
-            var va = LoadPartial(a[k..]);
-            StorePartial(op.Apply(va), dst[k..]);
-        }
+        MapNarrow(op, a, dst, i, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Map<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst) where TOp : struct, IBinaryVectorOp
     {
         ref float ra = ref MemoryMarshal.GetReference(a);
@@ -69,65 +64,73 @@ internal static class VectorLoop
         nuint n = (nuint)dst.Length, i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
+            nuint w = (nuint)Vector512<float>.Count;
+            if (n >= 2 * w) MapNarrow(op, a, b, dst, 0, i = ElementsToAlignment(ref rd, 64));
+            for (; i + w <= n; i += w)
                 op.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
+            nuint w = (nuint)Vector256<float>.Count;
+            if (n >= 2 * w) MapNarrow(op, a, b, dst, 0, i = ElementsToAlignment(ref rd, 32));
+            for (; i + w <= n; i += w)
                 op.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
         }
-        for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
-            op.Apply(Vector128.LoadUnsafe(ref ra, i), Vector128.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
-        if (i < n)
+        MapNarrow(op, a, b, dst, i, n);
+    }
+
+    /// <summary>
+    /// Elements before <paramref name="r"/> reaches a <paramref name="bytes"/> boundary. Wide stores that straddle
+    /// cache lines cost twice (in-place Scale ran 2x slower than aligned at n = 65536), so the wide loops start
+    /// there. If the GC moves the buffer meanwhile only the speed changes: loads and stores are unaligned-tolerant.
+    /// </summary>
+    private static unsafe nuint ElementsToAlignment(ref float r, nuint bytes)
+    {
+        nuint misalignment = (nuint)Unsafe.AsPointer(ref r) & (bytes - 1);
+        return misalignment % sizeof(float) != 0 ? 0 : ((bytes - misalignment) & (bytes - 1)) / sizeof(float);
+    }
+
+    /// <summary>Elements [i, end) with 128-bit vectors and a zero-padded partial vector (the head and the tail).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MapNarrow<TOp>(TOp op, ReadOnlySpan<float> a, Span<float> dst, nuint i, nuint end) where TOp : struct, IUnaryVectorOp
+    {
+        ref float ra = ref MemoryMarshal.GetReference(a);
+        ref float rd = ref MemoryMarshal.GetReference(dst);
+        for (; i + (nuint)Vector128<float>.Count <= end; i += (nuint)Vector128<float>.Count)
+            op.Apply(Vector128.LoadUnsafe(ref ra, i)).StoreUnsafe(ref rd, i);
+        if (i < end)
         {
-            int k = (int)i;
-            var va = LoadPartial(a[k..]);
-            var vb = LoadPartial(b[k..]);
-            StorePartial(op.Apply(va, vb), dst[k..]);
+            int k = (int)i, m = (int)(end - i);
+            StorePartial(op.Apply(LoadPartial128(a.Slice(k, m))), dst.Slice(k, m));
         }
     }
 
-    public static void Map<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> c, Span<float> dst)
-        where TOp : struct, ITernaryVectorOp
+    /// <inheritdoc cref="MapNarrow{TOp}(TOp, ReadOnlySpan{float}, Span{float}, nuint, nuint)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MapNarrow<TOp>(TOp op, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> dst, nuint i, nuint end) where TOp : struct, IBinaryVectorOp
     {
         ref float ra = ref MemoryMarshal.GetReference(a);
         ref float rb = ref MemoryMarshal.GetReference(b);
-        ref float rc = ref MemoryMarshal.GetReference(c);
         ref float rd = ref MemoryMarshal.GetReference(dst);
-        nuint n = (nuint)dst.Length, i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        for (; i + (nuint)Vector128<float>.Count <= end; i += (nuint)Vector128<float>.Count)
+            op.Apply(Vector128.LoadUnsafe(ref ra, i), Vector128.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
+        if (i < end)
         {
-            for (; i + (nuint)Vector512<float>.Count <= n; i += (nuint)Vector512<float>.Count)
-                op.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i), Vector512.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + (nuint)Vector256<float>.Count <= n; i += (nuint)Vector256<float>.Count)
-                op.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i), Vector256.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
-        }
-        for (; i + (nuint)Vector128<float>.Count <= n; i += (nuint)Vector128<float>.Count)
-            op.Apply(Vector128.LoadUnsafe(ref ra, i), Vector128.LoadUnsafe(ref rb, i), Vector128.LoadUnsafe(ref rc, i)).StoreUnsafe(ref rd, i);
-        if (i < n)
-        {
-            int k = (int)i;
-            var va = LoadPartial(a[k..]);
-            var vb = LoadPartial(b[k..]);
-            var vc = LoadPartial(c[k..]);
-            StorePartial(op.Apply(va, vb, vc), dst[k..]);
+            int k = (int)i, m = (int)(end - i);
+            StorePartial(op.Apply(LoadPartial128(a.Slice(k, m)), LoadPartial128(b.Slice(k, m))), dst.Slice(k, m));
         }
     }
 
     /// <summary>The first <c>src.Length</c> (fewer than a vector) lanes from <paramref name="src"/>, the rest 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> LoadPartial(ReadOnlySpan<float> src)
+    public static Vector128<float> LoadPartial128(ReadOnlySpan<float> src)
     {
         Vector128<float> v = default;
         src.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<Vector128<float>, float>(ref v), Vector128<float>.Count));
         return v;
     }
 
-    /// <inheritdoc cref="LoadPartial(ReadOnlySpan{float})"/>
+    /// <inheritdoc cref="LoadPartial128(ReadOnlySpan{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> LoadPartial256(ReadOnlySpan<float> src)
     {
@@ -136,7 +139,7 @@ internal static class VectorLoop
         return v;
     }
 
-    /// <inheritdoc cref="LoadPartial(ReadOnlySpan{float})"/>
+    /// <inheritdoc cref="LoadPartial128(ReadOnlySpan{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> LoadPartial512(ReadOnlySpan<float> src)
     {

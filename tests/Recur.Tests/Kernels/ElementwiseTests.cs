@@ -17,9 +17,7 @@ public class ElementwiseTests
         _ => (Elementwise.Multiply, (a, b) => a * b),
     };
 
-    /// <summary>The rounding of a·b + c the kernel promises: fused where the hardware has FMA.</summary>
-    private static float Fma(float a, float b, float c) =>
-        System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
+    private static float Fma(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
 
     private static float[] Values(int n, int seed)
     {
