@@ -8,7 +8,7 @@ namespace Recur.Ops;
 /// <param name="Output">[B, T, D*S].</param>
 /// <param name="Hn">[L*D, B, S].</param>
 /// <param name="Cn">[L*D, B, H] for LSTM, else null.</param>
-public sealed record RecurrentVars(Var Output, Var Hn, Var? Cn);
+public readonly record struct RecurrentVars(Var Output, Var Hn, Var? Cn);
 
 /// <summary>Ops for whole recurrent layers (all steps, BPTT inside) and for single cell steps (decoder loops).</summary>
 public static class RecurrentOps

@@ -177,7 +177,7 @@ public sealed class Tensor
     }
 
     /// <summary>Throws <see cref="ShapeMismatchException"/> naming <paramref name="argument"/> unless the shape is exactly <paramref name="expected"/>.</summary>
-    public void CheckShape(string argument, params int[] expected)
+    public void CheckShape(string argument, params ReadOnlySpan<int> expected)
     {
         if (!Tensors.Shape.Equal(_shape, expected))
             throw new ShapeMismatchException(argument, Tensors.Shape.Format(expected), Tensors.Shape.Format(_shape));

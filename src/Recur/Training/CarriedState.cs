@@ -29,7 +29,6 @@ public sealed class CarriedState
     /// <summary>Keeps the final states of the chunk just run (copied, so the tape can be reset).</summary>
     public void Update(RecurrentVars result)
     {
-        ArgumentNullException.ThrowIfNull(result);
         var hn = result.Hn.Value;
         Tensor.Ensure(ref _h, hn.Dim(0), hn.Dim(1), hn.Dim(2)).CopyFrom(hn);
         if (result.Cn is { } cn) Tensor.Ensure(ref _c, cn.Value.Dim(0), cn.Value.Dim(1), cn.Value.Dim(2)).CopyFrom(cn.Value);
