@@ -34,6 +34,7 @@ internal sealed class DirectionSweep
     // Per-step scratch [B, *].
     private Tensor? _hA, _hB, _cA, _cB, _stepG, _stepHg, _stepR, _stepRh, _dhTot, _dhCur, _dcCur, _dr, _dgh, _drh;
 
+    private Tensor? _stepNorms;
     private int _b, _t, _maxLen;
     private int[]? _lengths;
     private Tensor? _x;
@@ -198,6 +199,8 @@ internal sealed class DirectionSweep
         dgn?.Clear();
         // Steps never run (t >= max len) have zero gradient.
         for (int step = _maxLen; step < t; step++) Clear(xw.TimeStep(step));
+        var norms = Tensor.Ensure(ref _stepNorms, t).Span;
+        norms.Clear();
 
         for (int s = _maxLen - 1; s >= 0; s--)
         {
@@ -207,12 +210,15 @@ internal sealed class DirectionSweep
             var g = xw.TimeStep(step);
             var dyt = Out(dy, step, colOffset);
             // dh = ∂L/∂h' from the future (dhCur) + from this step's output (active rows only).
+            double sq = 0;
             for (int i = 0; i < b; i++)
             {
                 var dst = dhTot.Row(i);
                 dhPrevAll.Row(i).CopyTo(dst);
                 if (Active(i, step)) TensorPrimitives.Add(dst, dyt.Row(i), dst);
+                sq += TensorPrimitives.Dot(dst, dst);
             }
+            norms[step] = (float)Math.Sqrt(sq);
             var hPrev = _hs!.TimeStep(step);
             var dhPrev = dhPrevAll;
             BackwardStep(step, g, hPrev, last ? Mat(_hFinal!) : _hs.TimeStep(next), last, next, dhTot, dhPrev, dhBuf);
@@ -225,6 +231,13 @@ internal sealed class DirectionSweep
 
         AccumulateWeightGradients(dgn, dhBuf);
     }
+
+    /// <summary>
+    /// ‖∂L/∂h_t‖₂ over the batch for every step t of the last <see cref="Backward"/> [T]: the gradient arriving at the
+    /// hidden state of step t from its output and from step t+1 (t-1 for the reverse direction). Its decay or growth
+    /// going back in time is the vanishing or exploding gradient of BPTT.
+    /// </summary>
+    public ReadOnlySpan<float> StepGradientNorms => _stepNorms is null ? ReadOnlySpan<float>.Empty : _stepNorms.Span;
 
     /// <summary>
     /// ∂L/∂x = dG W_ih over all steps, written into <paramref name="dx"/> [B, T, In] (added with <paramref name="accumulate"/>,

@@ -107,6 +107,24 @@ public abstract class RecurrentLayer : Module
         Parameters.FirstOrDefault(p => p.Name == name)
         ?? throw new KeyNotFoundException($"{GetType().Name} has no parameter '{name}'; it has {string.Join(", ", Parameters.Select(p => p.Name))}");
 
+    /// <summary>
+    /// Diagnosis of vanishing and exploding gradients: after <see cref="Backward"/>, row layer*D + direction holds
+    /// ‖∂L/∂h_t‖₂ (over the batch) for each step t, [L*D, T]. With a loss at the last step only, the values going back
+    /// from t = T-1 to 0 show how far the error signal reaches: exponential decay is a vanishing gradient (typical of
+    /// tanh RNNs), growth an exploding one (the case for gradient clipping).
+    /// </summary>
+    public Tensor GradientNormsOverTime()
+    {
+        int t = _input?.Dim(1) ?? 0;
+        var r = new Tensor(_sweeps.Length, t);
+        for (int k = 0; k < _sweeps.Length; k++)
+        {
+            var n = _sweeps[k].StepGradientNorms;
+            if (n.Length == t) n.CopyTo(r.Span.Slice(k * t, t));
+        }
+        return r;
+    }
+
     /// <summary>Re-initialises every parameter.</summary>
     public void Reset(RecurrentInit init, Rng rng)
     {
