@@ -27,7 +27,10 @@ internal sealed class DirectionSweep
     private readonly Parameter? _bih, _bhh, _whr;
 
     // Packed weights, refreshed from the parameters at each forward / backward (weights change between steps).
-    private PackedMatrix? _whhT, _whh2, _whrT, _whrN, _whnT, _whnN, _whhRz;
+    private PackedMatrix? _whhT, _whh2, _whrT, _whrN, _whnT, _whnN, _whhRz, _wihT;
+
+    // Steps of input projection held at once in inference.
+    private const int ChunkSteps = 16;
 
     // Saved for backward (training) or reused per step (inference).
     private Tensor? _xw, _hs, _cs, _r, _hg, _rh, _dh, _dgn, _hFinal, _cFinal;
@@ -72,10 +75,18 @@ internal sealed class DirectionSweep
         int b = x.Dim(0), t = x.Dim(1), inSize = x.Dim(2);
         _b = b; _t = t; _lengths = lengths; _maxLen = maxLen; _x = x; _saved = keep;
 
-        // XW = x W_ih^T + b_ih (+ b_hh where it adds linearly): one GEMM over all B*T steps.
-        var xw = Tensor.Ensure(ref _xw, b, t, GH);
-        Gemm.Sgemm(false, true, b * t, GH, inSize, 1f, x.Span, inSize, _wih.Value.Span, inSize, 0f, xw.Span, GH);
-        AddInputBiases(xw);
+        // XW = x W_ih^T + b_ih (+ b_hh where it adds linearly): one GEMM over all B*T steps when training. Inference
+        // keeps no activations, so it projects ChunkSteps steps at a time into a small buffer instead: the memory of a
+        // few steps, not T.
+        bool chunked = !keep && t > ChunkSteps;
+        int chunk = -1;
+        var xw = Tensor.Ensure(ref _xw, b, chunked ? ChunkSteps : t, GH);
+        if (chunked) Pack(ref _wihT, true, GH, inSize, _wih.Value.Span, inSize);
+        else
+        {
+            Gemm.Sgemm(false, true, b * t, GH, inSize, 1f, x.Span, inSize, _wih.Value.Span, inSize, 0f, xw.Span, GH);
+            AddInputBiases(xw.Span);
+        }
         PackForward();
 
         var hs = keep ? Tensor.Ensure(ref _hs, b, t, S) : null;
@@ -108,7 +119,8 @@ internal sealed class DirectionSweep
             }
             var hNew = last ? Mat(hFinal) : Mat((s & 1) == 0 ? hB : hA);
             var cNew = Lstm ? (last ? Mat(cFinal!) : Mat((s & 1) == 0 ? cB! : cA!)) : default;
-            ForwardStep(step, xw.TimeStep(step), hPrev, hNew, cPrev, cNew, Out(y, step, colOffset), keep);
+            if (chunked && step / ChunkSteps != chunk) ProjectChunk(x, xw, chunk = step / ChunkSteps);
+            ForwardStep(step, xw.TimeStep(chunked ? step % ChunkSteps : step), hPrev, hNew, cPrev, cNew, Out(y, step, colOffset), keep);
             hPrev = hNew;
             cPrev = cNew;
         }
@@ -352,16 +364,28 @@ internal sealed class DirectionSweep
             Gemm.Sgemm(true, false, S, H, bt, 1f, dhBuf!.Span, S, _r!.Span, H, 1f, _whr!.Grad.Span, H);
     }
 
-    private void AddInputBiases(Tensor xw)
+    // Inference: XW for steps [c*ChunkSteps, ...) of every batch row, one GEMM per row over its contiguous steps.
+    private void ProjectChunk(Tensor x, Tensor xw, int c)
+    {
+        int t0 = c * ChunkSteps, len = Math.Min(ChunkSteps, _t - t0), inSize = x.Dim(2);
+        for (int i = 0; i < _b; i++)
+        {
+            var dst = xw.Span.Slice(i * ChunkSteps * GH, len * GH);
+            Gemm.Sgemm(false, len, 1f, x.Span.Slice((i * _t + t0) * inSize, len * inSize), inSize, _wihT!, 0f, dst, GH);
+            AddInputBiases(dst);
+        }
+    }
+
+    // Rows of G*H pre-activations += b_ih (+ b_hh where it adds linearly).
+    private void AddInputBiases(Span<float> xw)
     {
         if (_bih is null) return;
-        var rows = xw.AsMatrix();
         // b_hh adds linearly everywhere except GRU's n block (it sits inside r ⊙ (W_hn h + b_hn) or is added after W_hn).
         int foldHh = Gru ? 2 * H : GH;
         var bih = _bih.Value.Span; var bhh = _bhh!.Value.Span;
-        for (int i = 0; i < rows.Rows; i++)
+        for (int i = 0; i < xw.Length / GH; i++)
         {
-            var row = rows.Row(i);
+            var row = xw.Slice(i * GH, GH);
             TensorPrimitives.Add(row, bih, row);
             TensorPrimitives.Add(row[..foldHh], bhh[..foldHh], row[..foldHh]);
         }
