@@ -15,10 +15,10 @@ public sealed class Rng
     public Rng(ulong seed)
     {
         ulong x = seed;
-        _s0 = SplitMix(ref x);
-        _s1 = SplitMix(ref x);
-        _s2 = SplitMix(ref x);
-        _s3 = SplitMix(ref x);
+        _s0 = SplitMix64(ref x);
+        _s1 = SplitMix64(ref x);
+        _s2 = SplitMix64(ref x);
+        _s3 = SplitMix64(ref x);
     }
 
     /// <summary>
@@ -53,19 +53,28 @@ public sealed class Rng
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
-    /// <summary>Uniform integer in [0, <paramref name="maxExclusive"/>), without modulo bias.</summary>
+    /// <summary>Uniform integer in [0, <paramref name="maxExclusive"/>), without modulo bias (Lemire's multiply-and-reject on 64 bits).</summary>
     public int NextInt(int maxExclusive)
     {
         if (maxExclusive <= 0) throw new ArgumentOutOfRangeException(nameof(maxExclusive), $"must be positive, got {maxExclusive}");
-        // Lemire's multiply-shift with rejection.
         ulong range = (ulong)maxExclusive;
-        ulong m = (NextUInt64() >> 32) * range;
-        if ((uint)m < range)
+        UInt128 m = (UInt128)NextUInt64() * range;
+        if ((ulong)m < range)
         {
-            ulong threshold = (0x1_0000_0000UL - range) % range;
-            while ((uint)m < threshold) m = (NextUInt64() >> 32) * range;
+            ulong threshold = (0UL - range) % range;
+            while ((ulong)m < threshold) m = (UInt128)NextUInt64() * range;
         }
-        return (int)(m >> 32);
+        return (int)(m >> 64);
+    }
+
+    /// <summary>
+    /// The generator of epoch <paramref name="epoch"/> of a run seeded with <paramref name="seed"/>: a different,
+    /// reproducible stream per epoch (seed ^ epoch·0xD1B54A32D192ED03, mixed by SplitMix64).
+    /// </summary>
+    public static Rng ForEpoch(ulong seed, int epoch)
+    {
+        ulong x = seed ^ ((ulong)(uint)epoch * 0xD1B54A32D192ED03UL);
+        return new Rng(SplitMix64(ref x));
     }
 
     /// <summary>Standard normal sample (Box-Muller).</summary>
@@ -92,7 +101,11 @@ public sealed class Rng
         }
     }
 
-    private static ulong SplitMix(ref ulong x)
+    /// <summary>
+    /// SplitMix64 step: x += 0x9E3779B97F4A7C15, then z = x; z = (z ^ z &gt;&gt; 30) * 0xBF58476D1CE4E5B9;
+    /// z = (z ^ z &gt;&gt; 27) * 0x94D049BB133111EB; return z ^ z &gt;&gt; 31. Seeds the xoshiro state.
+    /// </summary>
+    public static ulong SplitMix64(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;

@@ -1,9 +1,10 @@
+using Recur.Tensors;
 namespace Recur.Data.Batching;
 
 /// <summary>
 /// Splits example indices 0..N-1 into batches: in order, shuffled, or bucketed by length. Every example appears
 /// in exactly one batch (unless <c>dropLast</c> drops the final short batch). Shuffling uses
-/// <see cref="Xoshiro256"/>, so a seed reproduces the batches on any machine.
+/// <see cref="Rng"/>, so a seed reproduces the batches on any machine.
 /// </summary>
 public static class BatchSampler
 {
@@ -15,7 +16,7 @@ public static class BatchSampler
     }
 
     /// <summary>Batches of a random permutation of 0..count-1 drawn from <paramref name="random"/>.</summary>
-    public static List<int[]> Shuffled(int count, int batchSize, Xoshiro256 random, bool dropLast = false)
+    public static List<int[]> Shuffled(int count, int batchSize, Rng random, bool dropLast = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentNullException.ThrowIfNull(random);
@@ -35,7 +36,7 @@ public static class BatchSampler
     /// <param name="random">Source of randomness, or null for a deterministic sorted order.</param>
     /// <param name="dropLast">Drop the final batch when it is short.</param>
     /// <param name="poolBatches">Sort within pools of this many batches (null = one global sort).</param>
-    public static List<int[]> Bucketed(IReadOnlyList<int> lengths, int batchSize, Xoshiro256? random, bool dropLast = false, int? poolBatches = null)
+    public static List<int[]> Bucketed(IReadOnlyList<int> lengths, int batchSize, Rng? random, bool dropLast = false, int? poolBatches = null)
     {
         ArgumentNullException.ThrowIfNull(lengths);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);

@@ -1,3 +1,4 @@
+using Recur.Tensors;
 using Recur.Data.Batching;
 using Recur.Data.Files;
 using Recur.Data.Text;
@@ -12,7 +13,7 @@ public class StreamingCorpusTests
     // Lines of 63 characters + "\n": words drawn from 500 random pseudo-words of 2-8 letters, space-padded.
     private static string Generate(TempDir dir)
     {
-        var random = new Xoshiro256(7);
+        var random = new Rng(7);
         var words = Enumerable.Range(0, 500)
             .Select(_ => new string(Enumerable.Range(0, 2 + random.NextInt(7)).Select(_ => (char)('a' + random.NextInt(26))).ToArray()))
             .ToArray();
