@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Text;
 using Recur.Cli.Commands;
@@ -35,6 +36,10 @@ public static class Program
             FetchCommand.Create(host),
         };
         root.Options.Add(host.Verbose);
+        // A command that only groups others (recur, recur train, recur demo) shows its help when run alone.
+        var help = (HelpAction)root.Options.OfType<HelpOption>().Single().Action!;
+        foreach (var group in new[] { root }.Concat(root.Subcommands).Where(c => c.Action is null && c.Subcommands.Count > 0))
+            group.SetAction(help.Invoke);
         var parse = root.Parse(args);
         if (parse.Action is ParseErrorAction)
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Recur.Cli.Hosting;
 using Recur.Data.Text;
 using Recur.IO.Checkpoints;
+using Recur.IO.Safetensors;
 using Recur.Models;
 
 namespace Recur.Cli.Inputs;
@@ -44,6 +45,10 @@ internal static class ModelFiles
             var (model, vocabulary, info) = CharLanguageModelCheckpoint.Load(file);
             model.Training = false;
             return new LoadedModel(file, model, vocabulary, info);
+        }
+        catch (SafetensorsFormatException e)
+        {
+            throw new UserError($"--model {file}: not a readable model file (expected a safetensors checkpoint written by 'recur train charlm'): {e.Problem}");
         }
         catch (Exception e) when (e is JsonException or FormatException or ArgumentException)
         {

@@ -27,7 +27,7 @@ internal static class TextFiles
         {
             int n;
             using (var stream = DataFile.OpenRead(path)) n = stream.ReadAtLeast(buffer.AsSpan(0, ProbeBytes), ProbeBytes, throwOnEndOfStream: false);
-            if (n == 0) throw new UserError($"{option} {path} is empty");
+            if (n == 0) throw new UserError(IsGzip(path) ? $"{option} {path} is empty after gzip decompression (or the gzip data is damaged)" : $"{option} {path} is empty");
             var head = buffer.AsSpan(0, n);
             int nul = head.IndexOf((byte)0);
             if (nul >= 0) throw new UserError($"{option} {path} looks binary (a NUL byte at offset {nul}); expected UTF-8 text");
@@ -46,6 +46,13 @@ internal static class TextFiles
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static bool IsGzip(string path)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        using var file = File.OpenRead(path);
+        return file.ReadAtLeast(magic, 2, throwOnEndOfStream: false) == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
     }
 
     /// <summary>Offset of the first byte that is not part of valid UTF-8, or -1. A sequence cut by the end of a partial read is not an error.</summary>
