@@ -19,20 +19,28 @@ internal sealed class RichReport : Report
 
     public override void Facts(IEnumerable<(string Key, Cell Value)> facts)
     {
-        var grid = new Grid().AddColumn(new GridColumn().PadLeft(2)).AddColumn();
+        var grid = new Grid().AddColumn(new GridColumn().PadLeft(2).PadRight(1)).AddColumn();
         foreach (var (key, value) in facts) grid.AddRow(new Markup($"[grey]{Markup.Escape(key)}:[/]"), new Markup(Styled(value)));
         _console.Write(grid);
     }
 
     public override void Table(IReadOnlyList<Column> columns, IEnumerable<Cell[]> rows)
     {
+        var cells = rows.ToList();
+        // A boxed table wider than the terminal would wrap every cell; aligned plain columns stay readable.
+        int width = 1 + columns.Select((c, i) => 3 + Math.Max(c.Header.Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Text.Length))).Sum();
+        if (width > _console.Profile.Width)
+        {
+            new PlainReport(Console.Out).Table(columns, cells);
+            return;
+        }
         var table = new Table().Border(TableBorder.Rounded).BorderColor(Color.Grey);
         foreach (var c in columns)
         {
             var column = new TableColumn($"[bold]{Markup.Escape(c.Header)}[/]");
             table.AddColumn(c.RightAligned ? column.RightAligned() : column);
         }
-        foreach (var row in rows) table.AddRow(row.Select(c => new Markup(Styled(c))).ToArray<Spectre.Console.Rendering.IRenderable>());
+        foreach (var row in cells) table.AddRow(row.Select(c => new Markup(Styled(c))).ToArray<Spectre.Console.Rendering.IRenderable>());
         _console.Write(table);
     }
 
