@@ -87,39 +87,33 @@ internal static class InfoCommand
 
     private static void WriteHistory(Report r, TrainingHistory history)
     {
-        r.Heading($"Training history ({TrainingHistory.FileName}, {history.Rows.Count} epoch{(history.Rows.Count == 1 ? "" : "s")})");
-        int val = history.IndexOf("val_bpc");
-        var rows = history.Rows;
+        int n = history.Rows.Count;
+        r.Heading($"Training history ({TrainingHistory.FileName}, {n} epoch{(n == 1 ? "" : "s")})");
+        int val = history.IndexOf("val_bpc"), epoch = history.IndexOf("epoch");
+        var series = Enumerable.Range(0, n).Select(i => val < 0 ? double.NaN : history.Value(i, val)).ToList();
         int best = -1;
-        if (val >= 0)
-            for (int i = 0; i < rows.Count; i++)
-                if (double.IsFinite(rows[i][val]) && (best < 0 || rows[i][val] < rows[best][val])) best = i;
-        var shown = rows.Count <= MaxHistoryRows
-            ? Enumerable.Range(0, rows.Count).ToList()
-            : Enumerable.Range(0, MaxHistoryRows - 1).Select(i => i * (rows.Count - 1) / (MaxHistoryRows - 2)).Append(best).Where(i => i >= 0).Distinct().Order().ToList();
+        for (int i = 0; i < n; i++)
+            if (double.IsFinite(series[i]) && (best < 0 || series[i] < series[best])) best = i;
+        var shown = n <= MaxHistoryRows
+            ? Enumerable.Range(0, n).ToList()
+            : Enumerable.Range(0, MaxHistoryRows - 1).Select(i => i * (n - 1) / (MaxHistoryRows - 2)).Append(best).Where(i => i >= 0).Distinct().Order().ToList();
 
         var columns = history.Columns.Select(name => new Column(name, RightAligned: true)).ToList();
-        double min = 0, max = 0;
-        if (val >= 0)
-        {
-            var finite = rows.Select(row => row[val]).Where(double.IsFinite).DefaultIfEmpty(0).ToList();
-            (min, max) = (finite.Min(), finite.Max());
-            columns.Add(new Column("val_bpc (lower is better)"));
-        }
+        var finite = series.Where(double.IsFinite).ToList();
+        if (finite.Count > 0) columns.Add(new Column("val_bpc (lower is better)"));
         r.Table(columns, shown.Select(i =>
         {
-            var cells = rows[i].Select(x => new Cell(Number(x), i == best ? Tone.Good : Tone.Normal)).ToList();
-            if (val >= 0) cells.Add(new Cell(TextPlot.Bar(rows[i][val], min, max, 30, r.BarChar) + (i == best ? " best" : ""), i == best ? Tone.Good : Tone.Dim));
+            var tone = i == best ? Tone.Good : Tone.Normal;
+            var cells = history.Rows[i].Select(x => new Cell(x, tone)).ToList();
+            if (finite.Count > 0) cells.Add(new Cell(TextPlot.Bar(series[i], finite.Min(), finite.Max(), 30, r.BarChar) + (i == best ? " best" : ""), i == best ? Tone.Good : Tone.Dim));
             return cells.ToArray();
         }));
-        if (shown.Count < rows.Count) r.Line($"  ({rows.Count - shown.Count} of {rows.Count} epochs not shown)", Tone.Dim);
-        if (val >= 0)
+        if (shown.Count < n) r.Line($"  ({n - shown.Count} of {n} epochs not shown)", Tone.Dim);
+        if (best >= 0)
         {
-            var series = rows.Select(row => row[val]).ToList();
+            string at = epoch >= 0 ? $"epoch {history.Rows[best][epoch]}" : $"row {best + 1}";
             r.Line();
-            int epoch = history.IndexOf("epoch");
-            string where = epoch >= 0 ? $"epoch {Number(rows[Math.Max(best, 0)][epoch])}" : $"row {best + 1}";
-            r.Line($"  val_bpc by epoch: {TextPlot.Sparkline(series)}  {Number(series[0])} -> {Number(series[^1])}" + (best >= 0 ? $", best {Number(series[best])} at {where}" : ""));
+            r.Line($"  val_bpc by epoch: {TextPlot.Sparkline(series)}  {history.Rows[0][val]} -> {history.Rows[^1][val]}, best {history.Rows[best][val]} at {at}");
         }
     }
 
@@ -148,7 +142,4 @@ internal static class InfoCommand
     }
 
     private static string Meta(IReadOnlyDictionary<string, string> metadata, string key) => metadata.TryGetValue(key, out var v) ? v : "?";
-
-    private static string Number(double x) =>
-        !double.IsFinite(x) ? "-" : x == Math.Round(x) && Math.Abs(x) < 1e9 ? x.ToString("F0", CultureInfo.InvariantCulture) : x.ToString("0.####", CultureInfo.InvariantCulture);
 }
