@@ -24,7 +24,7 @@ internal sealed class PlainReport(TextWriter output) : Report
     public override void Table(IReadOnlyList<Column> columns, IEnumerable<Cell[]> rows)
     {
         var cells = rows.ToList();
-        var widths = columns.Select((c, i) => Math.Max(c.Header.Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Text.Length))).ToArray();
+        var widths = ColumnWidths(columns, cells);
         string Format(Func<int, string> text) =>
             "  " + string.Join("  ", columns.Select((c, i) => c.RightAligned ? text(i).PadLeft(widths[i]) : text(i).PadRight(widths[i]))).TrimEnd();
         output.WriteLine(Format(i => columns[i].Header));

@@ -46,4 +46,8 @@ internal abstract class Report
 
     /// <summary>A table; every row has one cell per column.</summary>
     public abstract void Table(IReadOnlyList<Column> columns, IEnumerable<Cell[]> rows);
+
+    /// <summary>Characters needed by each column: its widest cell or header.</summary>
+    protected static int[] ColumnWidths(IReadOnlyList<Column> columns, IReadOnlyList<Cell[]> rows) =>
+        columns.Select((c, i) => Math.Max(c.Header.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Text.Length))).ToArray();
 }

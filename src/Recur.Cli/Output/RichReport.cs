@@ -28,7 +28,7 @@ internal sealed class RichReport : Report
     {
         var cells = rows.ToList();
         // A boxed table wider than the terminal would wrap every cell; aligned plain columns stay readable.
-        int width = 1 + columns.Select((c, i) => 3 + Math.Max(c.Header.Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Text.Length))).Sum();
+        int width = 1 + ColumnWidths(columns, cells).Sum(w => w + 3); // "│ " before each cell, " " after, a closing "│"
         if (width > _console.Profile.Width)
         {
             new PlainReport(Console.Out).Table(columns, cells);
