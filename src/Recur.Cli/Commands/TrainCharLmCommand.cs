@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Recur.Cli.Hosting;
+using Recur.Cli.Inputs;
 using Recur.Data.Batching;
 using Recur.Data.Bundled;
 using Recur.Data.Text;
@@ -18,28 +20,28 @@ namespace Recur.Cli.Commands;
 /// </summary>
 internal static class TrainCharLmCommand
 {
-    public static Command Create()
+    public static Command Create(CliHost host)
     {
-        var text = new Option<string?>("--text") { Description = "UTF-8 text file (.gz allowed); default: the bundled Moby Dick" };
+        var text = new Option<string?>("--text") { Description = "UTF-8 text file to learn from (.gz allowed; the last 10% is held out for validation); default: the bundled Moby Dick", HelpName = "FILE" };
         var cell = new Option<string>("--cell") { Description = "Recurrent cell: lstm, gru or rnn", DefaultValueFactory = _ => "lstm" };
         cell.AcceptOnlyFromAmong("lstm", "gru", "rnn");
-        var hidden = new Option<int>("--hidden") { Description = "Hidden units per layer", DefaultValueFactory = _ => 256 };
-        var layers = new Option<int>("--layers") { Description = "Stacked recurrent layers", DefaultValueFactory = _ => 1 };
-        var embed = new Option<int>("--embed") { Description = "Character embedding size", DefaultValueFactory = _ => 64 };
-        var dropout = new Option<float>("--dropout") { Description = "Dropout between stacked layers", DefaultValueFactory = _ => 0f };
-        var seq = new Option<int>("--seq") { Description = "Truncation length: characters per chunk of BPTT", DefaultValueFactory = _ => 100 };
-        var batch = new Option<int>("--batch") { Description = "Parallel text lanes per batch", DefaultValueFactory = _ => 32 };
-        var epochs = new Option<int?>("--epochs") { Description = "Passes over the training text (default: until --minutes)" };
-        var minutes = new Option<double>("--minutes") { Description = "Wall-clock training budget in minutes", DefaultValueFactory = _ => 4.5 };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 2e-3 };
-        var clip = new Option<double>("--clip") { Description = "Clip the global gradient norm to this value (0 = off)", DefaultValueFactory = _ => 5 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed for weights and sampling", DefaultValueFactory = _ => 1 };
-        var outDir = new Option<string>("--out") { Description = "Folder for checkpoints (best.safetensors, last.safetensors) and history.csv", DefaultValueFactory = _ => "runs/charlm" };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden units per layer", DefaultValueFactory = _ => 256, HelpName = "N" }.AtLeast(1);
+        var layers = new Option<int>("--layers") { Description = "Stacked recurrent layers", DefaultValueFactory = _ => 1, HelpName = "N" }.AtLeast(1);
+        var embed = new Option<int>("--embed") { Description = "Character embedding size", DefaultValueFactory = _ => 64, HelpName = "N" }.AtLeast(1);
+        var dropout = new Option<float>("--dropout") { Description = "Dropout probability between stacked layers, in [0, 1)", DefaultValueFactory = _ => 0f, HelpName = "P" }.AtLeast(0f);
+        var seq = new Option<int>("--seq") { Description = "Truncation length: characters per chunk of BPTT", DefaultValueFactory = _ => 100, HelpName = "N" }.AtLeast(1);
+        var batch = new Option<int>("--batch") { Description = "Parallel text lanes per batch", DefaultValueFactory = _ => 32, HelpName = "N" }.AtLeast(1);
+        var epochs = new Option<int?>("--epochs") { Description = "Passes over the training text (default: until --minutes runs out)", HelpName = "N" };
+        var minutes = new Option<double>("--minutes") { Description = "Wall-clock training budget in minutes", DefaultValueFactory = _ => 4.5, HelpName = "N" }.AtLeast(0);
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 2e-3, HelpName = "X" }.AtLeast(0);
+        var clip = new Option<double>("--clip") { Description = "Clip the global gradient norm to this value (0 = off)", DefaultValueFactory = _ => 5, HelpName = "X" }.AtLeast(0);
+        var seed = new Option<ulong>("--seed") { Description = "Seed for weights and sampling", DefaultValueFactory = _ => 1, HelpName = "N" };
+        var outDir = new Option<string>("--out") { Description = "Folder for checkpoints (best.safetensors, last.safetensors) and history.csv", DefaultValueFactory = _ => "runs/charlm", HelpName = "DIR" };
         var cmd = new Command("charlm", "Train a character-level language model (Embedding -> RNN/LSTM/GRU -> Linear) by truncated BPTT and generate text.")
         {
             text, cell, hidden, layers, embed, dropout, seq, batch, epochs, minutes, lr, clip, seed, outDir,
         };
-        cmd.SetAction(p => Run(new Settings(
+        host.SetAction(cmd, p => Run(new Settings(
             p.GetValue(text), p.GetValue(cell)!, p.GetValue(hidden), p.GetValue(layers), p.GetValue(embed), p.GetValue(dropout),
             p.GetValue(seq), p.GetValue(batch), p.GetValue(epochs), p.GetValue(minutes), p.GetValue(lr), p.GetValue(clip),
             p.GetValue(seed), p.GetValue(outDir)!)));
@@ -52,8 +54,9 @@ internal static class TrainCharLmCommand
     private static int Run(Settings s)
     {
         string path = s.Text ?? BundledData.Locate().MobyDick;
-        if (!File.Exists(path)) return Fail($"text file not found: {path}");
-        if (new FileInfo(path).Length == 0) return Fail($"text file is empty: {path}");
+        TextFiles.RequireText(path, "--text");
+        if (s.Dropout >= 1) throw new UserError($"--dropout must be below 1, got {s.Dropout}");
+        if (s.Epochs is < 1) throw new UserError($"--epochs must be at least 1, got {s.Epochs}");
 
         var counts = TokenCounter.CountCodePoints(path);
         var vocab = Vocabulary.ForCharacters(counts);

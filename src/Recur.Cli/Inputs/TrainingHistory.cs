@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace Recur.Cli.Inputs;
+
+/// <summary>
+/// The history.csv that <c>recur train charlm</c> writes beside its checkpoints: a header (e.g.
+/// <c>epoch,seconds,train_bpc,val_bpc,grad_norm</c>) and one row of numbers per epoch. Read generically, so new
+/// columns show up without changes here.
+/// </summary>
+/// <param name="Columns">Column names from the header.</param>
+/// <param name="Rows">One cell per column per epoch, as written.</param>
+internal sealed record TrainingHistory(IReadOnlyList<string> Columns, IReadOnlyList<string[]> Rows)
+{
+    /// <summary>The file name beside the checkpoints.</summary>
+    public const string FileName = "history.csv";
+
+    /// <summary>The history beside <paramref name="checkpoint"/>, or null when there is none.</summary>
+    /// <exception cref="FormatException">The file exists but is not a table of numbers.</exception>
+    public static TrainingHistory? Beside(string checkpoint)
+    {
+        string path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, FileName);
+        if (!File.Exists(path)) return null;
+        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToList();
+        if (lines.Count == 0) return null;
+        var columns = lines[0].Split(',').Select(c => c.Trim()).ToArray();
+        var rows = new List<string[]>();
+        for (int i = 1; i < lines.Count; i++)
+        {
+            var cells = lines[i].Split(',');
+            if (cells.Length != columns.Length)
+                throw new FormatException($"{path}:{i + 1}: {cells.Length} values, expected {columns.Length} ({lines[0]})");
+            rows.Add(cells.Select(c => c.Trim()).ToArray());
+        }
+        return new TrainingHistory(columns, rows);
+    }
+
+    /// <summary>The number in row <paramref name="row"/>, column <paramref name="column"/> (NaN when the cell is not a number).</summary>
+    public double Value(int row, int column) =>
+        double.TryParse(Rows[row][column], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
+
+    /// <summary>Index of the column named <paramref name="name"/>, or -1.</summary>
+    public int IndexOf(string name) => Columns.ToList().IndexOf(name);
+}

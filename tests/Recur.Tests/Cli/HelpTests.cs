@@ -1,0 +1,31 @@
+namespace Recur.Tests.Cli;
+
+public sealed class HelpTests
+{
+    [Theory]
+    [InlineData("--help", "generate")]
+    [InlineData("train charlm --help", "--epochs <N>")]
+    [InlineData("generate --help", "--temperature <T>")]
+    [InlineData("eval --help", "--text <FILE> (REQUIRED)")]
+    [InlineData("info --help", "--model <DIR|FILE> (REQUIRED)")]
+    [InlineData("demo hello --help", "--hidden <N>")]
+    [InlineData("check --help", "<paths>")]
+    [InlineData("fetch --help", "<brown|ding>")]
+    public void EveryCommandHasHelp(string args, string expected)
+    {
+        var r = Cli.Ok(args.Split(' '));
+        Assert.Contains("Usage:", r.Out);
+        Assert.Contains(expected, r.Out);
+        Assert.Contains("--verbose", r.Out);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("demo")]
+    [InlineData("train")]
+    public void ACommandGroupAloneShowsItsHelp(string args)
+    {
+        var r = Cli.Ok(args.Length == 0 ? [] : [args]);
+        Assert.Contains("Commands:", r.Out);
+    }
+}
