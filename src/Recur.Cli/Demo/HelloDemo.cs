@@ -2,6 +2,7 @@ using Recur.Layers;
 using Recur.Ops;
 using Recur.Tensors;
 using Recur.Training;
+using Recur.Training.Optimizers;
 
 namespace Recur.Cli.Demo;
 

@@ -6,6 +6,7 @@ using Recur.Models;
 using Recur.Tensors;
 using Recur.Tests.Data;
 using Recur.Training;
+using Recur.Training.Optimizers;
 
 namespace Recur.Tests.Cli;
 
