@@ -57,21 +57,8 @@ internal static class EvalCommand
     /// Mean cross-entropy in bits over every predicted character, bpc = Σ -log2 p(x_{t+1} | x_≤t) / N, with the state
     /// carried across chunks of each lane. Returns it and N.
     /// </summary>
-    internal static (double BitsPerChar, long Count) Score(CharLanguageModel model, LanguageModelBatcher batches)
-    {
-        model.Training = false;
-        model.ResetState();
-        double nats = 0;
-        long count = 0;
-        foreach (var b in batches.Batches())
-        {
-            int n = b.BatchSize * b.Steps;
-            nats += model.Step(b.Inputs.ToArray(), b.Targets.ToArray(), b.BatchSize, b.Steps) * n;
-            count += n;
-        }
-        model.ResetState();
-        return (nats / Math.Max(1, count) / Math.Log(2), count);
-    }
+    internal static (double BitsPerChar, long Count) Score(CharLanguageModel model, LanguageModelBatcher batches) =>
+        (model.BitsPerCharacter(batches), (long)batches.BatchSize * batches.LaneLength);
 
     /// <summary>Names the characters of the text that the model has never seen: a warning when they can be scored as UNK, an error otherwise.</summary>
     private static void ReportUnknownCharacters(CliHost host, Vocabulary vocabulary, string path)

@@ -36,20 +36,21 @@ internal static class TrainCharLmCommand
         var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 2e-3, HelpName = "X" }.AtLeast(0);
         var clip = new Option<double>("--clip") { Description = "Clip the global gradient norm to this value (0 = off)", DefaultValueFactory = _ => 5, HelpName = "X" }.AtLeast(0);
         var seed = new Option<ulong>("--seed") { Description = "Seed for weights and sampling", DefaultValueFactory = _ => 1, HelpName = "N" };
+        var tbptt = new Option<bool>("--tbptt") { Description = "Stateful truncated BPTT: each chunk starts from the state the previous chunk of the same text lane ended with (gradient cut at the boundary); --tbptt false starts every chunk from zeros", DefaultValueFactory = _ => true };
         var outDir = new Option<string>("--out") { Description = "Folder for checkpoints (best.safetensors, last.safetensors) and history.csv", DefaultValueFactory = _ => "runs/charlm", HelpName = "DIR" };
         var cmd = new Command("charlm", "Train a character-level language model (Embedding -> RNN/LSTM/GRU -> Linear) by truncated BPTT and generate text.")
         {
-            text, cell, hidden, layers, embed, dropout, seq, batch, epochs, minutes, lr, clip, seed, outDir,
+            text, cell, hidden, layers, embed, dropout, seq, batch, epochs, minutes, lr, clip, tbptt, seed, outDir,
         };
         host.SetAction(cmd, p => Run(new Settings(
             p.GetValue(text), p.GetValue(cell)!, p.GetValue(hidden), p.GetValue(layers), p.GetValue(embed), p.GetValue(dropout),
             p.GetValue(seq), p.GetValue(batch), p.GetValue(epochs), p.GetValue(minutes), p.GetValue(lr), p.GetValue(clip),
-            p.GetValue(seed), p.GetValue(outDir)!)));
+            p.GetValue(tbptt), p.GetValue(seed), p.GetValue(outDir)!)));
         return cmd;
     }
 
     private sealed record Settings(string? Text, string Cell, int Hidden, int Layers, int Embed, float Dropout, int Seq, int Batch,
-        int? Epochs, double Minutes, double Lr, double Clip, ulong Seed, string Out);
+        int? Epochs, double Minutes, double Lr, double Clip, bool Tbptt, ulong Seed, string Out);
 
     private static int Run(Settings s)
     {
@@ -70,81 +71,68 @@ internal static class TrainCharLmCommand
 
         var rng = new Rng(s.Seed);
         var config = new CharLanguageModelConfig(vocab.Count, s.Embed, s.Cell, s.Hidden, s.Layers, s.Dropout);
-        var model = new CharLanguageModel(config, rng);
-        var adam = new Adam(model.Parameters, s.Lr);
+        var model = new CharLanguageModel(config, rng) { Stateful = s.Tbptt };
         Directory.CreateDirectory(s.Out);
         string best = Path.Combine(s.Out, "best.safetensors"), last = Path.Combine(s.Out, "last.safetensors");
 
         Console.WriteLine($"recur train charlm: {Path.GetFileName(path)}, {all.Length:N0} characters ({split:N0} train, {all.Length - split:N0} held out), vocabulary {vocab.Count}");
-        Console.WriteLine($"model: Embedding({vocab.Count}, {s.Embed}) -> {s.Cell.ToUpperInvariant()}({s.Hidden}) x{s.Layers} -> Linear({s.Hidden}, {vocab.Count}); {model.Parameters.Sum(p => p.Count):N0} parameters");
-        Console.WriteLine($"training: batch {s.Batch} x {s.Seq} chars, Adam lr {s.Lr}, clip {s.Clip}, " + (s.Epochs is { } e ? $"{e} epochs" : $"{s.Minutes} minutes") + $", seed {s.Seed}, {Kernels.KernelConfig.Threads} threads");
+        Console.WriteLine($"model: Embedding({vocab.Count}, {s.Embed}) -> {s.Cell.ToUpperInvariant()}({s.Hidden}) x{s.Layers} -> Linear({s.Hidden}, {vocab.Count}); {model.ParameterCount:N0} parameters");
+        Console.WriteLine($"training: batch {s.Batch} x {s.Seq} chars, {(s.Tbptt ? "stateful" : "stateless")} truncated BPTT, Adam lr {s.Lr}, clip {s.Clip}, "
+            + (s.Epochs is { } e ? $"{e} epochs" : $"{s.Minutes} minutes") + $", seed {s.Seed}, {Kernels.KernelConfig.Threads} threads");
 
-        bool stop = false;
-        Console.CancelKeyPress += (_, a) => { a.Cancel = true; stop = true; Console.Error.WriteLine("stopping after this batch (Ctrl+C again to abort)..."); };
-        var clock = Stopwatch.StartNew();
-        var budget = TimeSpan.FromMinutes(s.Minutes);
-        double bestBpc = double.PositiveInfinity;
-        using var history = new StreamWriter(Path.Combine(s.Out, "history.csv")) { AutoFlush = true };
-        history.WriteLine("epoch,seconds,train_bpc,val_bpc,grad_norm");
-        for (int epoch = 1; !stop && (s.Epochs is null || epoch <= s.Epochs); epoch++)
+        var trainer = new Trainer(model, new Adam(model.Parameters, s.Lr), new TrainerOptions
         {
-            model.Training = true;
-            model.ResetState();
-            double sum = 0, norm = 0;
-            int n = 0;
-            long chars = 0;
-            var report = Stopwatch.StartNew();
-            foreach (var b in train.Batches())
-            {
-                adam.ZeroGrad();
-                double loss = model.Step(b.Inputs.ToArray(), b.Targets.ToArray(), b.BatchSize, b.Steps);
-                norm = s.Clip > 0 ? GradientClipping.ClipByGlobalNorm(model.Parameters, s.Clip) : GradientClipping.GlobalNorm(model.Parameters);
-                if (!double.IsFinite(loss) || !double.IsFinite(norm))
-                    return Fail($"training diverged at epoch {epoch}, batch {b.Index + 1}: loss {loss}, gradient norm {norm}; the last good weights are in {last}");
-                adam.Step();
-                sum += loss; n++; chars += b.BatchSize * b.Steps;
-                if (report.Elapsed.TotalSeconds >= 10)
-                {
-                    Console.WriteLine($"  epoch {epoch} batch {b.Index + 1}/{train.BatchCount}  loss {loss:F3}  bpc {loss / Math.Log(2):F3}  |g| {norm:F2}  {chars / clock.Elapsed.TotalSeconds:N0} chars/s  {clock.Elapsed:mm\\:ss}");
-                    report.Restart();
-                }
-                if (stop || (s.Epochs is null && clock.Elapsed > budget)) { stop = true; break; }
-            }
-            double trainBpc = sum / Math.Max(1, n) / Math.Log(2);
-            double valBpc = Evaluate(model, valid);
-            history.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{epoch},{clock.Elapsed.TotalSeconds:F1},{trainBpc:F4},{valBpc:F4},{norm:F4}"));
-            var info = new Dictionary<string, string> { ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture), ["val_bpc"] = valBpc.ToString("F4", CultureInfo.InvariantCulture) };
-            CharLanguageModelCheckpoint.Save(last, model, vocab, info);
-            string mark = "";
-            if (valBpc < bestBpc) { bestBpc = valBpc; CharLanguageModelCheckpoint.Save(best, model, vocab, info); mark = " (best)"; }
-            Console.WriteLine($"epoch {epoch}: train {trainBpc:F3} bpc, validation {valBpc:F3} bpc{mark}, {clock.Elapsed:mm\\:ss} elapsed");
-            Console.WriteLine("  sample: " + OneLine(Sample(model, vocab, "The ", 160, 0.8, rng)));
-        }
+            Epochs = s.Epochs ?? int.MaxValue,
+            TimeBudget = s.Epochs is null ? TimeSpan.FromMinutes(s.Minutes) : null,
+            ClipNorm = s.Clip > 0 ? s.Clip : null,
+            Monitor = "val_bpc",
+            Seed = s.Seed,
+        });
+        trainer.Metrics.Add(new Recur.Training.Metrics.Perplexity(bits: true));
+        var progress = new ConsoleProgress("chars");
+        trainer.Callbacks.Add(progress);
+        trainer.Callbacks.Add(new CheckpointEachEpoch(trainer, model, vocab, best, last, Path.Combine(s.Out, "history.csv"), rng));
 
-        var (bestModel, _, _) = CharLanguageModelCheckpoint.Load(best);
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, a) =>
+        {
+            if (cancel.IsCancellationRequested) return; // a second Ctrl+C aborts
+            a.Cancel = true;
+            cancel.Cancel();
+            Console.Error.WriteLine("stopping after this batch and saving (Ctrl+C again to abort)...");
+        };
+        var history = progress.Run(() => trainer.Fit(new LanguageModelBatchSource(train), new LanguageModelBatchSource(valid),
+            (tape, b, o) =>
+            {
+                o.Count = b.BatchSize * b.Steps;
+                return model.Loss(tape, b.Inputs, b.Targets, b.BatchSize, b.Steps);
+            },
+            _ => model.ResetState(), cancel.Token));
+
         Console.WriteLine();
-        Console.WriteLine($"best validation: {bestBpc:F3} bits per character; checkpoints in {s.Out}");
+        Console.WriteLine($"{history.StopReason}; best validation {history.Epochs.Select(r => r["val_bpc"]).DefaultIfEmpty(double.NaN).Min():F3} bits per character (epoch {history.BestEpoch}); checkpoints in {s.Out}");
+        if (!File.Exists(best)) return Fail("no epoch finished, so no checkpoint was written");
+        var (bestModel, _, _) = CharLanguageModelCheckpoint.Load(best);
         Console.WriteLine("generated text (temperature 0.7):");
         Console.WriteLine(Sample(bestModel, vocab, "Call me Ishmael. ", 600, 0.7, new Rng(s.Seed)));
-        return 0;
+        return history.StopReason.StartsWith("stopped:", StringComparison.Ordinal) ? 1 : 0;
     }
 
-    /// <summary>Bits per character on held-out text: mean cross-entropy in nats / ln 2, state carried across chunks.</summary>
-    internal static double Evaluate(CharLanguageModel model, LanguageModelBatcher batches)
+    /// <summary>After each epoch: last.safetensors always, best.safetensors when validation improved, history.csv, and a short sample.</summary>
+    private sealed class CheckpointEachEpoch(Trainer trainer, CharLanguageModel model, Vocabulary vocab, string best, string last, string historyPath, Rng rng) : ITrainerCallback
     {
-        model.Training = false;
-        model.ResetState();
-        double sum = 0;
-        long count = 0;
-        foreach (var b in batches.Batches())
+        public void OnEpochEnd(EpochRecord record, bool isBest)
         {
-            int n = b.BatchSize * b.Steps;
-            sum += model.Step(b.Inputs.ToArray(), b.Targets.ToArray(), b.BatchSize, b.Steps) * n;
-            count += n;
+            var info = new Dictionary<string, string>
+            {
+                ["epoch"] = record.Epoch.ToString(CultureInfo.InvariantCulture),
+                ["val_bpc"] = record["val_bpc"].ToString("F4", CultureInfo.InvariantCulture),
+            };
+            CharLanguageModelCheckpoint.Save(last, model, vocab, info);
+            if (isBest) CharLanguageModelCheckpoint.Save(best, model, vocab, info);
+            trainer.History.SaveCsv(historyPath);
+            Console.WriteLine("  sample: " + OneLine(Sample(model, vocab, "The ", 160, 0.8, rng)));
         }
-        model.Training = true;
-        model.ResetState();
-        return sum / Math.Max(1, count) / Math.Log(2);
     }
 
     internal static string Sample(CharLanguageModel model, Vocabulary vocab, string prompt, int length, double temperature, Rng rng)

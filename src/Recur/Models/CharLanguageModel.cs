@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Recur.Data.Batching;
 using Recur.Layers;
 using Recur.Tensors;
 using Recur.Ops;
@@ -70,23 +71,66 @@ public sealed class CharLanguageModel : Module
     /// <summary>Forgets the carried state (start of an epoch, or a new text).</summary>
     public void ResetState() => _state.Reset();
 
+    /// <summary>When true (default), each chunk starts from the state the previous chunk ended with (stateful truncated BPTT); when false, from zeros.</summary>
+    public bool Stateful { get; set; } = true;
+
     /// <summary>
-    /// One chunk of truncated BPTT: forward on <paramref name="inputs"/> [B, T] from the carried state, cross-entropy
-    /// against <paramref name="targets"/> [B, T] averaged over all B*T steps, and (in training mode) backward, adding
-    /// into the parameter gradients. The final state is carried to the next chunk, detached (copied out of the graph,
-    /// so the next chunk's backward stops there). Returns the mean loss in nats.
+    /// Records one chunk of truncated BPTT on <paramref name="tape"/>: inputs [B, T] from the carried state through the
+    /// model, and the cross-entropy against <paramref name="targets"/> [B, T] averaged over all B*T steps. The final state
+    /// is carried to the next chunk, detached (copied out of the graph, so backward stops at the chunk boundary).
+    /// </summary>
+    public Var Loss(Tape tape, ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int batch, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        _state.ResetIfBatchChanged(batch);
+        if (!Stateful) _state.Reset();
+        var x = tape.Embedding(Embedding, inputs, batch, steps);
+        var r = tape.Recurrent(Rnn, x, _state.H(tape), _state.C(tape));
+        var loss = tape.CrossEntropy(tape.Linear(Head, r.Output), targets);
+        _state.Update(r);
+        return loss;
+    }
+
+    /// <summary>
+    /// <see cref="Loss"/> on the model's own tape and, in training mode, backward (adding into the parameter gradients).
+    /// Returns the mean loss in nats.
     /// </summary>
     public double Step(ReadOnlySpan<int> inputs, ReadOnlySpan<int> targets, int batch, int steps)
     {
-        _state.ResetIfBatchChanged(batch);
         _tape.Reset();
-        var x = _tape.Embedding(Embedding, inputs, batch, steps);
-        var r = _tape.Recurrent(Rnn, x, _state.H(_tape), _state.C(_tape));
-        var loss = _tape.CrossEntropy(_tape.Linear(Head, r.Output), targets);
+        var loss = Loss(_tape, inputs, targets, batch, steps);
         double value = loss.Value[0];
         if (Training) _tape.Backward(loss);
-        _state.Update(r);
         return value;
+    }
+
+    /// <summary>
+    /// Bits per character on held-out text: the mean cross-entropy (nats) / ln 2 over every batch, in evaluation mode,
+    /// with the state carried across chunks as in training. Leaves the carried state reset.
+    /// </summary>
+    public double BitsPerCharacter(LanguageModelBatcher batches)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        bool training = Training;
+        Training = false;
+        ResetState();
+        double sum = 0;
+        long count = 0;
+        try
+        {
+            foreach (var b in batches.Batches())
+            {
+                int n = b.BatchSize * b.Steps;
+                sum += Step(b.Inputs, b.Targets, b.BatchSize, b.Steps) * n;
+                count += n;
+            }
+        }
+        finally
+        {
+            Training = training;
+            ResetState();
+        }
+        return sum / Math.Max(1, count) / Math.Log(2);
     }
 
     /// <summary>

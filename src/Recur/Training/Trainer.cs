@@ -59,6 +59,9 @@ public sealed class Trainer
     /// <summary>A plateau schedule stepped with the monitored value after each epoch.</summary>
     public ReduceOnPlateau? Plateau { get; set; }
 
+    /// <summary>The history of the run in progress (or the last run); callbacks may read it, e.g. to write it out each epoch.</summary>
+    public TrainingHistory History { get; private set; } = new();
+
     /// <summary>The metric watched for early stopping and keep-best, resolved at the start of Fit.</summary>
     public string Monitor { get; private set; } = "loss";
 
@@ -72,7 +75,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(step);
-        var history = new TrainingHistory();
+        var history = History = new TrainingHistory();
         var loss = new MeanLoss();
         var metrics = new List<IMetric> { loss };
         metrics.AddRange(Metrics.Where(m => m.Name != "loss"));
