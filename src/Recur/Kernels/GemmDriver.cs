@@ -124,7 +124,7 @@ internal static unsafe class GemmDriver
         for (int p0 = 0; p0 < job.K; p0 += kcMax)
         {
             int kc = Math.Min(kcMax, job.K - p0);
-            GemmPacking.PackB(job.Bp + (long)p0 * job.BpWidth + (long)(j0 - job.J0) * kc, job.B, job.Ldb, job.TransB, p0, kc, j0, cols, nr);
+            GemmPacking.PackB(job.Bp + (long)p0 * job.BpWidth + (long)(j0 - job.J0) * kc, job.B, job.Ldb, job.TransB, p0, kc, j0, cols, nr, false);
         }
     }
 
@@ -171,7 +171,7 @@ internal static unsafe class GemmDriver
                 float* bp;
                 if (job.PackBInTask)
                 {
-                    GemmPacking.PackB(bpanel, job.B, job.Ldb, job.TransB, p0, kc, jr, cols, nr);
+                    GemmPacking.PackB(bpanel, job.B, job.Ldb, job.TransB, p0, kc, jr, cols, nr, jr + nr < jEnd);
                     bp = bpanel;
                 }
                 else bp = job.Bp + (long)p0 * job.BpWidth + (long)(jr - job.J0) * kc;

@@ -51,9 +51,10 @@ internal static unsafe class GemmPacking
     /// <summary>
     /// Packs op(B)[p0 .. p0+kc, j0 .. j0+nc] into ceil(nc/nr) panels of kc x nr, panel q at dst + q*nr*kc holding
     /// op(B)[p0 + p, j0 + q*nr + j] at p*nr + j. op(B)[p, j] is b[p*ldb + j], or b[j*ldb + p] when transposed.
+    /// <paramref name="prefetchNext"/>: the panel after the last one will be packed next; start fetching it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackB(float* dst, float* b, nint ldb, bool transB, int p0, int kc, int j0, int nc, int nr)
+    public static void PackB(float* dst, float* b, nint ldb, bool transB, int p0, int kc, int j0, int nc, int nr, bool prefetchNext)
     {
         for (int jr = 0; jr < nc; jr += nr, dst += nr * kc)
         {
@@ -75,12 +76,19 @@ internal static unsafe class GemmPacking
             else
             {
                 float* src = b + p0 * ldb + j0 + jr;
+                bool more = jr + nr < nc || prefetchNext; // the next panel's rows start one panel further: fetch them meanwhile
                 for (int p = 0; p < kc; p++, src += ldb)
                 {
                     float* d = dst + p * nr;
                     int j = 0;
                     if (cols == nr)
-                        for (; j < nr; j += 4) Vector128.Store(Vector128.Load(src + j), d + j);
+                    {
+                        if (more) GemmPrefetch.Row(src + nr, nr);
+                        if (Vector256.IsHardwareAccelerated)
+                            for (; j < nr; j += 8) Vector256.Store(Vector256.Load(src + j), d + j);
+                        else
+                            for (; j < nr; j += 4) Vector128.Store(Vector128.Load(src + j), d + j);
+                    }
                     for (; j < cols; j++) d[j] = src[j];
                     for (; j < nr; j++) d[j] = 0;
                 }

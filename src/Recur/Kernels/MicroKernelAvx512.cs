@@ -43,6 +43,8 @@ internal static unsafe class MicroKernelAvx512
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TRows>(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) where TRows : struct, GemmRows.ICount
     {
+        // C is read (or written) once at the end: start fetching its rows now, behind the FMAs.
+        for (int r = 0; r < TRows.Count; r++) GemmPrefetch.Row(c + r * ldc, NR);
         Vector512<float> c000 = default, c001 = default;
         Vector512<float> c010 = default, c011 = default;
         Vector512<float> c020 = default, c021 = default;
@@ -55,7 +57,305 @@ internal static unsafe class MicroKernelAvx512
         Vector512<float> c090 = default, c091 = default;
         Vector512<float> c100 = default, c101 = default;
         Vector512<float> c110 = default, c111 = default;
-        for (int p = 0; p < kc; p++)
+        int p = 0;
+        for (; p + 4 <= kc; p += 4)
+        {
+            {
+                Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
+                Vector512<float> ai;
+                ai = Vector512.Create(a[0]);
+                c000 = Vector512.FusedMultiplyAdd(ai, b0, c000);
+                c001 = Vector512.FusedMultiplyAdd(ai, b1, c001);
+                if (TRows.Count > 1)
+                {
+                    ai = Vector512.Create(a[1]);
+                    c010 = Vector512.FusedMultiplyAdd(ai, b0, c010);
+                    c011 = Vector512.FusedMultiplyAdd(ai, b1, c011);
+                }
+                if (TRows.Count > 2)
+                {
+                    ai = Vector512.Create(a[2]);
+                    c020 = Vector512.FusedMultiplyAdd(ai, b0, c020);
+                    c021 = Vector512.FusedMultiplyAdd(ai, b1, c021);
+                }
+                if (TRows.Count > 3)
+                {
+                    ai = Vector512.Create(a[3]);
+                    c030 = Vector512.FusedMultiplyAdd(ai, b0, c030);
+                    c031 = Vector512.FusedMultiplyAdd(ai, b1, c031);
+                }
+                if (TRows.Count > 4)
+                {
+                    ai = Vector512.Create(a[4]);
+                    c040 = Vector512.FusedMultiplyAdd(ai, b0, c040);
+                    c041 = Vector512.FusedMultiplyAdd(ai, b1, c041);
+                }
+                if (TRows.Count > 5)
+                {
+                    ai = Vector512.Create(a[5]);
+                    c050 = Vector512.FusedMultiplyAdd(ai, b0, c050);
+                    c051 = Vector512.FusedMultiplyAdd(ai, b1, c051);
+                }
+                if (TRows.Count > 6)
+                {
+                    ai = Vector512.Create(a[6]);
+                    c060 = Vector512.FusedMultiplyAdd(ai, b0, c060);
+                    c061 = Vector512.FusedMultiplyAdd(ai, b1, c061);
+                }
+                if (TRows.Count > 7)
+                {
+                    ai = Vector512.Create(a[7]);
+                    c070 = Vector512.FusedMultiplyAdd(ai, b0, c070);
+                    c071 = Vector512.FusedMultiplyAdd(ai, b1, c071);
+                }
+                if (TRows.Count > 8)
+                {
+                    ai = Vector512.Create(a[8]);
+                    c080 = Vector512.FusedMultiplyAdd(ai, b0, c080);
+                    c081 = Vector512.FusedMultiplyAdd(ai, b1, c081);
+                }
+                if (TRows.Count > 9)
+                {
+                    ai = Vector512.Create(a[9]);
+                    c090 = Vector512.FusedMultiplyAdd(ai, b0, c090);
+                    c091 = Vector512.FusedMultiplyAdd(ai, b1, c091);
+                }
+                if (TRows.Count > 10)
+                {
+                    ai = Vector512.Create(a[10]);
+                    c100 = Vector512.FusedMultiplyAdd(ai, b0, c100);
+                    c101 = Vector512.FusedMultiplyAdd(ai, b1, c101);
+                }
+                if (TRows.Count > 11)
+                {
+                    ai = Vector512.Create(a[11]);
+                    c110 = Vector512.FusedMultiplyAdd(ai, b0, c110);
+                    c111 = Vector512.FusedMultiplyAdd(ai, b1, c111);
+                }
+            }
+            {
+                Vector512<float> b0 = Vector512.Load(b + 32), b1 = Vector512.Load(b + 48);
+                Vector512<float> ai;
+                ai = Vector512.Create(a[12]);
+                c000 = Vector512.FusedMultiplyAdd(ai, b0, c000);
+                c001 = Vector512.FusedMultiplyAdd(ai, b1, c001);
+                if (TRows.Count > 1)
+                {
+                    ai = Vector512.Create(a[13]);
+                    c010 = Vector512.FusedMultiplyAdd(ai, b0, c010);
+                    c011 = Vector512.FusedMultiplyAdd(ai, b1, c011);
+                }
+                if (TRows.Count > 2)
+                {
+                    ai = Vector512.Create(a[14]);
+                    c020 = Vector512.FusedMultiplyAdd(ai, b0, c020);
+                    c021 = Vector512.FusedMultiplyAdd(ai, b1, c021);
+                }
+                if (TRows.Count > 3)
+                {
+                    ai = Vector512.Create(a[15]);
+                    c030 = Vector512.FusedMultiplyAdd(ai, b0, c030);
+                    c031 = Vector512.FusedMultiplyAdd(ai, b1, c031);
+                }
+                if (TRows.Count > 4)
+                {
+                    ai = Vector512.Create(a[16]);
+                    c040 = Vector512.FusedMultiplyAdd(ai, b0, c040);
+                    c041 = Vector512.FusedMultiplyAdd(ai, b1, c041);
+                }
+                if (TRows.Count > 5)
+                {
+                    ai = Vector512.Create(a[17]);
+                    c050 = Vector512.FusedMultiplyAdd(ai, b0, c050);
+                    c051 = Vector512.FusedMultiplyAdd(ai, b1, c051);
+                }
+                if (TRows.Count > 6)
+                {
+                    ai = Vector512.Create(a[18]);
+                    c060 = Vector512.FusedMultiplyAdd(ai, b0, c060);
+                    c061 = Vector512.FusedMultiplyAdd(ai, b1, c061);
+                }
+                if (TRows.Count > 7)
+                {
+                    ai = Vector512.Create(a[19]);
+                    c070 = Vector512.FusedMultiplyAdd(ai, b0, c070);
+                    c071 = Vector512.FusedMultiplyAdd(ai, b1, c071);
+                }
+                if (TRows.Count > 8)
+                {
+                    ai = Vector512.Create(a[20]);
+                    c080 = Vector512.FusedMultiplyAdd(ai, b0, c080);
+                    c081 = Vector512.FusedMultiplyAdd(ai, b1, c081);
+                }
+                if (TRows.Count > 9)
+                {
+                    ai = Vector512.Create(a[21]);
+                    c090 = Vector512.FusedMultiplyAdd(ai, b0, c090);
+                    c091 = Vector512.FusedMultiplyAdd(ai, b1, c091);
+                }
+                if (TRows.Count > 10)
+                {
+                    ai = Vector512.Create(a[22]);
+                    c100 = Vector512.FusedMultiplyAdd(ai, b0, c100);
+                    c101 = Vector512.FusedMultiplyAdd(ai, b1, c101);
+                }
+                if (TRows.Count > 11)
+                {
+                    ai = Vector512.Create(a[23]);
+                    c110 = Vector512.FusedMultiplyAdd(ai, b0, c110);
+                    c111 = Vector512.FusedMultiplyAdd(ai, b1, c111);
+                }
+            }
+            {
+                Vector512<float> b0 = Vector512.Load(b + 64), b1 = Vector512.Load(b + 80);
+                Vector512<float> ai;
+                ai = Vector512.Create(a[24]);
+                c000 = Vector512.FusedMultiplyAdd(ai, b0, c000);
+                c001 = Vector512.FusedMultiplyAdd(ai, b1, c001);
+                if (TRows.Count > 1)
+                {
+                    ai = Vector512.Create(a[25]);
+                    c010 = Vector512.FusedMultiplyAdd(ai, b0, c010);
+                    c011 = Vector512.FusedMultiplyAdd(ai, b1, c011);
+                }
+                if (TRows.Count > 2)
+                {
+                    ai = Vector512.Create(a[26]);
+                    c020 = Vector512.FusedMultiplyAdd(ai, b0, c020);
+                    c021 = Vector512.FusedMultiplyAdd(ai, b1, c021);
+                }
+                if (TRows.Count > 3)
+                {
+                    ai = Vector512.Create(a[27]);
+                    c030 = Vector512.FusedMultiplyAdd(ai, b0, c030);
+                    c031 = Vector512.FusedMultiplyAdd(ai, b1, c031);
+                }
+                if (TRows.Count > 4)
+                {
+                    ai = Vector512.Create(a[28]);
+                    c040 = Vector512.FusedMultiplyAdd(ai, b0, c040);
+                    c041 = Vector512.FusedMultiplyAdd(ai, b1, c041);
+                }
+                if (TRows.Count > 5)
+                {
+                    ai = Vector512.Create(a[29]);
+                    c050 = Vector512.FusedMultiplyAdd(ai, b0, c050);
+                    c051 = Vector512.FusedMultiplyAdd(ai, b1, c051);
+                }
+                if (TRows.Count > 6)
+                {
+                    ai = Vector512.Create(a[30]);
+                    c060 = Vector512.FusedMultiplyAdd(ai, b0, c060);
+                    c061 = Vector512.FusedMultiplyAdd(ai, b1, c061);
+                }
+                if (TRows.Count > 7)
+                {
+                    ai = Vector512.Create(a[31]);
+                    c070 = Vector512.FusedMultiplyAdd(ai, b0, c070);
+                    c071 = Vector512.FusedMultiplyAdd(ai, b1, c071);
+                }
+                if (TRows.Count > 8)
+                {
+                    ai = Vector512.Create(a[32]);
+                    c080 = Vector512.FusedMultiplyAdd(ai, b0, c080);
+                    c081 = Vector512.FusedMultiplyAdd(ai, b1, c081);
+                }
+                if (TRows.Count > 9)
+                {
+                    ai = Vector512.Create(a[33]);
+                    c090 = Vector512.FusedMultiplyAdd(ai, b0, c090);
+                    c091 = Vector512.FusedMultiplyAdd(ai, b1, c091);
+                }
+                if (TRows.Count > 10)
+                {
+                    ai = Vector512.Create(a[34]);
+                    c100 = Vector512.FusedMultiplyAdd(ai, b0, c100);
+                    c101 = Vector512.FusedMultiplyAdd(ai, b1, c101);
+                }
+                if (TRows.Count > 11)
+                {
+                    ai = Vector512.Create(a[35]);
+                    c110 = Vector512.FusedMultiplyAdd(ai, b0, c110);
+                    c111 = Vector512.FusedMultiplyAdd(ai, b1, c111);
+                }
+            }
+            {
+                Vector512<float> b0 = Vector512.Load(b + 96), b1 = Vector512.Load(b + 112);
+                Vector512<float> ai;
+                ai = Vector512.Create(a[36]);
+                c000 = Vector512.FusedMultiplyAdd(ai, b0, c000);
+                c001 = Vector512.FusedMultiplyAdd(ai, b1, c001);
+                if (TRows.Count > 1)
+                {
+                    ai = Vector512.Create(a[37]);
+                    c010 = Vector512.FusedMultiplyAdd(ai, b0, c010);
+                    c011 = Vector512.FusedMultiplyAdd(ai, b1, c011);
+                }
+                if (TRows.Count > 2)
+                {
+                    ai = Vector512.Create(a[38]);
+                    c020 = Vector512.FusedMultiplyAdd(ai, b0, c020);
+                    c021 = Vector512.FusedMultiplyAdd(ai, b1, c021);
+                }
+                if (TRows.Count > 3)
+                {
+                    ai = Vector512.Create(a[39]);
+                    c030 = Vector512.FusedMultiplyAdd(ai, b0, c030);
+                    c031 = Vector512.FusedMultiplyAdd(ai, b1, c031);
+                }
+                if (TRows.Count > 4)
+                {
+                    ai = Vector512.Create(a[40]);
+                    c040 = Vector512.FusedMultiplyAdd(ai, b0, c040);
+                    c041 = Vector512.FusedMultiplyAdd(ai, b1, c041);
+                }
+                if (TRows.Count > 5)
+                {
+                    ai = Vector512.Create(a[41]);
+                    c050 = Vector512.FusedMultiplyAdd(ai, b0, c050);
+                    c051 = Vector512.FusedMultiplyAdd(ai, b1, c051);
+                }
+                if (TRows.Count > 6)
+                {
+                    ai = Vector512.Create(a[42]);
+                    c060 = Vector512.FusedMultiplyAdd(ai, b0, c060);
+                    c061 = Vector512.FusedMultiplyAdd(ai, b1, c061);
+                }
+                if (TRows.Count > 7)
+                {
+                    ai = Vector512.Create(a[43]);
+                    c070 = Vector512.FusedMultiplyAdd(ai, b0, c070);
+                    c071 = Vector512.FusedMultiplyAdd(ai, b1, c071);
+                }
+                if (TRows.Count > 8)
+                {
+                    ai = Vector512.Create(a[44]);
+                    c080 = Vector512.FusedMultiplyAdd(ai, b0, c080);
+                    c081 = Vector512.FusedMultiplyAdd(ai, b1, c081);
+                }
+                if (TRows.Count > 9)
+                {
+                    ai = Vector512.Create(a[45]);
+                    c090 = Vector512.FusedMultiplyAdd(ai, b0, c090);
+                    c091 = Vector512.FusedMultiplyAdd(ai, b1, c091);
+                }
+                if (TRows.Count > 10)
+                {
+                    ai = Vector512.Create(a[46]);
+                    c100 = Vector512.FusedMultiplyAdd(ai, b0, c100);
+                    c101 = Vector512.FusedMultiplyAdd(ai, b1, c101);
+                }
+                if (TRows.Count > 11)
+                {
+                    ai = Vector512.Create(a[47]);
+                    c110 = Vector512.FusedMultiplyAdd(ai, b0, c110);
+                    c111 = Vector512.FusedMultiplyAdd(ai, b1, c111);
+                }
+            }
+            a += 4 * MR;
+            b += 4 * NR;
+        }
+        for (; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
             Vector512<float> ai;

@@ -36,13 +36,169 @@ internal static unsafe class MicroKernelVector128
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile<TRows>(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) where TRows : struct, GemmRows.ICount
     {
+        // C is read (or written) once at the end: start fetching its rows now, behind the FMAs.
+        for (int r = 0; r < TRows.Count; r++) GemmPrefetch.Row(c + r * ldc, NR);
         Vector128<float> c00 = default, c01 = default;
         Vector128<float> c10 = default, c11 = default;
         Vector128<float> c20 = default, c21 = default;
         Vector128<float> c30 = default, c31 = default;
         Vector128<float> c40 = default, c41 = default;
         Vector128<float> c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
+        int p = 0;
+        for (; p + 4 <= kc; p += 4)
+        {
+            {
+                Vector128<float> b0 = Vector128.Load(b), b1 = Vector128.Load(b + 4);
+                Vector128<float> ai;
+                ai = Vector128.Create(a[0]);
+                c00 = Vector128.FusedMultiplyAdd(ai, b0, c00);
+                c01 = Vector128.FusedMultiplyAdd(ai, b1, c01);
+                if (TRows.Count > 1)
+                {
+                    ai = Vector128.Create(a[1]);
+                    c10 = Vector128.FusedMultiplyAdd(ai, b0, c10);
+                    c11 = Vector128.FusedMultiplyAdd(ai, b1, c11);
+                }
+                if (TRows.Count > 2)
+                {
+                    ai = Vector128.Create(a[2]);
+                    c20 = Vector128.FusedMultiplyAdd(ai, b0, c20);
+                    c21 = Vector128.FusedMultiplyAdd(ai, b1, c21);
+                }
+                if (TRows.Count > 3)
+                {
+                    ai = Vector128.Create(a[3]);
+                    c30 = Vector128.FusedMultiplyAdd(ai, b0, c30);
+                    c31 = Vector128.FusedMultiplyAdd(ai, b1, c31);
+                }
+                if (TRows.Count > 4)
+                {
+                    ai = Vector128.Create(a[4]);
+                    c40 = Vector128.FusedMultiplyAdd(ai, b0, c40);
+                    c41 = Vector128.FusedMultiplyAdd(ai, b1, c41);
+                }
+                if (TRows.Count > 5)
+                {
+                    ai = Vector128.Create(a[5]);
+                    c50 = Vector128.FusedMultiplyAdd(ai, b0, c50);
+                    c51 = Vector128.FusedMultiplyAdd(ai, b1, c51);
+                }
+            }
+            {
+                Vector128<float> b0 = Vector128.Load(b + 8), b1 = Vector128.Load(b + 12);
+                Vector128<float> ai;
+                ai = Vector128.Create(a[6]);
+                c00 = Vector128.FusedMultiplyAdd(ai, b0, c00);
+                c01 = Vector128.FusedMultiplyAdd(ai, b1, c01);
+                if (TRows.Count > 1)
+                {
+                    ai = Vector128.Create(a[7]);
+                    c10 = Vector128.FusedMultiplyAdd(ai, b0, c10);
+                    c11 = Vector128.FusedMultiplyAdd(ai, b1, c11);
+                }
+                if (TRows.Count > 2)
+                {
+                    ai = Vector128.Create(a[8]);
+                    c20 = Vector128.FusedMultiplyAdd(ai, b0, c20);
+                    c21 = Vector128.FusedMultiplyAdd(ai, b1, c21);
+                }
+                if (TRows.Count > 3)
+                {
+                    ai = Vector128.Create(a[9]);
+                    c30 = Vector128.FusedMultiplyAdd(ai, b0, c30);
+                    c31 = Vector128.FusedMultiplyAdd(ai, b1, c31);
+                }
+                if (TRows.Count > 4)
+                {
+                    ai = Vector128.Create(a[10]);
+                    c40 = Vector128.FusedMultiplyAdd(ai, b0, c40);
+                    c41 = Vector128.FusedMultiplyAdd(ai, b1, c41);
+                }
+                if (TRows.Count > 5)
+                {
+                    ai = Vector128.Create(a[11]);
+                    c50 = Vector128.FusedMultiplyAdd(ai, b0, c50);
+                    c51 = Vector128.FusedMultiplyAdd(ai, b1, c51);
+                }
+            }
+            {
+                Vector128<float> b0 = Vector128.Load(b + 16), b1 = Vector128.Load(b + 20);
+                Vector128<float> ai;
+                ai = Vector128.Create(a[12]);
+                c00 = Vector128.FusedMultiplyAdd(ai, b0, c00);
+                c01 = Vector128.FusedMultiplyAdd(ai, b1, c01);
+                if (TRows.Count > 1)
+                {
+                    ai = Vector128.Create(a[13]);
+                    c10 = Vector128.FusedMultiplyAdd(ai, b0, c10);
+                    c11 = Vector128.FusedMultiplyAdd(ai, b1, c11);
+                }
+                if (TRows.Count > 2)
+                {
+                    ai = Vector128.Create(a[14]);
+                    c20 = Vector128.FusedMultiplyAdd(ai, b0, c20);
+                    c21 = Vector128.FusedMultiplyAdd(ai, b1, c21);
+                }
+                if (TRows.Count > 3)
+                {
+                    ai = Vector128.Create(a[15]);
+                    c30 = Vector128.FusedMultiplyAdd(ai, b0, c30);
+                    c31 = Vector128.FusedMultiplyAdd(ai, b1, c31);
+                }
+                if (TRows.Count > 4)
+                {
+                    ai = Vector128.Create(a[16]);
+                    c40 = Vector128.FusedMultiplyAdd(ai, b0, c40);
+                    c41 = Vector128.FusedMultiplyAdd(ai, b1, c41);
+                }
+                if (TRows.Count > 5)
+                {
+                    ai = Vector128.Create(a[17]);
+                    c50 = Vector128.FusedMultiplyAdd(ai, b0, c50);
+                    c51 = Vector128.FusedMultiplyAdd(ai, b1, c51);
+                }
+            }
+            {
+                Vector128<float> b0 = Vector128.Load(b + 24), b1 = Vector128.Load(b + 28);
+                Vector128<float> ai;
+                ai = Vector128.Create(a[18]);
+                c00 = Vector128.FusedMultiplyAdd(ai, b0, c00);
+                c01 = Vector128.FusedMultiplyAdd(ai, b1, c01);
+                if (TRows.Count > 1)
+                {
+                    ai = Vector128.Create(a[19]);
+                    c10 = Vector128.FusedMultiplyAdd(ai, b0, c10);
+                    c11 = Vector128.FusedMultiplyAdd(ai, b1, c11);
+                }
+                if (TRows.Count > 2)
+                {
+                    ai = Vector128.Create(a[20]);
+                    c20 = Vector128.FusedMultiplyAdd(ai, b0, c20);
+                    c21 = Vector128.FusedMultiplyAdd(ai, b1, c21);
+                }
+                if (TRows.Count > 3)
+                {
+                    ai = Vector128.Create(a[21]);
+                    c30 = Vector128.FusedMultiplyAdd(ai, b0, c30);
+                    c31 = Vector128.FusedMultiplyAdd(ai, b1, c31);
+                }
+                if (TRows.Count > 4)
+                {
+                    ai = Vector128.Create(a[22]);
+                    c40 = Vector128.FusedMultiplyAdd(ai, b0, c40);
+                    c41 = Vector128.FusedMultiplyAdd(ai, b1, c41);
+                }
+                if (TRows.Count > 5)
+                {
+                    ai = Vector128.Create(a[23]);
+                    c50 = Vector128.FusedMultiplyAdd(ai, b0, c50);
+                    c51 = Vector128.FusedMultiplyAdd(ai, b1, c51);
+                }
+            }
+            a += 4 * MR;
+            b += 4 * NR;
+        }
+        for (; p < kc; p++)
         {
             Vector128<float> b0 = Vector128.Load(b), b1 = Vector128.Load(b + 4);
             Vector128<float> ai;
