@@ -156,7 +156,7 @@ internal static unsafe class GemmDriver
 
         var scratch = GemmScratch.Current;
         float* ap = scratch.PackedA(kernel.MC * kcMax);
-        float* bpanel = job.PackBInTask ? scratch.PanelB(kcMax * nr) : null;
+        float* bpanel = job.PackBInTask ? scratch.PanelB(2 * kcMax * nr) : null;
         float* tile = scratch.Tile(mr * nr);
         var tileKernel = kernel.Tile;
 
@@ -165,17 +165,26 @@ internal static unsafe class GemmDriver
             int kc = Math.Min(kcMax, job.K - p0);
             float beta = p0 == 0 ? job.Beta : 1f; // later K blocks accumulate onto the first
             GemmPacking.PackA(ap, job.A, job.Lda, job.TransA, i0, mc, p0, kc, mr);
-            for (int jr = jStart; jr < jEnd; jr += nr)
+            // With few rows (a small-batch RNN step) tiles go in pairs: one tile alone is FMA-latency bound.
+            bool pairs = mc <= kernel.PairRows;
+            for (int jr = jStart; jr < jEnd;)
             {
                 int cols = Math.Min(nr, jEnd - jr);
+                int panels = pairs && jr + 2 * nr <= jEnd ? 2 : 1;
                 float* bp;
                 if (job.PackBInTask)
                 {
-                    GemmPacking.PackB(bpanel, job.B, job.Ldb, job.TransB, p0, kc, jr, cols, nr, jr + nr < jEnd);
+                    GemmPacking.PackB(bpanel, job.B, job.Ldb, job.TransB, p0, kc, jr, panels == 2 ? 2 * nr : cols, nr, jr + panels * nr < jEnd);
                     bp = bpanel;
                 }
                 else bp = job.Bp + (long)p0 * job.BpWidth + (long)(jr - job.J0) * kc;
 
+                if (panels == 2)
+                {
+                    kernel.TilePair(mc, kc, ap, bp, job.C + i0 * job.Ldc + jr, job.Ldc, job.Alpha, beta);
+                    jr += 2 * nr;
+                    continue;
+                }
                 for (int ir = 0; ir < mc; ir += mr)
                 {
                     int rows = Math.Min(mr, mc - ir);
@@ -185,6 +194,7 @@ internal static unsafe class GemmDriver
                     else
                         EdgeTile(tileKernel, rows, kc, ap + ir * kc, bp, c, job.Ldc, cols, job.Alpha, beta, tile, nr);
                 }
+                jr += nr;
             }
         }
     }

@@ -16,6 +16,9 @@ internal static unsafe class MicroKernelAvx2
     /// <summary>Columns of the register tile (2 vectors of 8).</summary>
     public const int NR = 16;
 
+    /// <summary>Most rows <see cref="TilePair"/> takes: 2 x 2 x rows accumulators must fit the registers.</summary>
+    public const int PairRows = 2;
+
     /// <summary>The first <paramref name="rows"/> (1..MR) rows of a tile, see <see cref="GemmKernel"/>.</summary>
     public static void Tile(int rows, int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
@@ -257,6 +260,60 @@ internal static unsafe class MicroKernelAvx2
         if (TRows.Count == 5) return;
         Store(c + 5 * ldc, c50, va, beta);
         Store(c + 5 * ldc + 8, c51, va, beta);
+    }
+
+    /// <summary>
+    /// The first <paramref name="rows"/> (1..2) rows of two adjacent tiles at once, from two packed B panels
+    /// (the second at b + kc*NR): with so few rows one tile has too few independent FMA chains to hide the FMA
+    /// latency, two have enough. Per element the same arithmetic as <see cref="Tile"/>.
+    /// </summary>
+    public static void TilePair(int rows, int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        switch (rows)
+        {
+            case 1: TilePair<GemmRows.R1>(kc, a, b, c, ldc, alpha, beta); break;
+            default: TilePair<GemmRows.R2>(kc, a, b, c, ldc, alpha, beta); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TilePair<TRows>(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) where TRows : struct, GemmRows.ICount
+    {
+        float* bNext = b + kc * NR;
+        for (int r = 0; r < TRows.Count; r++) GemmPrefetch.Row(c + r * ldc, 2 * NR);
+        Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector256<float> c10 = default, c11 = default, c12 = default, c13 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8), b2 = Vector256.Load(bNext), b3 = Vector256.Load(bNext + 8);
+            Vector256<float> ai;
+            ai = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(ai, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(ai, b1, c01);
+            c02 = Vector256.FusedMultiplyAdd(ai, b2, c02);
+            c03 = Vector256.FusedMultiplyAdd(ai, b3, c03);
+            if (TRows.Count > 1)
+            {
+                ai = Vector256.Create(a[1]);
+                c10 = Vector256.FusedMultiplyAdd(ai, b0, c10);
+                c11 = Vector256.FusedMultiplyAdd(ai, b1, c11);
+                c12 = Vector256.FusedMultiplyAdd(ai, b2, c12);
+                c13 = Vector256.FusedMultiplyAdd(ai, b3, c13);
+            }
+            a += MR;
+            b += NR;
+            bNext += NR;
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        Store(c + 0 * ldc, c00, va, beta);
+        Store(c + 0 * ldc + 8, c01, va, beta);
+        Store(c + 0 * ldc + 16, c02, va, beta);
+        Store(c + 0 * ldc + 24, c03, va, beta);
+        if (TRows.Count == 1) return;
+        Store(c + 1 * ldc, c10, va, beta);
+        Store(c + 1 * ldc + 8, c11, va, beta);
+        Store(c + 1 * ldc + 16, c12, va, beta);
+        Store(c + 1 * ldc + 24, c13, va, beta);
     }
 
     // c = alpha * acc + beta * c; beta == 0 writes without reading (C may hold NaN), beta == 1 adds.

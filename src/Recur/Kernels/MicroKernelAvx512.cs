@@ -16,6 +16,9 @@ internal static unsafe class MicroKernelAvx512
     /// <summary>Columns of the register tile (2 vectors of 16).</summary>
     public const int NR = 32;
 
+    /// <summary>Most rows <see cref="TilePair"/> takes: 2 x 2 x rows accumulators must fit the registers.</summary>
+    public const int PairRows = 6;
+
     /// <summary>The first <paramref name="rows"/> (1..MR) rows of a tile, see <see cref="GemmKernel"/>.</summary>
     public static void Tile(int rows, int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {
@@ -467,6 +470,120 @@ internal static unsafe class MicroKernelAvx512
         if (TRows.Count == 11) return;
         Store(c + 11 * ldc, c110, va, beta);
         Store(c + 11 * ldc + 16, c111, va, beta);
+    }
+
+    /// <summary>
+    /// The first <paramref name="rows"/> (1..6) rows of two adjacent tiles at once, from two packed B panels
+    /// (the second at b + kc*NR): with so few rows one tile has too few independent FMA chains to hide the FMA
+    /// latency, two have enough. Per element the same arithmetic as <see cref="Tile"/>.
+    /// </summary>
+    public static void TilePair(int rows, int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        switch (rows)
+        {
+            case 1: TilePair<GemmRows.R1>(kc, a, b, c, ldc, alpha, beta); break;
+            case 2: TilePair<GemmRows.R2>(kc, a, b, c, ldc, alpha, beta); break;
+            case 3: TilePair<GemmRows.R3>(kc, a, b, c, ldc, alpha, beta); break;
+            case 4: TilePair<GemmRows.R4>(kc, a, b, c, ldc, alpha, beta); break;
+            case 5: TilePair<GemmRows.R5>(kc, a, b, c, ldc, alpha, beta); break;
+            default: TilePair<GemmRows.R6>(kc, a, b, c, ldc, alpha, beta); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TilePair<TRows>(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) where TRows : struct, GemmRows.ICount
+    {
+        float* bNext = b + kc * NR;
+        for (int r = 0; r < TRows.Count; r++) GemmPrefetch.Row(c + r * ldc, 2 * NR);
+        Vector512<float> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector512<float> c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default, c23 = default;
+        Vector512<float> c30 = default, c31 = default, c32 = default, c33 = default;
+        Vector512<float> c40 = default, c41 = default, c42 = default, c43 = default;
+        Vector512<float> c50 = default, c51 = default, c52 = default, c53 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16), b2 = Vector512.Load(bNext), b3 = Vector512.Load(bNext + 16);
+            Vector512<float> ai;
+            ai = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(ai, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
+            c02 = Vector512.FusedMultiplyAdd(ai, b2, c02);
+            c03 = Vector512.FusedMultiplyAdd(ai, b3, c03);
+            if (TRows.Count > 1)
+            {
+                ai = Vector512.Create(a[1]);
+                c10 = Vector512.FusedMultiplyAdd(ai, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
+                c12 = Vector512.FusedMultiplyAdd(ai, b2, c12);
+                c13 = Vector512.FusedMultiplyAdd(ai, b3, c13);
+            }
+            if (TRows.Count > 2)
+            {
+                ai = Vector512.Create(a[2]);
+                c20 = Vector512.FusedMultiplyAdd(ai, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
+                c22 = Vector512.FusedMultiplyAdd(ai, b2, c22);
+                c23 = Vector512.FusedMultiplyAdd(ai, b3, c23);
+            }
+            if (TRows.Count > 3)
+            {
+                ai = Vector512.Create(a[3]);
+                c30 = Vector512.FusedMultiplyAdd(ai, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
+                c32 = Vector512.FusedMultiplyAdd(ai, b2, c32);
+                c33 = Vector512.FusedMultiplyAdd(ai, b3, c33);
+            }
+            if (TRows.Count > 4)
+            {
+                ai = Vector512.Create(a[4]);
+                c40 = Vector512.FusedMultiplyAdd(ai, b0, c40);
+                c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
+                c42 = Vector512.FusedMultiplyAdd(ai, b2, c42);
+                c43 = Vector512.FusedMultiplyAdd(ai, b3, c43);
+            }
+            if (TRows.Count > 5)
+            {
+                ai = Vector512.Create(a[5]);
+                c50 = Vector512.FusedMultiplyAdd(ai, b0, c50);
+                c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
+                c52 = Vector512.FusedMultiplyAdd(ai, b2, c52);
+                c53 = Vector512.FusedMultiplyAdd(ai, b3, c53);
+            }
+            a += MR;
+            b += NR;
+            bNext += NR;
+        }
+        Vector512<float> va = Vector512.Create(alpha);
+        Store(c + 0 * ldc, c00, va, beta);
+        Store(c + 0 * ldc + 16, c01, va, beta);
+        Store(c + 0 * ldc + 32, c02, va, beta);
+        Store(c + 0 * ldc + 48, c03, va, beta);
+        if (TRows.Count == 1) return;
+        Store(c + 1 * ldc, c10, va, beta);
+        Store(c + 1 * ldc + 16, c11, va, beta);
+        Store(c + 1 * ldc + 32, c12, va, beta);
+        Store(c + 1 * ldc + 48, c13, va, beta);
+        if (TRows.Count == 2) return;
+        Store(c + 2 * ldc, c20, va, beta);
+        Store(c + 2 * ldc + 16, c21, va, beta);
+        Store(c + 2 * ldc + 32, c22, va, beta);
+        Store(c + 2 * ldc + 48, c23, va, beta);
+        if (TRows.Count == 3) return;
+        Store(c + 3 * ldc, c30, va, beta);
+        Store(c + 3 * ldc + 16, c31, va, beta);
+        Store(c + 3 * ldc + 32, c32, va, beta);
+        Store(c + 3 * ldc + 48, c33, va, beta);
+        if (TRows.Count == 4) return;
+        Store(c + 4 * ldc, c40, va, beta);
+        Store(c + 4 * ldc + 16, c41, va, beta);
+        Store(c + 4 * ldc + 32, c42, va, beta);
+        Store(c + 4 * ldc + 48, c43, va, beta);
+        if (TRows.Count == 5) return;
+        Store(c + 5 * ldc, c50, va, beta);
+        Store(c + 5 * ldc + 16, c51, va, beta);
+        Store(c + 5 * ldc + 32, c52, va, beta);
+        Store(c + 5 * ldc + 48, c53, va, beta);
     }
 
     // c = alpha * acc + beta * c; beta == 0 writes without reading (C may hold NaN), beta == 1 adds.
