@@ -18,7 +18,7 @@ namespace Recur.Kernels;
 internal static unsafe class GemmSmallM
 {
     /// <summary>Largest m handled here.</summary>
-    public const int MaxRows = 4;
+    public const int MaxRows = 8;
 
     private const int MaxChunkCols = 1024;
 
