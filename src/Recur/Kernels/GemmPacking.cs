@@ -33,16 +33,21 @@ internal static unsafe class GemmPacking
             }
             else
             {
+                float* first = a + (i0 + ir) * lda + p0;
+                int p8 = GemmTranspose.IsSupported ? kc & ~7 : 0;
+                for (int p = 0; p < p8; p += 8)
+                    for (int g = 0; g < mr; g += 8)
+                        GemmTranspose.Block(first + g * lda + p, lda, Math.Clamp(rows - g, 0, 8), dst + p * mr + g, mr, Math.Min(8, mr - g));
                 for (int r = 0; r < mr; r++)
                 {
                     float* d = dst + r;
                     if (r >= rows)
                     {
-                        for (int p = 0; p < kc; p++) d[p * mr] = 0;
+                        for (int p = p8; p < kc; p++) d[p * mr] = 0;
                         continue;
                     }
-                    float* src = a + (i0 + ir + r) * lda + p0;
-                    for (int p = 0; p < kc; p++) d[p * mr] = src[p];
+                    float* src = first + r * lda;
+                    for (int p = p8; p < kc; p++) d[p * mr] = src[p];
                 }
             }
         }
@@ -61,6 +66,11 @@ internal static unsafe class GemmPacking
             int cols = Math.Min(nr, nc - jr);
             if (transB)
             {
+                float* first = b + (j0 + jr) * ldb + p0;
+                int p8 = cols == nr && GemmTranspose.IsSupported ? kc & ~7 : 0;
+                for (int p = 0; p < p8; p += 8)
+                    for (int j = 0; j < nr; j += 8)
+                        GemmTranspose.Block(first + j * ldb + p, ldb, 8, dst + p * nr + j, nr, 8);
                 for (int j = 0; j < nr; j++)
                 {
                     float* d = dst + j;
@@ -69,8 +79,8 @@ internal static unsafe class GemmPacking
                         for (int p = 0; p < kc; p++) d[p * nr] = 0;
                         continue;
                     }
-                    float* src = b + (j0 + jr + j) * ldb + p0;
-                    for (int p = 0; p < kc; p++) d[p * nr] = src[p];
+                    float* src = first + j * ldb;
+                    for (int p = p8; p < kc; p++) d[p * nr] = src[p];
                 }
             }
             else
