@@ -46,8 +46,10 @@ internal static unsafe class GemmSmallM
         }
         var job = new Job { A = a, Lda = lda, B = b, Ldb = ldb, TransB = transB, C = c, Ldc = ldc, M = m, N = n, K = k, Alpha = alpha, Beta = beta };
         int threads = KernelConfig.Threads;
-        // A chunk per thread, at most MaxChunkCols wide (the accumulators of the streamed form stay in L1).
-        job.ChunkCols = Math.Clamp(GemmDriver.RoundUp((n + threads - 1) / threads, 64), 64, MaxChunkCols);
+        // A few chunks per thread (a thread the OS delays holds up only a small one), at most MaxChunkCols wide
+        // (the accumulators of the streamed form stay in L1).
+        int chunks = threads == 1 ? 1 : 4 * threads;
+        job.ChunkCols = Math.Clamp(GemmDriver.RoundUp((n + chunks - 1) / chunks, 64), 64, MaxChunkCols);
         ParallelLoop.For((n + job.ChunkCols - 1) / job.ChunkCols, &RunChunk, &job);
     }
 
