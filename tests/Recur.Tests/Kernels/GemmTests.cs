@@ -56,10 +56,12 @@ public sealed class GemmTests
     }
 
     [Theory]
-    [InlineData(KernelIsa.Avx2, 2, 0)]
-    [InlineData(KernelIsa.Vector128, 5, 1)]
-    [InlineData(KernelIsa.Avx512, 170, 1)]
-    public void ResultsAreBitIdenticalForAnyThreadCount(KernelIsa isa, int m, int transposes)
+    [InlineData(KernelIsa.Avx2, 2, 0, false)]
+    [InlineData(KernelIsa.Avx2, 2, 0, true)]   // paired tiles
+    [InlineData(KernelIsa.Avx2, 40, 2, false)] // one row block, B packed per task
+    [InlineData(KernelIsa.Vector128, 5, 1, false)]
+    [InlineData(KernelIsa.Avx512, 170, 1, false)]
+    public void ResultsAreBitIdenticalForAnyThreadCount(KernelIsa isa, int m, int transposes, bool prePacked)
     {
         var rng = new Random(77);
         bool transA = (transposes & 1) != 0, transB = transposes != 0;
@@ -70,7 +72,13 @@ public sealed class GemmTests
         {
             using var _ = new KernelSettings(isa, threads);
             float[] c = (float[])c0.Clone();
-            Gemm.Sgemm(transA, transB, m, n, k, 0.5f, a, transA ? m : k, b, transB ? k : n, 0.25f, c, n);
+            if (prePacked)
+            {
+                var packed = new PackedMatrix(k, n);
+                packed.Pack(transB, b, transB ? k : n);
+                Gemm.Sgemm(transA, m, 0.5f, a, transA ? m : k, packed, 0.25f, c, n);
+            }
+            else Gemm.Sgemm(transA, transB, m, n, k, 0.5f, a, transA ? m : k, b, transB ? k : n, 0.25f, c, n);
             if (first is null) first = c;
             else Assert.True(first.AsSpan().SequenceEqual(c), $"{isa}: the result with {threads} threads differs from 1 thread");
         }
