@@ -46,8 +46,8 @@ public sealed class GemmSuite : IBenchSuite
     /// <inheritdoc />
     public void Run(BenchOptions options, BenchReport report)
     {
-        int reps = options.Quick ? 5 : 9;
-        double repSeconds = options.Quick ? 0.04 : 0.15;
+        int reps = options.Quick ? 7 : 15;
+        double repSeconds = options.Quick ? 0.05 : 0.15;
         BenchReport.Note($"machine: {Environment.ProcessorCount} logical CPUs, ISA {KernelConfig.Isa}, load average {LoadAverage()}; " +
                          $"{reps} alternating repetitions of >= {repSeconds * 1000:F0} ms each, medians");
 
@@ -76,6 +76,7 @@ public sealed class GemmSuite : IBenchSuite
         {
             KernelConfig.Threads = savedThreads;
         }
+        BenchReport.Note($"load average at the end: {LoadAverage()}");
     }
 
     private static (double Recur, double Peer) Measure(Case c, NumpyPeer? peer, int reps, double repSeconds)

@@ -4,11 +4,12 @@ using System.Runtime.Intrinsics;
 namespace Recur.Kernels;
 
 /// <summary>
-/// Products with few rows (m &lt;= <see cref="MaxRows"/>, e.g. an RNN time step at batch 1..4) read op(B) in place:
-/// packing B would cost about as much as the product, since each element of B is used only m times.
+/// Products with few rows (m &lt;= <see cref="MaxRows"/>, e.g. an RNN time step at batch 1..8) read op(B) in place:
+/// packing B would cost about as much as the product, since each element of B is used only m times (measured on
+/// Zen 3, 1x256x1024 to 8x256x1024: 1.3x faster than packing up to m = 8, on par at m = 12).
 /// <list type="bullet">
 /// <item>Row-major B (op(B)[p, j] = b[p*ldb + j]): <c>acc[i, :] += a[i, p] * b[p, :]</c> over p in order, streaming
-/// B row after row through accumulators in L1 (axpy form), all rows of A at once.</item>
+/// B row after row through accumulators in L1 (axpy form).</item>
 /// <item>Transposed B (op(B)[p, j] = b[j*ldb + p]): each c[i, j] is a dot product of two contiguous rows, four
 /// columns by two rows per pass.</item>
 /// </list>
