@@ -21,7 +21,8 @@ internal static unsafe class GemmSmallM
     /// <summary>Largest m handled here.</summary>
     public const int MaxRows = 8;
 
-    private const int MaxChunkCols = 1024;
+    // Accumulators of a chunk (m x chunk columns) stay within 16 KB, half of L1; chunks are at most 1024 wide.
+    private const int AccumulatorFloats = 4096, MaxChunkCols = 1024;
 
     private struct Job
     {
@@ -47,10 +48,11 @@ internal static unsafe class GemmSmallM
         }
         var job = new Job { A = a, Lda = lda, B = b, Ldb = ldb, TransB = transB, C = c, Ldc = ldc, M = m, N = n, K = k, Alpha = alpha, Beta = beta };
         int threads = KernelConfig.Threads;
-        // A few chunks per thread (a thread the OS delays holds up only a small one), at most MaxChunkCols wide
-        // (the accumulators of the streamed form stay in L1).
+        // A few chunks per thread (a thread the OS delays holds up only a small one), narrow enough for the
+        // accumulators of the streamed form to stay in L1.
         int chunks = threads == 1 ? 1 : 4 * threads;
-        job.ChunkCols = Math.Clamp(GemmDriver.RoundUp((n + chunks - 1) / chunks, 64), 64, MaxChunkCols);
+        int maxCols = Math.Max(64, Math.Min(MaxChunkCols, AccumulatorFloats / m) / 64 * 64);
+        job.ChunkCols = Math.Clamp(GemmDriver.RoundUp((n + chunks - 1) / chunks, 64), 64, maxCols);
         ParallelLoop.For((n + job.ChunkCols - 1) / job.ChunkCols, &RunChunk, &job);
     }
 
