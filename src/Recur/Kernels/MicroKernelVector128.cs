@@ -5,7 +5,8 @@ namespace Recur.Kernels;
 
 /// <summary>
 /// The portable micro-kernel: a 6x8 register tile of 128-bit vectors (12 accumulators fit the 16 registers of
-/// SSE and leave room on NEON's 32). For CPUs without AVX2, e.g. older x64 or Arm64.
+/// SSE and leave room on NEON's 32). For CPUs without AVX2, e.g. older x64 or Arm64. Multiply-adds are fused where
+/// the CPU has FMA (Arm64, x64 with FMA3) and a multiply then an add elsewhere, rather than a slow software FMA.
 /// </summary>
 internal static unsafe class MicroKernelVector128
 {
@@ -54,148 +55,148 @@ internal static unsafe class MicroKernelVector128
                 Vector128<float> b0 = Vector128.Load(b), b1 = Vector128.Load(b + 4);
                 Vector128<float> ai;
                 ai = Vector128.Create(a[0]);
-                c00 = Vector128.FusedMultiplyAdd(ai, b0, c00);
-                c01 = Vector128.FusedMultiplyAdd(ai, b1, c01);
+                c00 = Vector128.MultiplyAddEstimate(ai, b0, c00);
+                c01 = Vector128.MultiplyAddEstimate(ai, b1, c01);
                 if (TRows.Count > 1)
                 {
                     ai = Vector128.Create(a[1]);
-                    c10 = Vector128.FusedMultiplyAdd(ai, b0, c10);
-                    c11 = Vector128.FusedMultiplyAdd(ai, b1, c11);
+                    c10 = Vector128.MultiplyAddEstimate(ai, b0, c10);
+                    c11 = Vector128.MultiplyAddEstimate(ai, b1, c11);
                 }
                 if (TRows.Count > 2)
                 {
                     ai = Vector128.Create(a[2]);
-                    c20 = Vector128.FusedMultiplyAdd(ai, b0, c20);
-                    c21 = Vector128.FusedMultiplyAdd(ai, b1, c21);
+                    c20 = Vector128.MultiplyAddEstimate(ai, b0, c20);
+                    c21 = Vector128.MultiplyAddEstimate(ai, b1, c21);
                 }
                 if (TRows.Count > 3)
                 {
                     ai = Vector128.Create(a[3]);
-                    c30 = Vector128.FusedMultiplyAdd(ai, b0, c30);
-                    c31 = Vector128.FusedMultiplyAdd(ai, b1, c31);
+                    c30 = Vector128.MultiplyAddEstimate(ai, b0, c30);
+                    c31 = Vector128.MultiplyAddEstimate(ai, b1, c31);
                 }
                 if (TRows.Count > 4)
                 {
                     ai = Vector128.Create(a[4]);
-                    c40 = Vector128.FusedMultiplyAdd(ai, b0, c40);
-                    c41 = Vector128.FusedMultiplyAdd(ai, b1, c41);
+                    c40 = Vector128.MultiplyAddEstimate(ai, b0, c40);
+                    c41 = Vector128.MultiplyAddEstimate(ai, b1, c41);
                 }
                 if (TRows.Count > 5)
                 {
                     ai = Vector128.Create(a[5]);
-                    c50 = Vector128.FusedMultiplyAdd(ai, b0, c50);
-                    c51 = Vector128.FusedMultiplyAdd(ai, b1, c51);
+                    c50 = Vector128.MultiplyAddEstimate(ai, b0, c50);
+                    c51 = Vector128.MultiplyAddEstimate(ai, b1, c51);
                 }
             }
             {
                 Vector128<float> b0 = Vector128.Load(b + 8), b1 = Vector128.Load(b + 12);
                 Vector128<float> ai;
                 ai = Vector128.Create(a[6]);
-                c00 = Vector128.FusedMultiplyAdd(ai, b0, c00);
-                c01 = Vector128.FusedMultiplyAdd(ai, b1, c01);
+                c00 = Vector128.MultiplyAddEstimate(ai, b0, c00);
+                c01 = Vector128.MultiplyAddEstimate(ai, b1, c01);
                 if (TRows.Count > 1)
                 {
                     ai = Vector128.Create(a[7]);
-                    c10 = Vector128.FusedMultiplyAdd(ai, b0, c10);
-                    c11 = Vector128.FusedMultiplyAdd(ai, b1, c11);
+                    c10 = Vector128.MultiplyAddEstimate(ai, b0, c10);
+                    c11 = Vector128.MultiplyAddEstimate(ai, b1, c11);
                 }
                 if (TRows.Count > 2)
                 {
                     ai = Vector128.Create(a[8]);
-                    c20 = Vector128.FusedMultiplyAdd(ai, b0, c20);
-                    c21 = Vector128.FusedMultiplyAdd(ai, b1, c21);
+                    c20 = Vector128.MultiplyAddEstimate(ai, b0, c20);
+                    c21 = Vector128.MultiplyAddEstimate(ai, b1, c21);
                 }
                 if (TRows.Count > 3)
                 {
                     ai = Vector128.Create(a[9]);
-                    c30 = Vector128.FusedMultiplyAdd(ai, b0, c30);
-                    c31 = Vector128.FusedMultiplyAdd(ai, b1, c31);
+                    c30 = Vector128.MultiplyAddEstimate(ai, b0, c30);
+                    c31 = Vector128.MultiplyAddEstimate(ai, b1, c31);
                 }
                 if (TRows.Count > 4)
                 {
                     ai = Vector128.Create(a[10]);
-                    c40 = Vector128.FusedMultiplyAdd(ai, b0, c40);
-                    c41 = Vector128.FusedMultiplyAdd(ai, b1, c41);
+                    c40 = Vector128.MultiplyAddEstimate(ai, b0, c40);
+                    c41 = Vector128.MultiplyAddEstimate(ai, b1, c41);
                 }
                 if (TRows.Count > 5)
                 {
                     ai = Vector128.Create(a[11]);
-                    c50 = Vector128.FusedMultiplyAdd(ai, b0, c50);
-                    c51 = Vector128.FusedMultiplyAdd(ai, b1, c51);
+                    c50 = Vector128.MultiplyAddEstimate(ai, b0, c50);
+                    c51 = Vector128.MultiplyAddEstimate(ai, b1, c51);
                 }
             }
             {
                 Vector128<float> b0 = Vector128.Load(b + 16), b1 = Vector128.Load(b + 20);
                 Vector128<float> ai;
                 ai = Vector128.Create(a[12]);
-                c00 = Vector128.FusedMultiplyAdd(ai, b0, c00);
-                c01 = Vector128.FusedMultiplyAdd(ai, b1, c01);
+                c00 = Vector128.MultiplyAddEstimate(ai, b0, c00);
+                c01 = Vector128.MultiplyAddEstimate(ai, b1, c01);
                 if (TRows.Count > 1)
                 {
                     ai = Vector128.Create(a[13]);
-                    c10 = Vector128.FusedMultiplyAdd(ai, b0, c10);
-                    c11 = Vector128.FusedMultiplyAdd(ai, b1, c11);
+                    c10 = Vector128.MultiplyAddEstimate(ai, b0, c10);
+                    c11 = Vector128.MultiplyAddEstimate(ai, b1, c11);
                 }
                 if (TRows.Count > 2)
                 {
                     ai = Vector128.Create(a[14]);
-                    c20 = Vector128.FusedMultiplyAdd(ai, b0, c20);
-                    c21 = Vector128.FusedMultiplyAdd(ai, b1, c21);
+                    c20 = Vector128.MultiplyAddEstimate(ai, b0, c20);
+                    c21 = Vector128.MultiplyAddEstimate(ai, b1, c21);
                 }
                 if (TRows.Count > 3)
                 {
                     ai = Vector128.Create(a[15]);
-                    c30 = Vector128.FusedMultiplyAdd(ai, b0, c30);
-                    c31 = Vector128.FusedMultiplyAdd(ai, b1, c31);
+                    c30 = Vector128.MultiplyAddEstimate(ai, b0, c30);
+                    c31 = Vector128.MultiplyAddEstimate(ai, b1, c31);
                 }
                 if (TRows.Count > 4)
                 {
                     ai = Vector128.Create(a[16]);
-                    c40 = Vector128.FusedMultiplyAdd(ai, b0, c40);
-                    c41 = Vector128.FusedMultiplyAdd(ai, b1, c41);
+                    c40 = Vector128.MultiplyAddEstimate(ai, b0, c40);
+                    c41 = Vector128.MultiplyAddEstimate(ai, b1, c41);
                 }
                 if (TRows.Count > 5)
                 {
                     ai = Vector128.Create(a[17]);
-                    c50 = Vector128.FusedMultiplyAdd(ai, b0, c50);
-                    c51 = Vector128.FusedMultiplyAdd(ai, b1, c51);
+                    c50 = Vector128.MultiplyAddEstimate(ai, b0, c50);
+                    c51 = Vector128.MultiplyAddEstimate(ai, b1, c51);
                 }
             }
             {
                 Vector128<float> b0 = Vector128.Load(b + 24), b1 = Vector128.Load(b + 28);
                 Vector128<float> ai;
                 ai = Vector128.Create(a[18]);
-                c00 = Vector128.FusedMultiplyAdd(ai, b0, c00);
-                c01 = Vector128.FusedMultiplyAdd(ai, b1, c01);
+                c00 = Vector128.MultiplyAddEstimate(ai, b0, c00);
+                c01 = Vector128.MultiplyAddEstimate(ai, b1, c01);
                 if (TRows.Count > 1)
                 {
                     ai = Vector128.Create(a[19]);
-                    c10 = Vector128.FusedMultiplyAdd(ai, b0, c10);
-                    c11 = Vector128.FusedMultiplyAdd(ai, b1, c11);
+                    c10 = Vector128.MultiplyAddEstimate(ai, b0, c10);
+                    c11 = Vector128.MultiplyAddEstimate(ai, b1, c11);
                 }
                 if (TRows.Count > 2)
                 {
                     ai = Vector128.Create(a[20]);
-                    c20 = Vector128.FusedMultiplyAdd(ai, b0, c20);
-                    c21 = Vector128.FusedMultiplyAdd(ai, b1, c21);
+                    c20 = Vector128.MultiplyAddEstimate(ai, b0, c20);
+                    c21 = Vector128.MultiplyAddEstimate(ai, b1, c21);
                 }
                 if (TRows.Count > 3)
                 {
                     ai = Vector128.Create(a[21]);
-                    c30 = Vector128.FusedMultiplyAdd(ai, b0, c30);
-                    c31 = Vector128.FusedMultiplyAdd(ai, b1, c31);
+                    c30 = Vector128.MultiplyAddEstimate(ai, b0, c30);
+                    c31 = Vector128.MultiplyAddEstimate(ai, b1, c31);
                 }
                 if (TRows.Count > 4)
                 {
                     ai = Vector128.Create(a[22]);
-                    c40 = Vector128.FusedMultiplyAdd(ai, b0, c40);
-                    c41 = Vector128.FusedMultiplyAdd(ai, b1, c41);
+                    c40 = Vector128.MultiplyAddEstimate(ai, b0, c40);
+                    c41 = Vector128.MultiplyAddEstimate(ai, b1, c41);
                 }
                 if (TRows.Count > 5)
                 {
                     ai = Vector128.Create(a[23]);
-                    c50 = Vector128.FusedMultiplyAdd(ai, b0, c50);
-                    c51 = Vector128.FusedMultiplyAdd(ai, b1, c51);
+                    c50 = Vector128.MultiplyAddEstimate(ai, b0, c50);
+                    c51 = Vector128.MultiplyAddEstimate(ai, b1, c51);
                 }
             }
             a += 4 * MR;
@@ -206,37 +207,37 @@ internal static unsafe class MicroKernelVector128
             Vector128<float> b0 = Vector128.Load(b), b1 = Vector128.Load(b + 4);
             Vector128<float> ai;
             ai = Vector128.Create(a[0]);
-            c00 = Vector128.FusedMultiplyAdd(ai, b0, c00);
-            c01 = Vector128.FusedMultiplyAdd(ai, b1, c01);
+            c00 = Vector128.MultiplyAddEstimate(ai, b0, c00);
+            c01 = Vector128.MultiplyAddEstimate(ai, b1, c01);
             if (TRows.Count > 1)
             {
                 ai = Vector128.Create(a[1]);
-                c10 = Vector128.FusedMultiplyAdd(ai, b0, c10);
-                c11 = Vector128.FusedMultiplyAdd(ai, b1, c11);
+                c10 = Vector128.MultiplyAddEstimate(ai, b0, c10);
+                c11 = Vector128.MultiplyAddEstimate(ai, b1, c11);
             }
             if (TRows.Count > 2)
             {
                 ai = Vector128.Create(a[2]);
-                c20 = Vector128.FusedMultiplyAdd(ai, b0, c20);
-                c21 = Vector128.FusedMultiplyAdd(ai, b1, c21);
+                c20 = Vector128.MultiplyAddEstimate(ai, b0, c20);
+                c21 = Vector128.MultiplyAddEstimate(ai, b1, c21);
             }
             if (TRows.Count > 3)
             {
                 ai = Vector128.Create(a[3]);
-                c30 = Vector128.FusedMultiplyAdd(ai, b0, c30);
-                c31 = Vector128.FusedMultiplyAdd(ai, b1, c31);
+                c30 = Vector128.MultiplyAddEstimate(ai, b0, c30);
+                c31 = Vector128.MultiplyAddEstimate(ai, b1, c31);
             }
             if (TRows.Count > 4)
             {
                 ai = Vector128.Create(a[4]);
-                c40 = Vector128.FusedMultiplyAdd(ai, b0, c40);
-                c41 = Vector128.FusedMultiplyAdd(ai, b1, c41);
+                c40 = Vector128.MultiplyAddEstimate(ai, b0, c40);
+                c41 = Vector128.MultiplyAddEstimate(ai, b1, c41);
             }
             if (TRows.Count > 5)
             {
                 ai = Vector128.Create(a[5]);
-                c50 = Vector128.FusedMultiplyAdd(ai, b0, c50);
-                c51 = Vector128.FusedMultiplyAdd(ai, b1, c51);
+                c50 = Vector128.MultiplyAddEstimate(ai, b0, c50);
+                c51 = Vector128.MultiplyAddEstimate(ai, b1, c51);
             }
             a += MR;
             b += NR;
@@ -287,17 +288,17 @@ internal static unsafe class MicroKernelVector128
             Vector128<float> b0 = Vector128.Load(b), b1 = Vector128.Load(b + 4), b2 = Vector128.Load(bNext), b3 = Vector128.Load(bNext + 4);
             Vector128<float> ai;
             ai = Vector128.Create(a[0]);
-            c00 = Vector128.FusedMultiplyAdd(ai, b0, c00);
-            c01 = Vector128.FusedMultiplyAdd(ai, b1, c01);
-            c02 = Vector128.FusedMultiplyAdd(ai, b2, c02);
-            c03 = Vector128.FusedMultiplyAdd(ai, b3, c03);
+            c00 = Vector128.MultiplyAddEstimate(ai, b0, c00);
+            c01 = Vector128.MultiplyAddEstimate(ai, b1, c01);
+            c02 = Vector128.MultiplyAddEstimate(ai, b2, c02);
+            c03 = Vector128.MultiplyAddEstimate(ai, b3, c03);
             if (TRows.Count > 1)
             {
                 ai = Vector128.Create(a[1]);
-                c10 = Vector128.FusedMultiplyAdd(ai, b0, c10);
-                c11 = Vector128.FusedMultiplyAdd(ai, b1, c11);
-                c12 = Vector128.FusedMultiplyAdd(ai, b2, c12);
-                c13 = Vector128.FusedMultiplyAdd(ai, b3, c13);
+                c10 = Vector128.MultiplyAddEstimate(ai, b0, c10);
+                c11 = Vector128.MultiplyAddEstimate(ai, b1, c11);
+                c12 = Vector128.MultiplyAddEstimate(ai, b2, c12);
+                c13 = Vector128.MultiplyAddEstimate(ai, b3, c13);
             }
             a += MR;
             b += NR;
@@ -322,6 +323,6 @@ internal static unsafe class MicroKernelVector128
         Vector128<float> t = acc * alpha;
         if (beta == 0) t.Store(c);
         else if (beta == 1) (Vector128.Load(c) + t).Store(c);
-        else Vector128.FusedMultiplyAdd(Vector128.Load(c), Vector128.Create(beta), t).Store(c);
+        else Vector128.MultiplyAddEstimate(Vector128.Load(c), Vector128.Create(beta), t).Store(c);
     }
 }
