@@ -65,10 +65,17 @@ public sealed class GemmSuite : IBenchSuite
                 foreach (var c in Cases)
                 {
                     if (options.Extra.Count > 0 && !options.Extra.Any(f => c.Name.Contains(f, StringComparison.Ordinal))) continue;
-                    var (recur, numpy) = Measure(c, peer, reps, repSeconds);
-                    var extra = new Dictionary<string, object> { ["threads"] = threads, ["peer"] = "numpy+OpenBLAS" };
+                    var (recur, numpy, recurCpu, numpyCpu) = Measure(c, peer, reps, repSeconds);
+                    var extra = new Dictionary<string, object>
+                    {
+                        ["threads"] = threads,
+                        ["peer"] = "numpy+OpenBLAS",
+                        ["recur_per_cpu_s"] = Math.Round(recurCpu, 1),
+                        ["peer_per_cpu_s"] = Math.Round(numpyCpu, 1),
+                    };
                     if (c.Name == "sq2048" && threads == 1) extra["pct_of_fma_peak"] = Math.Round(100 * recur / peak, 1);
                     report.Add(new BenchRow(Name, $"{c.Name} t{threads}", recur, numpy, "GFLOP/s", true, extra));
+                    BenchReport.Note($"  per CPU-second: recur {recurCpu:F1}, peer {numpyCpu:F1} GFLOP (ratio {recurCpu / numpyCpu:F3})");
                 }
             }
         }
@@ -79,7 +86,9 @@ public sealed class GemmSuite : IBenchSuite
         BenchReport.Note($"load average at the end: {LoadAverage()}");
     }
 
-    private static (double Recur, double Peer) Measure(Case c, NumpyPeer? peer, int reps, double repSeconds)
+    // GFLOP/s medians over alternating repetitions: wall clock, and per CPU-second (flops / CPU time of all the
+    // process's threads), which a busy machine disturbs less when the threads are preempted.
+    private static (double Recur, double Peer, double RecurCpu, double PeerCpu) Measure(Case c, NumpyPeer? peer, int reps, double repSeconds)
     {
         var rng = new Random(1);
         float[] a = RandomArray(rng, c.M * c.K), b = RandomArray(rng, c.K * c.N), out_ = new float[c.M * c.N];
@@ -88,17 +97,28 @@ public sealed class GemmSuite : IBenchSuite
 
         int iters = Calibrate(Once, repSeconds);
         peer?.SetCase(c.M, c.K, c.N, c.TransA, c.TransB);
-        int peerIters = peer is null ? 0 : Math.Max(1, (int)(repSeconds / Math.Max(1e-9, peer.Time(1))));
+        int peerIters = peer is null ? 0 : Math.Max(1, (int)(repSeconds / Math.Max(1e-9, peer.Time(1).Wall)));
         var ours = new List<double>();
+        var oursCpu = new List<double>();
         var theirs = new List<double>();
+        var theirsCpu = new List<double>();
+        using var self = Process.GetCurrentProcess();
         for (int r = 0; r < reps; r++)
         {
+            self.Refresh();
+            TimeSpan cpu = self.TotalProcessorTime;
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < iters; i++) Once();
-            ours.Add(c.Flops * iters / Stopwatch.GetElapsedTime(start).TotalSeconds / 1e9);
-            if (peer is not null) theirs.Add(c.Flops * peerIters / peer.Time(peerIters) / 1e9);
+            double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            self.Refresh();
+            ours.Add(c.Flops * iters / wall / 1e9);
+            oursCpu.Add(c.Flops * iters / (self.TotalProcessorTime - cpu).TotalSeconds / 1e9);
+            if (peer is null) continue;
+            var (peerWall, peerCpu) = peer.Time(peerIters);
+            theirs.Add(c.Flops * peerIters / peerWall / 1e9);
+            theirsCpu.Add(c.Flops * peerIters / peerCpu / 1e9);
         }
-        return (Median(ours), peer is null ? double.NaN : Median(theirs));
+        return (Median(ours), peer is null ? double.NaN : Median(theirs), Median(oursCpu), peer is null ? double.NaN : Median(theirsCpu));
     }
 
     // Iterations per repetition so that one repetition lasts about `seconds` (after a warm-up call).
@@ -209,7 +229,11 @@ public sealed class GemmSuite : IBenchSuite
         public void SetCase(int m, int k, int n, bool transA, bool transB) =>
             Ask($"case {m} {k} {n} {(transA ? 1 : 0)} {(transB ? 1 : 0)}");
 
-        public double Time(int iters) => double.Parse(Ask($"time {iters}"), CultureInfo.InvariantCulture);
+        public (double Wall, double Cpu) Time(int iters)
+        {
+            string[] parts = Ask($"time {iters}").Split(' ');
+            return (double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture));
+        }
 
         private string Ask(string command)
         {

@@ -20,6 +20,10 @@ internal static unsafe class GemmDriver
     // A chunk of columns is at least this wide, so re-packing the A block per chunk stays negligible.
     private const int MinChunkCols = 128;
 
+    // B panels packed at once by a task that packs its own (a pair for the paired kernel; 1, 2, 4 and 8 were within
+    // noise of each other on Zen 3).
+    private const int PanelsPerGroup = 2;
+
     /// <summary>The state of one GEMM call, on the caller's stack; tasks read it through a pointer.</summary>
     private struct Job
     {
@@ -156,7 +160,7 @@ internal static unsafe class GemmDriver
 
         var scratch = GemmScratch.Current;
         float* ap = scratch.PackedA(kernel.MC * kcMax);
-        float* bpanel = job.PackBInTask ? scratch.PanelB(2 * kcMax * nr) : null;
+        float* bpanels = job.PackBInTask ? scratch.PanelB(PanelsPerGroup * kcMax * nr) : null;
         float* tile = scratch.Tile(mr * nr);
         var tileKernel = kernel.Tile;
 
@@ -167,34 +171,38 @@ internal static unsafe class GemmDriver
             GemmPacking.PackA(ap, job.A, job.Lda, job.TransA, i0, mc, p0, kc, mr);
             // With few rows (a small-batch RNN step) tiles go in pairs: one tile alone is FMA-latency bound.
             bool pairs = mc <= kernel.PairRows;
-            for (int jr = jStart; jr < jEnd;)
+            for (int jg = jStart; jg < jEnd; jg += PanelsPerGroup * nr)
             {
-                int cols = Math.Min(nr, jEnd - jr);
-                int panels = pairs && jr + 2 * nr <= jEnd ? 2 : 1;
-                float* bp;
+                int groupEnd = Math.Min(jEnd, jg + PanelsPerGroup * nr);
+                float* group;
                 if (job.PackBInTask)
                 {
-                    GemmPacking.PackB(bpanel, job.B, job.Ldb, job.TransB, p0, kc, jr, panels == 2 ? 2 * nr : cols, nr, jr + panels * nr < jEnd);
-                    bp = bpanel;
+                    GemmPacking.PackB(bpanels, job.B, job.Ldb, job.TransB, p0, kc, jg, groupEnd - jg, nr, groupEnd < jEnd);
+                    group = bpanels;
                 }
-                else bp = job.Bp + (long)p0 * job.BpWidth + (long)(jr - job.J0) * kc;
+                else group = job.Bp + (long)p0 * job.BpWidth + (long)(jg - job.J0) * kc;
 
-                if (panels == 2)
+                for (int jr = jg; jr < groupEnd;)
                 {
-                    kernel.TilePair(mc, kc, ap, bp, job.C + i0 * job.Ldc + jr, job.Ldc, job.Alpha, beta);
-                    jr += 2 * nr;
-                    continue;
+                    float* bp = group + (jr - jg) * kc;
+                    if (pairs && jr + 2 * nr <= groupEnd)
+                    {
+                        kernel.TilePair(mc, kc, ap, bp, job.C + i0 * job.Ldc + jr, job.Ldc, job.Alpha, beta);
+                        jr += 2 * nr;
+                        continue;
+                    }
+                    int cols = Math.Min(nr, groupEnd - jr);
+                    for (int ir = 0; ir < mc; ir += mr)
+                    {
+                        int rows = Math.Min(mr, mc - ir);
+                        float* c = job.C + (i0 + ir) * job.Ldc + jr;
+                        if (cols == nr)
+                            tileKernel(rows, kc, ap + ir * kc, bp, c, job.Ldc, job.Alpha, beta);
+                        else
+                            EdgeTile(tileKernel, rows, kc, ap + ir * kc, bp, c, job.Ldc, cols, job.Alpha, beta, tile, nr);
+                    }
+                    jr += nr;
                 }
-                for (int ir = 0; ir < mc; ir += mr)
-                {
-                    int rows = Math.Min(mr, mc - ir);
-                    float* c = job.C + (i0 + ir) * job.Ldc + jr;
-                    if (cols == nr)
-                        tileKernel(rows, kc, ap + ir * kc, bp, c, job.Ldc, job.Alpha, beta);
-                    else
-                        EdgeTile(tileKernel, rows, kc, ap + ir * kc, bp, c, job.Ldc, cols, job.Alpha, beta, tile, nr);
-                }
-                jr += nr;
             }
         }
     }

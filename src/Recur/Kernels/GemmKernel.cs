@@ -17,7 +17,7 @@ internal readonly unsafe struct GemmKernel
     public readonly KernelIsa Isa;
     public readonly int MR, NR, KC, MC, PairRows;
 
-    /// <summary>kernel(rows, kc, aPanel, bPanel, c, ldc, alpha, beta): the first rows (1..MR) rows of a tile.</summary>
+    /// <summary>kernel(rows, kc, aPanel, bPanel, c, ldc, alpha, beta): the first <c>rows</c> (1..MR) rows of a tile.</summary>
     public readonly delegate* managed<int, int, float*, float*, float*, nint, float, float, void> Tile;
 
     /// <summary>The same for up to PairRows rows of two adjacent tiles (B panels at bPanel and bPanel + kc*NR).</summary>
@@ -37,7 +37,10 @@ internal readonly unsafe struct GemmKernel
         TilePair = tilePair;
     }
 
-    /// <summary>The kernel for a resolved ISA (not Auto).</summary>
+    /// <summary>
+    /// The kernel for a resolved ISA (not Auto). KC = 256, MC = 144: on Zen 3 (32 KB L1, 512 KB L2) KC 256..512 and
+    /// MC 72..288 were within 3% of each other; 256 x 16 floats of B panel leave half of L1 for the A panel and C.
+    /// </summary>
     public static GemmKernel For(KernelIsa isa) => isa switch
     {
         KernelIsa.Avx512 => new(isa, MicroKernelAvx512.MR, MicroKernelAvx512.NR, MicroKernelAvx512.PairRows, 256, 144, &MicroKernelAvx512.Tile, &MicroKernelAvx512.TilePair),
