@@ -17,6 +17,10 @@ internal static unsafe class GemmDriver
     // Most floats of op(B) packed at once when B is not pre-packed (16 MB); wider products are done in column passes.
     private const long PackedBLimit = 4L << 20;
 
+    // Tasks per thread: a few, so that a thread the OS preempts holds up only a small part, but each task re-packs
+    // its A block (1, 2, 4 and 8 measured within noise of each other on a busy 2-core Zen 3).
+    private const int TasksPerThread = 2;
+
     // A chunk of columns is at least this wide, so re-packing the A block per chunk stays negligible.
     private const int MinChunkCols = 128;
 
@@ -132,13 +136,13 @@ internal static unsafe class GemmDriver
         }
     }
 
-    // Splits columns [J0, J1) into chunks so that there are a few tasks per thread, then runs the tasks.
+    // Splits columns [J0, J1) into chunks so that there are TasksPerThread tasks per thread, then runs the tasks.
     private static void RunTasks(ref Job job)
     {
         int nr = job.Kernel.NR;
         int panels = (job.J1 - job.J0 + nr - 1) / nr;
         int threads = KernelConfig.Threads;
-        int chunks = threads == 1 ? 1 : (4 * threads + job.McBlocks - 1) / job.McBlocks;
+        int chunks = threads == 1 ? 1 : (TasksPerThread * threads + job.McBlocks - 1) / job.McBlocks;
         chunks = Math.Clamp(chunks, 1, Math.Max(1, panels * nr / MinChunkCols));
         int panelsPerChunk = (panels + chunks - 1) / chunks;
         job.ChunkCols = panelsPerChunk * nr;
