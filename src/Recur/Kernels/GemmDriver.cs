@@ -15,7 +15,8 @@ namespace Recur.Kernels;
 internal static unsafe class GemmDriver
 {
     // Most floats of op(B) packed at once when B is not pre-packed (16 MB); wider products are done in column passes.
-    private const long PackedBLimit = 4L << 20;
+    // Settable only so that tests can cover several passes with small matrices.
+    internal static long PackedBLimit = 4L << 20;
 
     // Tasks per thread: a few, so that a thread the OS preempts holds up only a small part, but each task re-packs
     // its A block (1, 2, 4 and 8 measured within noise of each other on a busy 2-core Zen 3).

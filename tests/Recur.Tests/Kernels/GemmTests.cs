@@ -85,6 +85,24 @@ public sealed class GemmTests
     }
 
     [Fact]
+    public void WideProductsAreDoneInColumnPasses()
+    {
+        using var _ = new KernelSettings(KernelIsa.Avx2, 2);
+        long saved = GemmDriver.PackedBLimit;
+        try
+        {
+            GemmDriver.PackedBLimit = 1000; // 40 x 16 floats of op(B) per pass: 5 passes for n = 70
+            var rng = new Random(11);
+            foreach (bool transB in new[] { false, true })
+                CheckAgainstReference(rng, true, transB, 150, 70, 40, 0.5f, 2f, padA: 1, padB: 0, padC: 1);
+        }
+        finally
+        {
+            GemmDriver.PackedBLimit = saved;
+        }
+    }
+
+    [Fact]
     public void DetectedIsaIsTheDefaultAndAutoRedetects()
     {
         using var _ = new KernelSettings(KernelIsa.Vector128, 1);
