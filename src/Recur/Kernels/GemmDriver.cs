@@ -25,8 +25,8 @@ internal static unsafe class GemmDriver
     // A chunk of columns is at least this wide, so re-packing the A block per chunk stays negligible.
     private const int MinChunkCols = 128;
 
-    // B panels packed at once by a task that packs its own (a pair for the paired kernel; 1, 2, 4 and 8 were within
-    // noise of each other on Zen 3).
+    // B panels handled together: packed at once by a task that packs its own, and a pair for the paired kernel
+    // (packing 1, 2, 4 and 8 at once were within noise of each other on Zen 3).
     private const int PanelsPerGroup = 2;
 
     /// <summary>The state of one GEMM call, on the caller's stack; tasks read it through a pointer.</summary>
@@ -174,8 +174,7 @@ internal static unsafe class GemmDriver
             int kc = Math.Min(kcMax, job.K - p0);
             float beta = p0 == 0 ? job.Beta : 1f; // later K blocks accumulate onto the first
             GemmPacking.PackA(ap, job.A, job.Lda, job.TransA, i0, mc, p0, kc, mr);
-            // With few rows (a small-batch RNN step) tiles go in pairs: one tile alone is FMA-latency bound.
-            bool pairs = mc <= kernel.PairRows;
+            int fullRows = mc / mr * mr, lastRows = mc - fullRows;
             for (int jg = jStart; jg < jEnd; jg += PanelsPerGroup * nr)
             {
                 int groupEnd = Math.Min(jEnd, jg + PanelsPerGroup * nr);
@@ -187,26 +186,36 @@ internal static unsafe class GemmDriver
                 }
                 else group = job.Bp + (long)p0 * job.BpWidth + (long)(jg - job.J0) * kc;
 
-                for (int jr = jg; jr < groupEnd;)
+                // Full row panels, B panel by B panel (the panel stays in L1 down the rows).
+                for (int jr = jg; jr < groupEnd; jr += nr)
                 {
                     float* bp = group + (jr - jg) * kc;
-                    if (pairs && jr + 2 * nr <= groupEnd)
-                    {
-                        kernel.TilePair(mc, kc, ap, bp, job.C + i0 * job.Ldc + jr, job.Ldc, job.Alpha, beta);
-                        jr += 2 * nr;
-                        continue;
-                    }
                     int cols = Math.Min(nr, groupEnd - jr);
-                    for (int ir = 0; ir < mc; ir += mr)
+                    for (int ir = 0; ir < fullRows; ir += mr)
                     {
-                        int rows = Math.Min(mr, mc - ir);
                         float* c = job.C + (i0 + ir) * job.Ldc + jr;
-                        if (cols == nr)
-                            tileKernel(rows, kc, ap + ir * kc, bp, c, job.Ldc, job.Alpha, beta);
-                        else
-                            EdgeTile(tileKernel, rows, kc, ap + ir * kc, bp, c, job.Ldc, cols, job.Alpha, beta, tile, nr);
+                        if (cols == nr) tileKernel(mr, kc, ap + ir * kc, bp, c, job.Ldc, job.Alpha, beta);
+                        else EdgeTile(tileKernel, mr, kc, ap + ir * kc, bp, c, job.Ldc, cols, job.Alpha, beta, tile, nr);
                     }
-                    jr += nr;
+                }
+                if (lastRows == 0) continue;
+
+                // The last, partial row panel: with few rows (a small-batch RNN step) one tile alone is bound by FMA
+                // latency, so two B panels go through the paired kernel when they can.
+                float* aLast = ap + fullRows * kc;
+                float* cLast = job.C + (i0 + fullRows) * job.Ldc;
+                int jp = jg;
+                if (lastRows <= kernel.PairRows && groupEnd - jg == 2 * nr)
+                {
+                    kernel.TilePair(lastRows, kc, aLast, group, cLast + jg, job.Ldc, job.Alpha, beta);
+                    jp = groupEnd;
+                }
+                for (; jp < groupEnd; jp += nr)
+                {
+                    float* bp = group + (jp - jg) * kc;
+                    int cols = Math.Min(nr, groupEnd - jp);
+                    if (cols == nr) tileKernel(lastRows, kc, aLast, bp, cLast + jp, job.Ldc, job.Alpha, beta);
+                    else EdgeTile(tileKernel, lastRows, kc, aLast, bp, cLast + jp, job.Ldc, cols, job.Alpha, beta, tile, nr);
                 }
             }
         }
