@@ -20,7 +20,7 @@ internal static unsafe class GemmDriver
 
     // Tasks per thread: a few, so that a thread the OS preempts holds up only a small part, but each task re-packs
     // its A block (1, 2, 4 and 8 measured within noise of each other on a busy 2-core Zen 3).
-    private const int TasksPerThread = 2;
+    internal const int TasksPerThread = 2;
 
     // A chunk of columns is at least this wide, so re-packing the A block per chunk stays negligible.
     private const int MinChunkCols = 128;
