@@ -22,6 +22,15 @@ internal static unsafe class GemmDriver
     // its A block (1, 2, 4 and 8 measured within noise of each other on a busy 2-core Zen 3).
     internal const int TasksPerThread = 2;
 
+    // Products of at most this many multiply-adds (m*n*k; ~0.5 MFLOP, 5-10 µs on one core) run on one thread: a
+    // second thread saves little and, on a busy machine, a preempted helper stalls the call for a whole time
+    // slice (1x256x1024, the batch-1 RNN step, ran 1.6x slower on two threads than on one under load). OpenBLAS
+    // uses the same bound.
+    internal const long SingleThreadWork = 1 << 18;
+
+    /// <summary>Threads for a product of m*n*k multiply-adds.</summary>
+    internal static int ThreadsFor(int m, int n, int k) => (long)m * n * k <= SingleThreadWork ? 1 : KernelConfig.Threads;
+
     // A chunk of columns is at least this wide, so re-packing the A block per chunk stays negligible.
     private const int MinChunkCols = 128;
 
@@ -45,6 +54,7 @@ internal static unsafe class GemmDriver
         public int BpWidth, J0, J1;
         public bool PackBInTask;
 
+        public int Threads;
         public int McBlocks, BlockRows;   // op(A) in McBlocks row blocks of BlockRows (<= MC, a multiple of MR) rows
         public int ChunkCols;             // task t covers row block t % McBlocks and column chunk t / McBlocks
         public int PanelsPerPackTask;
@@ -54,7 +64,7 @@ internal static unsafe class GemmDriver
     public static void Multiply(in GemmKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
     {
-        var job = NewJob(kernel, transA, m, k, alpha, a, lda, beta, c, ldc);
+        var job = NewJob(kernel, transA, m, k, alpha, a, lda, beta, c, ldc, ThreadsFor(m, n, k));
         job.B = b;
         job.Ldb = ldb;
         job.TransB = transB;
@@ -85,7 +95,7 @@ internal static unsafe class GemmDriver
     public static void MultiplyPacked(in GemmKernel kernel, bool transA, int m, int n, int k, float alpha,
         float* a, nint lda, float* packed, int packedWidth, float beta, float* c, nint ldc)
     {
-        var job = NewJob(kernel, transA, m, k, alpha, a, lda, beta, c, ldc);
+        var job = NewJob(kernel, transA, m, k, alpha, a, lda, beta, c, ldc, ThreadsFor(m, n, k));
         job.Bp = packed;
         job.BpWidth = packedWidth;
         job.J1 = n;
@@ -95,17 +105,16 @@ internal static unsafe class GemmDriver
     /// <summary>Packs op(B)[0..k, 0..n] (b, ldb, transB) into dst with rows of width RoundUp(n, MaxNR), in parallel.</summary>
     public static void Pack(in GemmKernel kernel, bool transB, int k, int n, float* b, nint ldb, float* dst, int width)
     {
-        var job = new Job { Kernel = kernel, K = k, B = b, Ldb = ldb, TransB = transB, Bp = dst, BpWidth = width, J1 = n };
+        var job = new Job { Kernel = kernel, K = k, B = b, Ldb = ldb, TransB = transB, Bp = dst, BpWidth = width, J1 = n, Threads = KernelConfig.Threads };
         PackB(ref job);
     }
 
     private static Job NewJob(in GemmKernel kernel, bool transA, int m, int k, float alpha, float* a, nint lda,
-        float beta, float* c, nint ldc)
+        float beta, float* c, nint ldc, int threads)
     {
         // Row blocks of equal size, and as many as a multiple of the thread count when there are several, so that
         // threads get equal work (144 + 144 + 144 + 80 rows on 2 threads left one idle 11% of the time). Block
         // boundaries stay on the MR grid, so the arithmetic per element does not change.
-        int threads = KernelConfig.Threads;
         int blocks = (m + kernel.MC - 1) / kernel.MC;
         if (blocks > 1 && threads > 1) blocks = RoundUp(blocks, threads);
         int blockRows = Math.Min(kernel.MC, RoundUp((m + blocks - 1) / blocks, kernel.MR));
@@ -121,6 +130,7 @@ internal static unsafe class GemmDriver
             K = k,
             Alpha = alpha,
             Beta = beta,
+            Threads = threads,
             BlockRows = blockRows,
             McBlocks = (m + blockRows - 1) / blockRows,
         };
@@ -129,10 +139,10 @@ internal static unsafe class GemmDriver
     private static void PackB(ref Job job)
     {
         int panels = (job.J1 - job.J0 + job.Kernel.NR - 1) / job.Kernel.NR;
-        int tasks = Math.Min(panels, 4 * KernelConfig.Threads);
+        int tasks = Math.Min(panels, 4 * job.Threads);
         job.PanelsPerPackTask = (panels + tasks - 1) / tasks;
         fixed (Job* p = &job)
-            ParallelLoop.For((panels + job.PanelsPerPackTask - 1) / job.PanelsPerPackTask, &PackTask, p);
+            ParallelLoop.For((panels + job.PanelsPerPackTask - 1) / job.PanelsPerPackTask, &PackTask, p, job.Threads);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -154,14 +164,14 @@ internal static unsafe class GemmDriver
     {
         int nr = job.Kernel.NR;
         int panels = (job.J1 - job.J0 + nr - 1) / nr;
-        int threads = KernelConfig.Threads;
+        int threads = job.Threads;
         int chunks = threads == 1 ? 1 : (TasksPerThread * threads + job.McBlocks - 1) / job.McBlocks;
         chunks = Math.Clamp(chunks, 1, Math.Max(1, panels * nr / MinChunkCols));
         int panelsPerChunk = (panels + chunks - 1) / chunks;
         job.ChunkCols = panelsPerChunk * nr;
         chunks = (panels + panelsPerChunk - 1) / panelsPerChunk;
         fixed (Job* p = &job)
-            ParallelLoop.For(job.McBlocks * chunks, &RunTask, p);
+            ParallelLoop.For(job.McBlocks * chunks, &RunTask, p, threads);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

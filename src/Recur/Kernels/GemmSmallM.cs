@@ -47,13 +47,13 @@ internal static unsafe class GemmSmallM
             lda = k;
         }
         var job = new Job { A = a, Lda = lda, B = b, Ldb = ldb, TransB = transB, C = c, Ldc = ldc, M = m, N = n, K = k, Alpha = alpha, Beta = beta };
-        int threads = KernelConfig.Threads;
+        int threads = GemmDriver.ThreadsFor(m, n, k);
         // A few chunks per thread (a thread the OS delays holds up only a small one; narrower chunks cost more:
         // 1x256x1024 in 8 chunks is 25% slower than in 1), narrow enough for the accumulators to stay in L1.
         int chunks = threads == 1 ? 1 : GemmDriver.TasksPerThread * threads;
         int maxCols = Math.Max(64, Math.Min(MaxChunkCols, AccumulatorFloats / m) / 64 * 64);
         job.ChunkCols = Math.Clamp(GemmDriver.RoundUp((n + chunks - 1) / chunks, 64), 64, maxCols);
-        ParallelLoop.For((n + job.ChunkCols - 1) / job.ChunkCols, &RunChunk, &job);
+        ParallelLoop.For((n + job.ChunkCols - 1) / job.ChunkCols, &RunChunk, &job, threads);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

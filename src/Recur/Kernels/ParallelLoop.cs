@@ -54,11 +54,15 @@ public static unsafe class ParallelLoop
     /// <param name="count">Number of indices; nothing runs when it is 0 or negative.</param>
     /// <param name="body">Static method called as <c>body(context, i)</c>.</param>
     /// <param name="context">Opaque pointer passed to every call, e.g. the address of a struct on the caller's stack.</param>
-    public static void For(int count, delegate* managed<void*, int, void> body, void* context)
+    public static void For(int count, delegate* managed<void*, int, void> body, void* context) =>
+        For(count, body, context, KernelConfig.Threads);
+
+    /// <summary>The public <c>For</c> on at most <paramref name="maxThreads"/> threads.</summary>
+    internal static void For(int count, delegate* managed<void*, int, void> body, void* context, int maxThreads)
     {
         if (body == null) throw new ArgumentNullException(nameof(body));
         if (count <= 0) return;
-        int threads = Math.Min(Math.Min(KernelConfig.Threads, count), MaxHelpers + 1);
+        int threads = Math.Min(Math.Min(maxThreads, count), MaxHelpers + 1);
         if (threads == 1 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             for (int i = 0; i < count; i++) body(context, i);

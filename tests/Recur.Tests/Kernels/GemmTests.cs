@@ -13,6 +13,7 @@ public sealed class GemmTests
     [
         (1, 1, 1), (1, 7, 3), (2, 33, 17), (3, 5, 100), (4, 300, 37), (5, 3, 9), (6, 16, 16), (7, 1, 31),
         (13, 29, 45), (31, 300, 7), (64, 64, 64), (97, 130, 161), (150, 40, 70), (290, 37, 33), (12, 260, 290),
+        (3, 200, 700), // small m, large enough (m*n*k > GemmDriver.SingleThreadWork) to be split across threads
     ];
 
     // The emulated AVX-512 path is slow on machines without it: fewer, smaller shapes.
@@ -65,7 +66,9 @@ public sealed class GemmTests
     {
         var rng = new Random(77);
         bool transA = (transposes & 1) != 0, transB = transposes != 0;
-        int k = isa == KernelIsa.Avx512 ? 70 : 300, n = isa == KernelIsa.Avx512 ? 90 : 333;
+        // Large enough (m*n*k > GemmDriver.SingleThreadWork) to be split across threads.
+        int k = isa == KernelIsa.Avx512 ? 70 : 300, n = isa == KernelIsa.Avx512 ? 90 : m <= 4 ? 1000 : 333;
+        Assert.True((long)m * n * k > GemmDriver.SingleThreadWork);
         float[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
         float[]? first = null;
         foreach (int threads in new[] { 1, 2, 3, 5 })
