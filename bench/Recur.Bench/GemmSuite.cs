@@ -46,14 +46,16 @@ public sealed class GemmSuite : IBenchSuite
     /// <inheritdoc />
     public void Run(BenchOptions options, BenchReport report)
     {
-        int reps = options.Quick ? 5 : 9;
-        double repSeconds = options.Quick ? 0.04 : 0.15;
+        int reps = options.Quick ? 7 : 15;
+        double repSeconds = options.Quick ? 0.05 : 0.15;
         BenchReport.Note($"machine: {Environment.ProcessorCount} logical CPUs, ISA {KernelConfig.Isa}, load average {LoadAverage()}; " +
                          $"{reps} alternating repetitions of >= {repSeconds * 1000:F0} ms each, medians");
 
-        double peak = FmaPeakGflops(reps);
+        // Measured before any worker thread exists, so the process CPU time is this thread's.
+        var (peak, peakCpu) = FmaPeakGflops(reps);
         report.Add(new BenchRow(Name, "fma-peak t1", peak, double.NaN, "GFLOP/s", true,
-            new Dictionary<string, object> { ["threads"] = 1, ["note"] = "register-only FMA loop, 256-bit" }));
+            new Dictionary<string, object> { ["threads"] = 1, ["note"] = "register-only FMA loop, 256-bit", ["recur_per_cpu_s"] = Math.Round(peakCpu, 1) }));
+        BenchReport.Note($"  per CPU-second: {peakCpu:F1} GFLOP");
 
         int savedThreads = KernelConfig.Threads;
         try
@@ -65,10 +67,21 @@ public sealed class GemmSuite : IBenchSuite
                 foreach (var c in Cases)
                 {
                     if (options.Extra.Count > 0 && !options.Extra.Any(f => c.Name.Contains(f, StringComparison.Ordinal))) continue;
-                    var (recur, numpy) = Measure(c, peer, reps, repSeconds);
-                    var extra = new Dictionary<string, object> { ["threads"] = threads, ["peer"] = "numpy+OpenBLAS" };
-                    if (c.Name == "sq2048" && threads == 1) extra["pct_of_fma_peak"] = Math.Round(100 * recur / peak, 1);
+                    var (recur, numpy, recurCpu, numpyCpu) = Measure(c, peer, reps, repSeconds);
+                    var extra = new Dictionary<string, object>
+                    {
+                        ["threads"] = threads,
+                        ["peer_library"] = "numpy+OpenBLAS",
+                        ["recur_per_cpu_s"] = Math.Round(recurCpu, 1),
+                        ["peer_per_cpu_s"] = Math.Round(numpyCpu, 1),
+                    };
+                    if (c.Name == "sq2048" && threads == 1)
+                    {
+                        extra["pct_of_fma_peak"] = Math.Round(100 * recur / peak, 1);
+                        extra["pct_of_fma_peak_per_cpu_s"] = Math.Round(100 * recurCpu / peakCpu, 1);
+                    }
                     report.Add(new BenchRow(Name, $"{c.Name} t{threads}", recur, numpy, "GFLOP/s", true, extra));
+                    BenchReport.Note($"  per CPU-second: recur {recurCpu:F1}, peer {numpyCpu:F1} GFLOP (ratio {recurCpu / numpyCpu:F3})");
                 }
             }
         }
@@ -76,9 +89,12 @@ public sealed class GemmSuite : IBenchSuite
         {
             KernelConfig.Threads = savedThreads;
         }
+        BenchReport.Note($"load average at the end: {LoadAverage()}");
     }
 
-    private static (double Recur, double Peer) Measure(Case c, NumpyPeer? peer, int reps, double repSeconds)
+    // GFLOP/s medians over alternating repetitions: wall clock, and per CPU-second (flops / CPU time of all the
+    // process's threads), which a busy machine disturbs less when the threads are preempted.
+    private static (double Recur, double Peer, double RecurCpu, double PeerCpu) Measure(Case c, NumpyPeer? peer, int reps, double repSeconds)
     {
         var rng = new Random(1);
         float[] a = RandomArray(rng, c.M * c.K), b = RandomArray(rng, c.K * c.N), out_ = new float[c.M * c.N];
@@ -87,17 +103,28 @@ public sealed class GemmSuite : IBenchSuite
 
         int iters = Calibrate(Once, repSeconds);
         peer?.SetCase(c.M, c.K, c.N, c.TransA, c.TransB);
-        int peerIters = peer is null ? 0 : Math.Max(1, (int)(repSeconds / Math.Max(1e-9, peer.Time(1))));
+        int peerIters = peer is null ? 0 : Math.Max(1, (int)(repSeconds / Math.Max(1e-9, peer.Time(1).Wall)));
         var ours = new List<double>();
+        var oursCpu = new List<double>();
         var theirs = new List<double>();
+        var theirsCpu = new List<double>();
+        using var self = Process.GetCurrentProcess();
         for (int r = 0; r < reps; r++)
         {
+            self.Refresh();
+            TimeSpan cpu = self.TotalProcessorTime;
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < iters; i++) Once();
-            ours.Add(c.Flops * iters / Stopwatch.GetElapsedTime(start).TotalSeconds / 1e9);
-            if (peer is not null) theirs.Add(c.Flops * peerIters / peer.Time(peerIters) / 1e9);
+            double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            self.Refresh();
+            ours.Add(c.Flops * iters / wall / 1e9);
+            oursCpu.Add(c.Flops * iters / (self.TotalProcessorTime - cpu).TotalSeconds / 1e9);
+            if (peer is null) continue;
+            var (peerWall, peerCpu) = peer.Time(peerIters);
+            theirs.Add(c.Flops * peerIters / peerWall / 1e9);
+            theirsCpu.Add(c.Flops * peerIters / peerCpu / 1e9);
         }
-        return (Median(ours), peer is null ? double.NaN : Median(theirs));
+        return (Median(ours), peer is null ? double.NaN : Median(theirs), Median(oursCpu), peer is null ? double.NaN : Median(theirsCpu));
     }
 
     // Iterations per repetition so that one repetition lasts about `seconds` (after a warm-up call).
@@ -115,20 +142,30 @@ public sealed class GemmSuite : IBenchSuite
     }
 
     // Peak single-thread FMA throughput: 12 independent accumulator chains (enough to hide a 4-cycle latency on two
-    // FMA pipes), nothing but FMAs in the loop. 2 FLOP per lane per FMA.
-    private static double FmaPeakGflops(int reps)
+    // FMA pipes), nothing but FMAs in the loop. 2 FLOP per lane per FMA. Wall clock and per CPU-second medians.
+    private static (double Wall, double Cpu) FmaPeakGflops(int reps)
     {
-        var results = new List<double>();
+        var wall = new List<double>();
+        var cpu = new List<double>();
+        using var self = Process.GetCurrentProcess();
         for (int r = 0; r < reps + 1; r++)
         {
             const int iters = 4_000_000;
+            const double flops = iters * 12.0 * 8 * 2;
+            self.Refresh();
+            TimeSpan cpu0 = self.TotalProcessorTime;
             long start = Stopwatch.GetTimestamp();
             float sink = FmaLoop(iters, 1.0000001f);
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            if (r > 0) results.Add(iters * 12.0 * Vector256<float>.Count * 2 / seconds / 1e9);
+            self.Refresh();
+            if (r > 0) // the first run warms up
+            {
+                wall.Add(flops / seconds / 1e9);
+                cpu.Add(flops / (self.TotalProcessorTime - cpu0).TotalSeconds / 1e9);
+            }
             if (sink == 12345) Console.WriteLine(); // keeps the loop observable
         }
-        return Median(results);
+        return (Median(wall), Median(cpu));
     }
 
     private static float FmaLoop(int iters, float x)
@@ -208,7 +245,11 @@ public sealed class GemmSuite : IBenchSuite
         public void SetCase(int m, int k, int n, bool transA, bool transB) =>
             Ask($"case {m} {k} {n} {(transA ? 1 : 0)} {(transB ? 1 : 0)}");
 
-        public double Time(int iters) => double.Parse(Ask($"time {iters}"), CultureInfo.InvariantCulture);
+        public (double Wall, double Cpu) Time(int iters)
+        {
+            string[] parts = Ask($"time {iters}").Split(' ');
+            return (double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture));
+        }
 
         private string Ask(string command)
         {

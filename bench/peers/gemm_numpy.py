@@ -10,7 +10,8 @@ Protocol (one command per line; every answer is one line):
   case M K N TA TB   allocate float32 operands for C[M,N] = op(A)[M,K] @ op(B)[K,N]; TA/TB = 1 when the operand is
                      stored transposed (A as [K,M], B as [N,K]), passed as a transposed view (BLAS trans flag).
                      -> "ok"
-  time ITERS         run the product ITERS times into a preallocated C -> elapsed seconds
+  time ITERS         run the product ITERS times into a preallocated C -> "WALL CPU": elapsed seconds and the
+                     CPU seconds this process used meanwhile (all its threads)
   quit
 Before the first command it prints "# ..." lines describing the BLAS in use, then "ready".
 """
@@ -85,10 +86,10 @@ def main():
             print("ok", flush=True)
         elif cmd[0] == "time":
             iters = int(cmd[1])
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             for _ in range(iters):
                 np.matmul(a, b, out=c)
-            print(f"{time.perf_counter() - start:.9f}", flush=True)
+            print(f"{time.perf_counter() - start:.9f} {time.process_time() - cpu:.9f}", flush=True)
         elif cmd[0] == "quit":
             break
         else:

@@ -15,10 +15,28 @@ namespace Recur.Kernels;
 internal static unsafe class GemmDriver
 {
     // Most floats of op(B) packed at once when B is not pre-packed (16 MB); wider products are done in column passes.
-    private const long PackedBLimit = 4L << 20;
+    // Settable only so that tests can cover several passes with small matrices.
+    internal static long PackedBLimit = 4L << 20;
+
+    // Tasks per thread: a few, so that a thread the OS preempts holds up only a small part, but each task re-packs
+    // its A block (1, 2, 4 and 8 measured within noise of each other on a busy 2-core Zen 3).
+    internal const int TasksPerThread = 2;
+
+    // Products of at most this many multiply-adds (m*n*k; ~0.5 MFLOP, 5-10 µs on one core) run on one thread: a
+    // second thread saves little and, on a busy machine, a preempted helper stalls the call for a whole time
+    // slice (1x256x1024, the batch-1 RNN step, ran 1.6x slower on two threads than on one under load). OpenBLAS
+    // uses the same bound.
+    internal const long SingleThreadWork = 1 << 18;
+
+    /// <summary>Threads for a product of m*n*k multiply-adds.</summary>
+    internal static int ThreadsFor(int m, int n, int k) => (long)m * n * k <= SingleThreadWork ? 1 : KernelConfig.Threads;
 
     // A chunk of columns is at least this wide, so re-packing the A block per chunk stays negligible.
     private const int MinChunkCols = 128;
+
+    // B panels handled together: packed at once by a task that packs its own, and a pair for the paired kernel
+    // (packing 1, 2, 4 and 8 at once were within noise of each other on Zen 3).
+    private const int PanelsPerGroup = 2;
 
     /// <summary>The state of one GEMM call, on the caller's stack; tasks read it through a pointer.</summary>
     private struct Job
@@ -36,7 +54,9 @@ internal static unsafe class GemmDriver
         public int BpWidth, J0, J1;
         public bool PackBInTask;
 
-        public int McBlocks, ChunkCols;   // task t covers MC-row block t % McBlocks and column chunk t / McBlocks
+        public int Threads;
+        public int McBlocks, BlockRows;   // op(A) in McBlocks row blocks of BlockRows (<= MC, a multiple of MR) rows
+        public int ChunkCols;             // task t covers row block t % McBlocks and column chunk t / McBlocks
         public int PanelsPerPackTask;
     }
 
@@ -44,7 +64,7 @@ internal static unsafe class GemmDriver
     public static void Multiply(in GemmKernel kernel, bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc)
     {
-        var job = NewJob(kernel, transA, m, k, alpha, a, lda, beta, c, ldc);
+        var job = NewJob(kernel, transA, m, k, alpha, a, lda, beta, c, ldc, ThreadsFor(m, n, k));
         job.B = b;
         job.Ldb = ldb;
         job.TransB = transB;
@@ -75,7 +95,7 @@ internal static unsafe class GemmDriver
     public static void MultiplyPacked(in GemmKernel kernel, bool transA, int m, int n, int k, float alpha,
         float* a, nint lda, float* packed, int packedWidth, float beta, float* c, nint ldc)
     {
-        var job = NewJob(kernel, transA, m, k, alpha, a, lda, beta, c, ldc);
+        var job = NewJob(kernel, transA, m, k, alpha, a, lda, beta, c, ldc, ThreadsFor(m, n, k));
         job.Bp = packed;
         job.BpWidth = packedWidth;
         job.J1 = n;
@@ -85,33 +105,44 @@ internal static unsafe class GemmDriver
     /// <summary>Packs op(B)[0..k, 0..n] (b, ldb, transB) into dst with rows of width RoundUp(n, MaxNR), in parallel.</summary>
     public static void Pack(in GemmKernel kernel, bool transB, int k, int n, float* b, nint ldb, float* dst, int width)
     {
-        var job = new Job { Kernel = kernel, K = k, B = b, Ldb = ldb, TransB = transB, Bp = dst, BpWidth = width, J1 = n };
+        var job = new Job { Kernel = kernel, K = k, B = b, Ldb = ldb, TransB = transB, Bp = dst, BpWidth = width, J1 = n, Threads = KernelConfig.Threads };
         PackB(ref job);
     }
 
     private static Job NewJob(in GemmKernel kernel, bool transA, int m, int k, float alpha, float* a, nint lda,
-        float beta, float* c, nint ldc) => new()
+        float beta, float* c, nint ldc, int threads)
     {
-        Kernel = kernel,
-        A = a,
-        Lda = lda,
-        TransA = transA,
-        C = c,
-        Ldc = ldc,
-        M = m,
-        K = k,
-        Alpha = alpha,
-        Beta = beta,
-        McBlocks = (m + kernel.MC - 1) / kernel.MC,
-    };
+        // Row blocks of equal size, and as many as a multiple of the thread count when there are several, so that
+        // threads get equal work (144 + 144 + 144 + 80 rows on 2 threads left one idle 11% of the time). Block
+        // boundaries stay on the MR grid, so the arithmetic per element does not change.
+        int blocks = (m + kernel.MC - 1) / kernel.MC;
+        if (blocks > 1 && threads > 1) blocks = RoundUp(blocks, threads);
+        int blockRows = Math.Min(kernel.MC, RoundUp((m + blocks - 1) / blocks, kernel.MR));
+        return new Job
+        {
+            Kernel = kernel,
+            A = a,
+            Lda = lda,
+            TransA = transA,
+            C = c,
+            Ldc = ldc,
+            M = m,
+            K = k,
+            Alpha = alpha,
+            Beta = beta,
+            Threads = threads,
+            BlockRows = blockRows,
+            McBlocks = (m + blockRows - 1) / blockRows,
+        };
+    }
 
     private static void PackB(ref Job job)
     {
         int panels = (job.J1 - job.J0 + job.Kernel.NR - 1) / job.Kernel.NR;
-        int tasks = Math.Min(panels, 4 * KernelConfig.Threads);
+        int tasks = Math.Min(panels, 4 * job.Threads);
         job.PanelsPerPackTask = (panels + tasks - 1) / tasks;
         fixed (Job* p = &job)
-            ParallelLoop.For((panels + job.PanelsPerPackTask - 1) / job.PanelsPerPackTask, &PackTask, p);
+            ParallelLoop.For((panels + job.PanelsPerPackTask - 1) / job.PanelsPerPackTask, &PackTask, p, job.Threads);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -124,23 +155,23 @@ internal static unsafe class GemmDriver
         for (int p0 = 0; p0 < job.K; p0 += kcMax)
         {
             int kc = Math.Min(kcMax, job.K - p0);
-            GemmPacking.PackB(job.Bp + (long)p0 * job.BpWidth + (long)(j0 - job.J0) * kc, job.B, job.Ldb, job.TransB, p0, kc, j0, cols, nr);
+            GemmPacking.PackB(job.Bp + (long)p0 * job.BpWidth + (long)(j0 - job.J0) * kc, job.B, job.Ldb, job.TransB, p0, kc, j0, cols, nr, false);
         }
     }
 
-    // Splits columns [J0, J1) into chunks so that there are a few tasks per thread, then runs the tasks.
+    // Splits columns [J0, J1) into chunks so that there are TasksPerThread tasks per thread, then runs the tasks.
     private static void RunTasks(ref Job job)
     {
         int nr = job.Kernel.NR;
         int panels = (job.J1 - job.J0 + nr - 1) / nr;
-        int threads = KernelConfig.Threads;
-        int chunks = threads == 1 ? 1 : (4 * threads + job.McBlocks - 1) / job.McBlocks;
+        int threads = job.Threads;
+        int chunks = threads == 1 ? 1 : (TasksPerThread * threads + job.McBlocks - 1) / job.McBlocks;
         chunks = Math.Clamp(chunks, 1, Math.Max(1, panels * nr / MinChunkCols));
         int panelsPerChunk = (panels + chunks - 1) / chunks;
         job.ChunkCols = panelsPerChunk * nr;
         chunks = (panels + panelsPerChunk - 1) / panelsPerChunk;
         fixed (Job* p = &job)
-            ParallelLoop.For(job.McBlocks * chunks, &RunTask, p);
+            ParallelLoop.For(job.McBlocks * chunks, &RunTask, p, threads);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -149,14 +180,14 @@ internal static unsafe class GemmDriver
         ref Job job = ref *(Job*)context;
         ref readonly GemmKernel kernel = ref job.Kernel;
         int mr = kernel.MR, nr = kernel.NR, kcMax = kernel.KC;
-        int i0 = index % job.McBlocks * kernel.MC;
-        int mc = Math.Min(kernel.MC, job.M - i0);
+        int i0 = index % job.McBlocks * job.BlockRows;
+        int mc = Math.Min(job.BlockRows, job.M - i0);
         int jStart = job.J0 + index / job.McBlocks * job.ChunkCols;
         int jEnd = Math.Min(job.J1, jStart + job.ChunkCols);
 
         var scratch = GemmScratch.Current;
         float* ap = scratch.PackedA(kernel.MC * kcMax);
-        float* bpanel = job.PackBInTask ? scratch.PanelB(kcMax * nr) : null;
+        float* bpanels = job.PackBInTask ? scratch.PanelB(PanelsPerGroup * kcMax * nr) : null;
         float* tile = scratch.Tile(mr * nr);
         var tileKernel = kernel.Tile;
 
@@ -165,25 +196,48 @@ internal static unsafe class GemmDriver
             int kc = Math.Min(kcMax, job.K - p0);
             float beta = p0 == 0 ? job.Beta : 1f; // later K blocks accumulate onto the first
             GemmPacking.PackA(ap, job.A, job.Lda, job.TransA, i0, mc, p0, kc, mr);
-            for (int jr = jStart; jr < jEnd; jr += nr)
+            int fullRows = mc / mr * mr, lastRows = mc - fullRows;
+            for (int jg = jStart; jg < jEnd; jg += PanelsPerGroup * nr)
             {
-                int cols = Math.Min(nr, jEnd - jr);
-                float* bp;
+                int groupEnd = Math.Min(jEnd, jg + PanelsPerGroup * nr);
+                float* group;
                 if (job.PackBInTask)
                 {
-                    GemmPacking.PackB(bpanel, job.B, job.Ldb, job.TransB, p0, kc, jr, cols, nr);
-                    bp = bpanel;
+                    GemmPacking.PackB(bpanels, job.B, job.Ldb, job.TransB, p0, kc, jg, groupEnd - jg, nr, groupEnd < jEnd);
+                    group = bpanels;
                 }
-                else bp = job.Bp + (long)p0 * job.BpWidth + (long)(jr - job.J0) * kc;
+                else group = job.Bp + (long)p0 * job.BpWidth + (long)(jg - job.J0) * kc;
 
-                for (int ir = 0; ir < mc; ir += mr)
+                // Full row panels, B panel by B panel (the panel stays in L1 down the rows).
+                for (int jr = jg; jr < groupEnd; jr += nr)
                 {
-                    int rows = Math.Min(mr, mc - ir);
-                    float* c = job.C + (i0 + ir) * job.Ldc + jr;
-                    if (cols == nr)
-                        tileKernel(rows, kc, ap + ir * kc, bp, c, job.Ldc, job.Alpha, beta);
-                    else
-                        EdgeTile(tileKernel, rows, kc, ap + ir * kc, bp, c, job.Ldc, cols, job.Alpha, beta, tile, nr);
+                    float* bp = group + (jr - jg) * kc;
+                    int cols = Math.Min(nr, groupEnd - jr);
+                    for (int ir = 0; ir < fullRows; ir += mr)
+                    {
+                        float* c = job.C + (i0 + ir) * job.Ldc + jr;
+                        if (cols == nr) tileKernel(mr, kc, ap + ir * kc, bp, c, job.Ldc, job.Alpha, beta);
+                        else EdgeTile(tileKernel, mr, kc, ap + ir * kc, bp, c, job.Ldc, cols, job.Alpha, beta, tile, nr);
+                    }
+                }
+                if (lastRows == 0) continue;
+
+                // The last, partial row panel: with few rows (a small-batch RNN step) one tile alone is bound by FMA
+                // latency, so two B panels go through the paired kernel when they can.
+                float* aLast = ap + fullRows * kc;
+                float* cLast = job.C + (i0 + fullRows) * job.Ldc;
+                int jp = jg;
+                if (lastRows <= kernel.PairRows && groupEnd - jg == 2 * nr)
+                {
+                    kernel.TilePair(lastRows, kc, aLast, group, cLast + jg, job.Ldc, job.Alpha, beta);
+                    jp = groupEnd;
+                }
+                for (; jp < groupEnd; jp += nr)
+                {
+                    float* bp = group + (jp - jg) * kc;
+                    int cols = Math.Min(nr, groupEnd - jp);
+                    if (cols == nr) tileKernel(lastRows, kc, aLast, bp, cLast + jp, job.Ldc, job.Alpha, beta);
+                    else EdgeTile(tileKernel, lastRows, kc, aLast, bp, cLast + jp, job.Ldc, cols, job.Alpha, beta, tile, nr);
                 }
             }
         }

@@ -15,26 +15,36 @@ internal readonly unsafe struct GemmKernel
     public const int MaxNR = 32;
 
     public readonly KernelIsa Isa;
-    public readonly int MR, NR, KC, MC;
+    public readonly int MR, NR, KC, MC, PairRows;
 
-    /// <summary>kernel(rows, kc, aPanel, bPanel, c, ldc, alpha, beta): the first rows (1..MR) rows of a tile.</summary>
+    /// <summary>kernel(rows, kc, aPanel, bPanel, c, ldc, alpha, beta): the first <c>rows</c> (1..MR) rows of a tile.</summary>
     public readonly delegate* managed<int, int, float*, float*, float*, nint, float, float, void> Tile;
 
-    private GemmKernel(KernelIsa isa, int mr, int nr, int kc, int mc, delegate* managed<int, int, float*, float*, float*, nint, float, float, void> tile)
+    /// <summary>The same for up to PairRows rows of two adjacent tiles (B panels at bPanel and bPanel + kc*NR).</summary>
+    public readonly delegate* managed<int, int, float*, float*, float*, nint, float, float, void> TilePair;
+
+    private GemmKernel(KernelIsa isa, int mr, int nr, int pairRows, int kc, int mc,
+        delegate* managed<int, int, float*, float*, float*, nint, float, float, void> tile,
+        delegate* managed<int, int, float*, float*, float*, nint, float, float, void> tilePair)
     {
         Isa = isa;
         MR = mr;
         NR = nr;
         KC = kc;
         MC = mc;
+        PairRows = pairRows;
         Tile = tile;
+        TilePair = tilePair;
     }
 
-    /// <summary>The kernel for a resolved ISA (not Auto).</summary>
+    /// <summary>
+    /// The kernel for a resolved ISA (not Auto). KC = 256, MC = 144: on Zen 3 (32 KB L1, 512 KB L2) KC 256..512 and
+    /// MC 72..288 were within 3% of each other; 256 x 16 floats of B panel leave half of L1 for the A panel and C.
+    /// </summary>
     public static GemmKernel For(KernelIsa isa) => isa switch
     {
-        KernelIsa.Avx512 => new(isa, MicroKernelAvx512.MR, MicroKernelAvx512.NR, 256, 144, &MicroKernelAvx512.Tile),
-        KernelIsa.Avx2 => new(isa, MicroKernelAvx2.MR, MicroKernelAvx2.NR, 256, 144, &MicroKernelAvx2.Tile),
-        _ => new(KernelIsa.Vector128, MicroKernelVector128.MR, MicroKernelVector128.NR, 256, 144, &MicroKernelVector128.Tile),
+        KernelIsa.Avx512 => new(isa, MicroKernelAvx512.MR, MicroKernelAvx512.NR, MicroKernelAvx512.PairRows, 256, 144, &MicroKernelAvx512.Tile, &MicroKernelAvx512.TilePair),
+        KernelIsa.Avx2 => new(isa, MicroKernelAvx2.MR, MicroKernelAvx2.NR, MicroKernelAvx2.PairRows, 256, 144, &MicroKernelAvx2.Tile, &MicroKernelAvx2.TilePair),
+        _ => new(KernelIsa.Vector128, MicroKernelVector128.MR, MicroKernelVector128.NR, MicroKernelVector128.PairRows, 256, 144, &MicroKernelVector128.Tile, &MicroKernelVector128.TilePair),
     };
 }

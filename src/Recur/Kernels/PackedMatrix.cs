@@ -45,7 +45,7 @@ public sealed unsafe class PackedMatrix
     public void Pack(bool transB, ReadOnlySpan<float> b, int ldb)
     {
         int rows = transB ? N : K, cols = transB ? K : N;
-        Gemm.CheckOperand(b.Length, rows, cols, ldb, "b", "ldb", transB ? "B stored [N, K]" : "B [K, N]");
+        Gemm.CheckOperand(b.Length, rows, cols, ldb, "b", "ldb", transB ? "B stored transposed" : "B");
         _kernel = GemmKernel.For(KernelConfig.Isa);
         _packed = true;
         if (K == 0 || N == 0) return;

@@ -19,7 +19,12 @@ public static unsafe class ParallelLoop
 
     private const int MaxHelpers = 0xFFFF;
 
+    // How long the caller spins for the last indices to finish before it blocks (on a busy machine the thread
+    // running them may have been preempted; blocking frees the core, so the OS can run that thread here).
+    private static readonly long FinishSpinTicks = Stopwatch.Frequency / 20000; // 50 µs
+
     private static readonly object Gate = new();
+    private static readonly ManualResetEventSlim Finished = new(false);
     private static Thread[] _workers = [];
 
     // The job being run. The caller closes _next, writes the fields, opens _next for the new generation and then
@@ -31,6 +36,7 @@ public static unsafe class ParallelLoop
     private static int _count;
     private static long _next;           // (generation << 32) | next index; Closed (negative) while the fields change
     private static int _completed;       // indices finished in this job
+    private static int _callerBlocked;   // 1 when the caller may be blocked on Finished
     private static long _job;            // (generation << 16) | helpers: workers 0..helpers-1 join the job
     private static int _sleepers;        // workers blocked on Gate
     private static int _busy;            // 1 while a job runs: nested and concurrent calls run inline
@@ -48,11 +54,15 @@ public static unsafe class ParallelLoop
     /// <param name="count">Number of indices; nothing runs when it is 0 or negative.</param>
     /// <param name="body">Static method called as <c>body(context, i)</c>.</param>
     /// <param name="context">Opaque pointer passed to every call, e.g. the address of a struct on the caller's stack.</param>
-    public static void For(int count, delegate* managed<void*, int, void> body, void* context)
+    public static void For(int count, delegate* managed<void*, int, void> body, void* context) =>
+        For(count, body, context, KernelConfig.Threads);
+
+    /// <summary>The public <c>For</c> on at most <paramref name="maxThreads"/> threads.</summary>
+    internal static void For(int count, delegate* managed<void*, int, void> body, void* context, int maxThreads)
     {
         if (body == null) throw new ArgumentNullException(nameof(body));
         if (count <= 0) return;
-        int threads = Math.Min(Math.Min(KernelConfig.Threads, count), MaxHelpers + 1);
+        int threads = Math.Min(Math.Min(maxThreads, count), MaxHelpers + 1);
         if (threads == 1 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             for (int i = 0; i < count; i++) body(context, i);
@@ -67,6 +77,7 @@ public static unsafe class ParallelLoop
             _context = context;
             _count = count;
             _completed = 0;
+            _callerBlocked = 0;
             _failure = null;
             Interlocked.Exchange(ref _next, generation << 32);
             Interlocked.Exchange(ref _job, generation << 16 | (long)(threads - 1)); // full fence before reading _sleepers
@@ -74,8 +85,7 @@ public static unsafe class ParallelLoop
                 lock (Gate) Monitor.PulseAll(Gate);
 
             RunShare(generation);
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _completed) != count) spin.SpinOnce(sleep1Threshold: -1);
+            WaitUntilFinished(count);
 
             Exception? failure = _failure;
             _failure = null;
@@ -106,7 +116,27 @@ public static unsafe class ParallelLoop
             {
                 Interlocked.CompareExchange(ref _failure, e, null);
             }
-            Interlocked.Increment(ref _completed);
+            if (Interlocked.Increment(ref _completed) == count && Volatile.Read(ref _callerBlocked) != 0) Finished.Set();
+        }
+    }
+
+    // Spins briefly, then blocks on Finished, until all `count` indices have run. The last index's thread sets
+    // Finished only if it sees _callerBlocked, which the caller sets (full fence) before its final check; a stale
+    // Set from an earlier job only causes one more round of checks.
+    private static void WaitUntilFinished(int count)
+    {
+        long deadline = Stopwatch.GetTimestamp() + FinishSpinTicks;
+        while (Volatile.Read(ref _completed) != count)
+        {
+            if (Stopwatch.GetTimestamp() < deadline)
+            {
+                Thread.SpinWait(20);
+                continue;
+            }
+            Interlocked.Exchange(ref _callerBlocked, 1);
+            if (Volatile.Read(ref _completed) == count) break;
+            Finished.Wait();
+            Finished.Reset();
         }
     }
 

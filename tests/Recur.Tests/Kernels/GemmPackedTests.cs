@@ -15,7 +15,7 @@ public sealed class GemmPackedTests
         using var _ = new KernelSettings(isa, threads);
         var rng = new Random(42 + (int)isa);
         var shapes = isa == KernelIsa.Avx512
-            ? new[] { (1, 5, 3), (4, 33, 40), (150, 20, 33) }
+            ? new[] { (1, 5, 3), (4, 33, 40), (3, 10, 100), (150, 20, 33) }
             : new[] { (1, 5, 3), (1, 256, 100), (4, 33, 40), (7, 300, 65), (150, 270, 33), (300, 20, 290) };
         foreach (var (m, k, n) in shapes)
         {
@@ -74,8 +74,8 @@ public sealed class GemmPackedTests
         packed.Pack(true, b, 200);
         void Calls()
         {
-            Gemm.Sgemm(false, false, 2, 260, 200, 1, a, 200, b, 260, 0, c, 260);   // small m, B read in place
-            Gemm.Sgemm(false, true, 2, 260, 200, 1, a, 200, b, 200, 0, c, 260);
+            Gemm.Sgemm(false, false, 8, 260, 200, 1, a, 200, b, 260, 0, c, 260);   // small m, B read in place
+            Gemm.Sgemm(false, true, 8, 260, 200, 1, a, 200, b, 200, 0, c, 260);
             Gemm.Sgemm(true, false, 40, 260, 200, 1, a, 40, b, 260, 1, c, 260);    // one row block, B packed per task
             Gemm.Sgemm(false, true, 300, 260, 200, 1, a, 200, b, 200, 0, c, 260);  // B packed once, shared
             Gemm.Sgemm(false, 300, 1, a, 200, packed, 0.5f, c, 260);                // pre-packed

@@ -13,12 +13,13 @@ public sealed class GemmTests
     [
         (1, 1, 1), (1, 7, 3), (2, 33, 17), (3, 5, 100), (4, 300, 37), (5, 3, 9), (6, 16, 16), (7, 1, 31),
         (13, 29, 45), (31, 300, 7), (64, 64, 64), (97, 130, 161), (150, 40, 70), (290, 37, 33), (12, 260, 290),
+        (3, 200, 700), // small m, large enough (m*n*k > GemmDriver.SingleThreadWork) to be split across threads
     ];
 
     // The emulated AVX-512 path is slow on machines without it: fewer, smaller shapes.
     private static readonly (int M, int K, int N)[] SmallShapes =
     [
-        (1, 1, 1), (2, 33, 17), (5, 3, 9), (13, 29, 45), (12, 32, 32), (150, 20, 40), (25, 270, 33),
+        (1, 1, 1), (2, 33, 17), (5, 3, 9), (5, 20, 70), (13, 29, 45), (12, 32, 32), (150, 20, 40), (25, 270, 33),
     ];
 
     public static TheoryData<KernelIsa, int> IsaAndThreads() => new()
@@ -56,23 +57,51 @@ public sealed class GemmTests
     }
 
     [Theory]
-    [InlineData(KernelIsa.Avx2, 2, 0)]
-    [InlineData(KernelIsa.Vector128, 5, 1)]
-    [InlineData(KernelIsa.Avx512, 170, 1)]
-    public void ResultsAreBitIdenticalForAnyThreadCount(KernelIsa isa, int m, int transposes)
+    [InlineData(KernelIsa.Avx2, 2, 0, false)]
+    [InlineData(KernelIsa.Avx2, 2, 0, true)]   // paired tiles
+    [InlineData(KernelIsa.Avx2, 40, 2, false)] // one row block, B packed per task
+    [InlineData(KernelIsa.Vector128, 5, 1, false)]
+    [InlineData(KernelIsa.Avx512, 170, 1, false)]
+    public void ResultsAreBitIdenticalForAnyThreadCount(KernelIsa isa, int m, int transposes, bool prePacked)
     {
         var rng = new Random(77);
         bool transA = (transposes & 1) != 0, transB = transposes != 0;
-        int k = isa == KernelIsa.Avx512 ? 70 : 300, n = isa == KernelIsa.Avx512 ? 90 : 333;
+        // Large enough (m*n*k > GemmDriver.SingleThreadWork) to be split across threads.
+        int k = isa == KernelIsa.Avx512 ? 70 : 300, n = isa == KernelIsa.Avx512 ? 90 : m <= 4 ? 1000 : 333;
+        Assert.True((long)m * n * k > GemmDriver.SingleThreadWork);
         float[] a = Random(rng, m * k), b = Random(rng, k * n), c0 = Random(rng, m * n);
         float[]? first = null;
         foreach (int threads in new[] { 1, 2, 3, 5 })
         {
             using var _ = new KernelSettings(isa, threads);
             float[] c = (float[])c0.Clone();
-            Gemm.Sgemm(transA, transB, m, n, k, 0.5f, a, transA ? m : k, b, transB ? k : n, 0.25f, c, n);
+            if (prePacked)
+            {
+                var packed = new PackedMatrix(k, n);
+                packed.Pack(transB, b, transB ? k : n);
+                Gemm.Sgemm(transA, m, 0.5f, a, transA ? m : k, packed, 0.25f, c, n);
+            }
+            else Gemm.Sgemm(transA, transB, m, n, k, 0.5f, a, transA ? m : k, b, transB ? k : n, 0.25f, c, n);
             if (first is null) first = c;
             else Assert.True(first.AsSpan().SequenceEqual(c), $"{isa}: the result with {threads} threads differs from 1 thread");
+        }
+    }
+
+    [Fact]
+    public void WideProductsAreDoneInColumnPasses()
+    {
+        using var _ = new KernelSettings(KernelIsa.Avx2, 2);
+        long saved = GemmDriver.PackedBLimit;
+        try
+        {
+            GemmDriver.PackedBLimit = 1000; // 40 x 16 floats of op(B) per pass: 5 passes for n = 70
+            var rng = new Random(11);
+            foreach (bool transB in new[] { false, true })
+                CheckAgainstReference(rng, true, transB, 150, 70, 40, 0.5f, 2f, padA: 1, padB: 0, padC: 1);
+        }
+        finally
+        {
+            GemmDriver.PackedBLimit = saved;
         }
     }
 
