@@ -59,6 +59,21 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Validation_metrics_count_only_validation_batches()
+    {
+        // Untrained (lr 0), so training accuracy and validation accuracy are whatever the fixed weights give on each set.
+        var rng = new Rng(9);
+        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 4), 1, rng: rng);
+        var trainer = new Trainer(model, new Adam(model.Parameters, 0), new TrainerOptions { Epochs = 1 });
+        trainer.Metrics.Add(new Accuracy());
+        var valid = new ListBatchSource<BitBatch>(BitBatches(rng, 3), shuffle: false);
+        var history = trainer.Fit(new ListBatchSource<BitBatch>(BitBatches(rng, 5)), valid, (tape, b, o) => BitStep(model, tape, b, o));
+        var alone = trainer.Evaluate(valid, (tape, b, o) => BitStep(model, tape, b, o));
+        Assert.Equal(alone["accuracy"], history.Epochs[0]["val_accuracy"]);
+        Assert.Equal(alone["loss"], history.Epochs[0]["val_loss"], 12);
+    }
+
+    [Fact]
     public void The_same_seed_gives_bit_identical_losses()
     {
         var a = FitBits(3, epochs: 2).History;

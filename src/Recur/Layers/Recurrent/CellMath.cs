@@ -185,8 +185,16 @@ internal static class GruMath
     /// <summary>forward phase 1, reset before: r, z from [a_xr|a_xz] + [a_hr|a_hz] (written into xg), and rh = r ⊙ h.</summary>
     public static void ForwardResetGateRow(Span<float> xg, ReadOnlySpan<float> hg2, ReadOnlySpan<float> hPrev, Span<float> rh)
     {
-        int h = hPrev.Length;
-        for (int j = 0; j < h; j++)
+        int h = hPrev.Length, j = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; j <= h - 8; j += 8)
+            {
+                var r = VectorMath.Sigmoid(Scalar.L(xg, j) + Scalar.L(hg2, j));
+                Scalar.V(xg, j) = r;
+                Scalar.V(xg, h + j) = VectorMath.Sigmoid(Scalar.L(xg, h + j) + Scalar.L(hg2, h + j));
+                Scalar.V(rh, j) = r * Scalar.L(hPrev, j);
+            }
+        for (; j < h; j++)
         {
             float r = Scalar.Sigmoid(xg[j] + hg2[j]);
             xg[j] = r;
@@ -198,24 +206,41 @@ internal static class GruMath
     /// <summary>forward phase 2, reset before: n = tanh(a_xn + hn) with hn = W_hn (r ⊙ h) + b_hn; h' = n + z ⊙ (h - n).</summary>
     public static void ForwardCandidateRow(Span<float> xg, ReadOnlySpan<float> hn, ReadOnlySpan<float> hPrev, Span<float> hNew)
     {
-        int h = hPrev.Length;
-        for (int j = 0; j < h; j++)
+        int h = hPrev.Length, j = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; j <= h - 8; j += 8)
+            {
+                var n = VectorMath.Tanh(Scalar.L(xg, 2 * h + j) + Scalar.L(hn, j));
+                Scalar.V(xg, 2 * h + j) = n;
+                Scalar.V(hNew, j) = n + Scalar.L(xg, h + j) * (Scalar.L(hPrev, j) - n);
+            }
+        for (; j < h; j++)
         {
             float n = Scalar.Tanh(xg[2 * h + j] + hn[j]);
-            float z = xg[h + j];
             xg[2 * h + j] = n;
-            hNew[j] = n + z * (hPrev[j] - n);
+            hNew[j] = n + xg[h + j] * (hPrev[j] - n);
         }
     }
 
     /// <summary>backward phase 1, reset before: da_n, da_z into xg and dhPrev ← dh ⊙ z.</summary>
     public static void BackwardCandidateRow(Span<float> xg, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dh, Span<float> dhPrev)
     {
-        int h = hPrev.Length;
-        for (int j = 0; j < h; j++)
+        int h = hPrev.Length, j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var one = Vector256<float>.One;
+            for (; j <= h - 8; j += 8)
+            {
+                var z = Scalar.L(xg, h + j); var n = Scalar.L(xg, 2 * h + j); var d = Scalar.L(dh, j);
+                Scalar.V(xg, 2 * h + j) = d * (one - z) * (one - n) * (one + n);
+                Scalar.V(xg, h + j) = d * (Scalar.L(hPrev, j) - n) * z * (one - z);
+                Scalar.V(dhPrev, j) = d * z;
+            }
+        }
+        for (; j < h; j++)
         {
             float z = xg[h + j], n = xg[2 * h + j], d = dh[j];
-            xg[2 * h + j] = d * (1 - z) * (1 - n * n);
+            xg[2 * h + j] = d * (1 - z) * (1 - n) * (1 + n);
             xg[h + j] = d * (hPrev[j] - n) * z * (1 - z);
             dhPrev[j] = d * z;
         }
@@ -224,7 +249,18 @@ internal static class GruMath
     /// <summary>backward phase 2, reset before: given drh = ∂L/∂(r ⊙ h): da_r = drh ⊙ h ⊙ r(1-r) into xg, dhPrev += drh ⊙ r.</summary>
     public static void BackwardResetGateRow(Span<float> xg, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> drh, Span<float> dhPrev)
     {
-        for (int j = 0; j < hPrev.Length; j++)
+        int h = hPrev.Length, j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var one = Vector256<float>.One;
+            for (; j <= h - 8; j += 8)
+            {
+                var r = Scalar.L(xg, j); var d = Scalar.L(drh, j);
+                Scalar.V(xg, j) = d * Scalar.L(hPrev, j) * r * (one - r);
+                Scalar.V(dhPrev, j) = Scalar.L(dhPrev, j) + d * r;
+            }
+        }
+        for (; j < h; j++)
         {
             float r = xg[j];
             xg[j] = drh[j] * hPrev[j] * r * (1 - r);
@@ -252,34 +288,54 @@ internal static class RnnMath
     /// <summary>forward: a (pre-activation) in, h' = act(a) out in both <paramref name="pre"/> and <paramref name="hNew"/>.</summary>
     public static void ForwardRow(RnnNonlinearity act, Span<float> pre, Span<float> hNew)
     {
-        switch (act)
-        {
-            case RnnNonlinearity.Tanh:
-                for (int j = 0; j < pre.Length; j++) hNew[j] = pre[j] = Scalar.Tanh(pre[j]);
-                break;
-            case RnnNonlinearity.Relu:
-                for (int j = 0; j < pre.Length; j++) hNew[j] = pre[j] = pre[j] > 0 ? pre[j] : 0f;
-                break;
-            default:
-                for (int j = 0; j < pre.Length; j++) hNew[j] = pre[j] = Scalar.Sigmoid(pre[j]);
-                break;
-        }
+        int j = 0, n = pre.Length;
+        if (Vector256.IsHardwareAccelerated)
+            for (; j <= n - 8; j += 8)
+            {
+                var a = Scalar.L(pre, j);
+                var h = act switch
+                {
+                    RnnNonlinearity.Tanh => VectorMath.Tanh(a),
+                    RnnNonlinearity.Relu => Vector256.Max(a, Vector256<float>.Zero),
+                    _ => VectorMath.Sigmoid(a),
+                };
+                Scalar.V(pre, j) = h;
+                Scalar.V(hNew, j) = h;
+            }
+        for (; j < n; j++)
+            hNew[j] = pre[j] = act switch
+            {
+                RnnNonlinearity.Tanh => Scalar.Tanh(pre[j]),
+                RnnNonlinearity.Relu => pre[j] > 0 ? pre[j] : 0f,
+                _ => Scalar.Sigmoid(pre[j]),
+            };
     }
 
     /// <summary>backward from the output: <paramref name="h"/> = act(a) in, ∂L/∂a = dh ⊙ act'(a) out (in place).</summary>
     public static void BackwardRow(RnnNonlinearity act, Span<float> h, ReadOnlySpan<float> dh)
     {
-        switch (act)
+        int j = 0, n = h.Length;
+        if (Vector256.IsHardwareAccelerated)
         {
-            case RnnNonlinearity.Tanh:
-                for (int j = 0; j < h.Length; j++) h[j] = dh[j] * (1 - h[j] * h[j]);
-                break;
-            case RnnNonlinearity.Relu:
-                for (int j = 0; j < h.Length; j++) h[j] = h[j] > 0 ? dh[j] : 0f;
-                break;
-            default:
-                for (int j = 0; j < h.Length; j++) h[j] = dh[j] * h[j] * (1 - h[j]);
-                break;
+            var one = Vector256<float>.One;
+            for (; j <= n - 8; j += 8)
+            {
+                var y = Scalar.L(h, j);
+                var d = Scalar.L(dh, j);
+                Scalar.V(h, j) = act switch
+                {
+                    RnnNonlinearity.Tanh => d * (one - y) * (one + y),
+                    RnnNonlinearity.Relu => Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), d, Vector256<float>.Zero),
+                    _ => d * y * (one - y),
+                };
+            }
         }
+        for (; j < n; j++)
+            h[j] = act switch
+            {
+                RnnNonlinearity.Tanh => dh[j] * (1 - h[j]) * (1 + h[j]),
+                RnnNonlinearity.Relu => h[j] > 0 ? dh[j] : 0f,
+                _ => dh[j] * h[j] * (1 - h[j]),
+            };
     }
 }
