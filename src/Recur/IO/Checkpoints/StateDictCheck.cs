@@ -18,7 +18,7 @@ internal static class StateDictCheck
         if (strict)
         {
             var missing = named.Select(p => p.Name).Where(n => !state.ContainsKey(n)).Select(n => prefix + n).ToList();
-            var unexpected = state.Keys.Except(named.Select(p => p.Name)).Select(n => prefix + n).ToList();
+            var unexpected = state.Keys.Except(named.Select(p => p.Name)).Order(StringComparer.Ordinal).Select(n => prefix + n).ToList();
             if (missing.Count > 0 || unexpected.Count > 0)
                 throw new InvalidDataException(
                     $"{source}: the tensors do not match the {model.GetType().Name}'s parameters: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}]");
