@@ -40,31 +40,41 @@ public static class CharLanguageModelCheckpoint
         string source = checkpoint.Source;
         if (checkpoint.Kind != Kind)
             throw new InvalidDataException($"{source}: the checkpoint holds a '{checkpoint.Kind}' model, not a character language model ('{Kind}')");
-        CharLanguageModelConfig config;
-        Vocabulary vocabulary;
-        try
-        {
-            config = CharLanguageModelConfig.FromJson(checkpoint.Config);
-            vocabulary = Vocabulary.FromJson(checkpoint.Data.TryGetValue(VocabularyKey, out var json) ? json
-                : throw new InvalidDataException($"{source}: the checkpoint has no '{VocabularyKey}'"));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{source}: the config or vocabulary is not valid JSON: {e.Message}", e);
-        }
+        var config = Parse(source, "config", () => CharLanguageModelConfig.FromJson(checkpoint.Config));
+        if (!checkpoint.Data.TryGetValue(VocabularyKey, out var vocabularyJson))
+            throw new InvalidDataException($"{source}: the checkpoint has no '{VocabularyKey}'");
+        var vocabulary = Parse(source, "vocabulary", () => Vocabulary.FromJson(vocabularyJson));
         if (vocabulary.Count != config.VocabSize)
             throw new InvalidDataException($"{source}: the vocabulary has {vocabulary.Count} tokens but the model expects {config.VocabSize}");
-        CharLanguageModel model;
-        try
-        {
-            model = new CharLanguageModel(config, new Rng(0));
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidDataException($"{source}: the config does not describe a valid model: {e.Message}", e);
-        }
+        // The config must agree with the stored weights before the model is built, so that a bad config cannot make
+        // it allocate more than the file holds.
+        RequireShape(checkpoint, "embedding.weight", config.VocabSize, config.EmbeddingDim);
+        RequireShape(checkpoint, "head.weight", config.VocabSize, config.HiddenSize);
+        if (config.NumLayers < 1 || !checkpoint.Weights.ContainsKey($"rnn.weight_hh_l{config.NumLayers - 1}"))
+            throw new InvalidDataException($"{source}: the config's {config.NumLayers} layers do not match the stored weights");
+        var model = Parse(source, "config", () => new CharLanguageModel(config, new Rng(0)));
         checkpoint.Restore(model);
         return (model, vocabulary);
+    }
+
+    private static void RequireShape(Checkpoint checkpoint, string name, params int[] shape)
+    {
+        if (!checkpoint.Weights.TryGetValue(name, out var t))
+            throw new InvalidDataException($"{checkpoint.Source}: tensor 'model.{name}' is missing");
+        if (!Shape.Equal(t.Shape, shape))
+            throw new InvalidDataException($"{checkpoint.Source}: tensor 'model.{name}' has shape {Shape.Format(t.Shape)} but the config needs {Shape.Format(shape)}");
+    }
+
+    private static T Parse<T>(string source, string what, Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidDataException)
+        {
+            throw new InvalidDataException($"{source}: the {what} is not valid: {e.Message}", e);
+        }
     }
 
     /// <summary>Saves <paramref name="model"/>, its <paramref name="vocabulary"/> and free-form <paramref name="info"/>

@@ -69,6 +69,7 @@ internal static class CheckpointFile
 
         string Required(string key) => meta.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{source}: metadata '{key}' is missing");
         string kind = Required("recur.kind");
+        if (kind.Length == 0) throw new InvalidDataException($"{source}: metadata 'recur.kind' is empty");
         if (expectedKind is not null && kind != expectedKind)
             throw new InvalidDataException($"{source}: the checkpoint holds a '{kind}' model, expected '{expectedKind}'");
         var c = new Checkpoint(kind, Required("recur.config"))
