@@ -80,9 +80,9 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(step);
         if (Options.InitialEpoch < 0)
             throw new ArgumentOutOfRangeException(nameof(Options), $"InitialEpoch must be >= 0, got {Options.InitialEpoch}");
-        int resumedEpochs = resume?.Epochs.Count > 0 ? resume.Epochs[^1].Epoch : 0;
-        if (resume is not null && resumedEpochs != Options.InitialEpoch)
-            throw new ArgumentException($"the history to resume ends at epoch {resumedEpochs} but InitialEpoch is {Options.InitialEpoch}", nameof(resume));
+        int resumedThrough = resume is { Epochs.Count: > 0 } ? resume.Epochs[^1].Epoch : 0;
+        if (resume is not null && resumedThrough != Options.InitialEpoch)
+            throw new ArgumentException($"the history to resume ends at epoch {resumedThrough} but InitialEpoch is {Options.InitialEpoch}", nameof(resume));
         var history = new TrainingHistory();
         var loss = new MeanLoss();
         var metrics = new List<IMetric> { loss };

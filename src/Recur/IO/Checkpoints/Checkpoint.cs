@@ -173,6 +173,7 @@ public sealed class Checkpoint
     /// <param name="expectedKind">When given, the file's kind must be this.</param>
     /// <exception cref="InvalidDataException">Not a Recur checkpoint, another kind, a newer format, or malformed
     /// content; the message names the file and the tensor or metadata key.</exception>
+    /// <exception cref="SafetensorsFormatException">Not a valid safetensors file (e.g. truncated).</exception>
     public static Checkpoint Load(string path, string? expectedKind = null)
     {
         using var file = SafetensorsFile.Open(path);

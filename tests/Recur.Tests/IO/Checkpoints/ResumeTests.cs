@@ -149,6 +149,23 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void Early_stopping_carries_on_from_the_resumed_best_epoch()
+    {
+        // Epoch 1 of the saved history has a loss no epoch can beat: resumed at epoch 3 with patience 1, the first
+        // resumed epoch is the third without improvement, so training stops there and epoch 1 stays the best.
+        var history = new TrainingHistory { BestEpoch = 1 };
+        foreach (var (epoch, loss) in new[] { (1, 0.0), (2, 5.0), (3, 6.0) })
+            history.Add(new EpochRecord(epoch, epoch, new Dictionary<string, double> { ["loss"] = loss, ["val_loss"] = loss }));
+        var run = Build(1);
+        var trainer = new Trainer(run.Model, run.Optimizer, new TrainerOptions { Epochs = 10, InitialEpoch = 3, Patience = 1, Seed = 11 });
+        var resumed = Fit(trainer, run.Model, history);
+        Assert.Equal([1, 2, 3, 4], resumed.Epochs.Select(e => e.Epoch));
+        Assert.Equal(1, resumed.BestEpoch);
+        Assert.StartsWith("early stopping: val_loss did not improve for 1 epochs (best 0 at epoch 1)", resumed.StopReason);
+        Assert.True(resumed.Epochs[3].Seconds > 3);
+    }
+
+    [Fact]
     public void Fit_refuses_a_history_that_does_not_end_at_the_initial_epoch()
     {
         var checkpoint = Checkpoint.Load(SaveAfterTwoEpochs());
