@@ -33,6 +33,19 @@ public sealed class Rng
     /// <summary>A new generator whose seed is drawn from this one (for an independent stream, e.g. per layer).</summary>
     public Rng Fork() => new(NextUInt64());
 
+    /// <summary>The generator's position in its stream (for checkpoints): restoring it with <see cref="SetState"/>
+    /// continues the same sequence of numbers.</summary>
+    public RngState GetState() => new(_s0, _s1, _s2, _s3);
+
+    /// <summary>Moves the generator to <paramref name="state"/>, taken from <see cref="GetState"/>.</summary>
+    /// <exception cref="ArgumentException">The state is all zeros (xoshiro256** would then return zeros forever).</exception>
+    public void SetState(RngState state)
+    {
+        if ((state.S0 | state.S1 | state.S2 | state.S3) == 0)
+            throw new ArgumentException("an all-zero state is not a valid xoshiro256** state", nameof(state));
+        (_s0, _s1, _s2, _s3) = (state.S0, state.S1, state.S2, state.S3);
+    }
+
     /// <summary>Next 64 random bits.</summary>
     public ulong NextUInt64()
     {
@@ -113,3 +126,6 @@ public sealed class Rng
         return z ^ (z >> 31);
     }
 }
+
+/// <summary>The 256-bit state of an <see cref="Rng"/> (xoshiro256**'s four words s0..s3).</summary>
+public readonly record struct RngState(ulong S0, ulong S1, ulong S2, ulong S3);

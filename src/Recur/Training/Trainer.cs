@@ -69,12 +69,23 @@ public sealed class Trainer
     /// Trains for up to <see cref="TrainerOptions.Epochs"/> epochs. <paramref name="step"/> records one batch and returns
     /// its loss; <paramref name="onEpochBegin"/> runs before each training and validation pass (e.g. to reset carried
     /// state; its argument is true for training). Returns the history; cancellation stops after the current batch.
+    /// <para>Resuming: restore the model, optimizer, schedules and dropout generators from a checkpoint, set
+    /// <see cref="TrainerOptions.InitialEpoch"/> to the checkpoint's epoch and pass its history as
+    /// <paramref name="resume"/>; the returned history continues it, and early stopping and keep-best carry on from its
+    /// best epoch (keep-best restores only weights seen in this Fit).</para>
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="resume"/> does not end at <see cref="TrainerOptions.InitialEpoch"/>.</exception>
     public TrainingHistory Fit<TBatch>(IBatchSource<TBatch> train, IBatchSource<TBatch>? validation,
-        Func<Tape, TBatch, StepOutputs, Var> step, Action<bool>? onEpochBegin = null, CancellationToken cancel = default)
+        Func<Tape, TBatch, StepOutputs, Var> step, Action<bool>? onEpochBegin = null, CancellationToken cancel = default,
+        TrainingHistory? resume = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(step);
+        if (Options.InitialEpoch < 0)
+            throw new ArgumentOutOfRangeException(nameof(Options), $"InitialEpoch must be >= 0, got {Options.InitialEpoch}");
+        int resumedThrough = resume is { Epochs.Count: > 0 } ? resume.Epochs[^1].Epoch : 0;
+        if (resume is not null && resumedThrough != Options.InitialEpoch)
+            throw new ArgumentException($"the history to resume ends at epoch {resumedThrough} but InitialEpoch is {Options.InitialEpoch}", nameof(resume));
         var history = History = new TrainingHistory();
         var loss = new MeanLoss();
         var metrics = new List<IMetric> { loss };
@@ -84,11 +95,23 @@ public sealed class Trainer
         bool higher = Options.MonitorHigherIsBetter ?? metrics.FirstOrDefault(m => m.Name == baseName)?.HigherIsBetter ?? false;
         double best = double.NaN;
         int sinceBest = 0;
+        double secondsBefore = 0;
+        if (resume is not null)
+        {
+            foreach (var r in resume.Epochs) history.Add(r);
+            secondsBefore = resume.Epochs.Count > 0 ? resume.Epochs[^1].Seconds : 0;
+            if (resume.Epochs.FirstOrDefault(r => r.Epoch == resume.BestEpoch) is { } bestRecord)
+            {
+                best = bestRecord[Monitor];
+                sinceBest = Options.InitialEpoch - resume.BestEpoch;
+                history.BestEpoch = resume.BestEpoch;
+            }
+        }
         var clock = Stopwatch.StartNew();
         var outputs = new StepOutputs();
         foreach (var c in Callbacks) c.OnTrainBegin(this);
 
-        for (int epoch = 1; epoch <= Options.Epochs; epoch++)
+        for (int epoch = Options.InitialEpoch + 1; epoch <= Options.Epochs; epoch++)
         {
             foreach (var c in Callbacks) c.OnEpochBegin(epoch);
             Snapshot(ref _good);
@@ -138,7 +161,7 @@ public sealed class Trainer
             values["items_per_second"] = items / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds);
             if (validation is not null)
                 foreach (var (k, v) in Evaluate(validation, step, onEpochBegin)) values["val_" + k] = v;
-            var record = new EpochRecord(epoch, clock.Elapsed.TotalSeconds, values);
+            var record = new EpochRecord(epoch, secondsBefore + clock.Elapsed.TotalSeconds, values);
             history.Add(record);
 
             double current = record[Monitor];
@@ -181,6 +204,7 @@ public sealed class Trainer
         Model.Training = false;
         onEpochBegin?.Invoke(false);
         var outputs = new StepOutputs();
+        foreach (var m in metrics) m.Reset(); // the user's metric objects also served the training epoch
         try
         {
             foreach (var batch in data.Batches(new Rng(0)))

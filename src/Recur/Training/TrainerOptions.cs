@@ -3,8 +3,14 @@ namespace Recur.Training;
 /// <summary>How <see cref="Trainer"/> runs: epochs, budget, clipping, early stopping, seed.</summary>
 public sealed record TrainerOptions
 {
-    /// <summary>Maximum epochs.</summary>
+    /// <summary>Maximum epochs, counting the <see cref="InitialEpoch"/> ones already done.</summary>
     public int Epochs { get; init; } = 10;
+
+    /// <summary>
+    /// Epochs completed before this Fit (when resuming from a checkpoint): Fit runs epochs InitialEpoch+1 ..
+    /// <see cref="Epochs"/>, each shuffled exactly as in an uninterrupted run. 0 = a fresh start.
+    /// </summary>
+    public int InitialEpoch { get; init; }
 
     /// <summary>Wall-clock budget; training stops after the batch that exceeds it (then validates once).</summary>
     public TimeSpan? TimeBudget { get; init; }

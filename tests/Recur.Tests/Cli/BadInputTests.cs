@@ -21,7 +21,7 @@ public sealed class BadInputTests(TinyModelFixture tiny)
         { "eval: model folder without checkpoints", "holds no best.safetensors" },
         { "info: model file that is not safetensors", "not a readable model file" },
         { "info: truncated checkpoint", "not a readable model file" },
-        { "info: safetensors of another kind", "not a Recur character language model" },
+        { "info: safetensors of another kind", "not a Recur checkpoint" },
         { "info: unreadable model file", "denied" },
         { "generate: empty prompt", "--prompt is empty" },
         { "generate: prompt outside a vocabulary without UNK", "'Q' U+0051" },

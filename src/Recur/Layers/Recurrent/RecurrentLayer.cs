@@ -27,6 +27,7 @@ public abstract class RecurrentLayer : Module
     private readonly Tensor?[] _dropped;        // the same after dropout (inputs of layers 1..L-1)
     private readonly Tensor?[] _masks;          // dropout masks (0 or 1/(1-p))
     private readonly Rng _rng;
+    internal Rng DropoutRng => _rng; // the dropout-mask generator, saved and restored by checkpoints
     private readonly DirectionJob _job;
 
     // The tape step whose backward still needs this layer's kept forward (one use per step).
