@@ -1,0 +1,32 @@
+using System.Globalization;
+
+namespace Recur.Bench.Rnn;
+
+/// <summary>
+/// Starts a PyTorch peer at a thread count with the OpenMP wait policy that is faster right now. On this shared
+/// 2-core machine libgomp's default policy (spin, then sleep) made torch's 2-thread LSTM forward+backward 5-40x slower
+/// than OMP_WAIT_POLICY=PASSIVE while other processes were busy, and spinning can win when the machine is quiet; so at
+/// more than one thread both are probed on a representative case (alternating, medians) and the faster one is kept,
+/// which is the fair choice for the peer. One thread needs no probe.
+/// </summary>
+internal static class TorchPeer
+{
+    public static PeerProcess? Start(string script, int threads, object probeCase, int probeCalls = 4, int probeRounds = 3)
+    {
+        string t = threads.ToString(CultureInfo.InvariantCulture);
+        if (threads == 1) return PeerProcess.Start(script, t, "default");
+        var spinning = PeerProcess.Start(script, t, "default");
+        if (spinning is null) return null;
+        var passive = PeerProcess.Start(script, t, "passive")!;
+        var times = new List<double>[] { [], [] };
+        var peers = new[] { spinning, passive };
+        foreach (var p in peers) { p.Ask(probeCase); p.Run(2); }
+        for (int round = 0; round < probeRounds; round++)
+            for (int k = 0; k < 2; k++) times[k].AddRange(peers[k].Run(probeCalls));
+        double spin = Stats.Median(times[0]), pass = Stats.Median(times[1]);
+        var (keep, drop) = pass < spin ? (passive, spinning) : (spinning, passive);
+        drop.Dispose();
+        BenchReport.Note($"t{threads}: OpenMP wait-policy probe: default {spin * 1e3:F1} ms, passive {pass * 1e3:F1} ms per call -> {(keep == passive ? "passive" : "default")}");
+        return keep;
+    }
+}
