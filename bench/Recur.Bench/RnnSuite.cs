@@ -12,7 +12,9 @@ namespace Recur.Bench;
 /// Rows are <c>&lt;cell&gt; &lt;fwdbwd|latency|infer&gt; B.. T.. I.. H.. [L2|bi] t&lt;threads&gt;</c>; fwdbwd and infer in
 /// sequences/s, latency in ms per call; every number is the median of per-call times over alternating
 /// Recur / PyTorch blocks. Extra arguments keep the cases whose name contains all of them (e.g. <c>rnn lstm t1</c>);
-/// <c>rnn breakdown [cell]</c> instead times the phases of a Recur forward+backward (see <see cref="PhaseBreakdown"/>).
+/// <c>rnn breakdown [cell] [t1|t2]</c> instead times the phases of a Recur forward+backward (see <see cref="PhaseBreakdown"/>),
+/// and <c>rnn profile &lt;filters&gt;</c> runs only Recur's calls of the first matching case for 20 s (10 s with --quick),
+/// for a sampling profiler: <c>DOTNET_PerfMapEnabled=1 perf record -g -- dotnet bench/Recur.Bench/bin/Release/net10.0/Recur.Bench.dll rnn profile lstm fwdbwd B32 t1</c>.
 /// </summary>
 public sealed class RnnSuite : IBenchSuite
 {
@@ -54,6 +56,11 @@ public sealed class RnnSuite : IBenchSuite
             PhaseBreakdown.Run(options, report);
             return;
         }
+        if (options.Extra.Count > 0 && options.Extra[0] == "profile")
+        {
+            Profile(options with { Extra = options.Extra.Skip(1).ToList() });
+            return;
+        }
         var plan = AlternationPlan.For(options.Quick);
         BenchReport.Note(MachineInfo.Summary());
         BenchReport.Note($"{plan.Rounds} alternating rounds of >= {plan.BlockSeconds * 1000:F0} ms blocks per side after {plan.WarmupSeconds * 1000:F0} ms warm-up; medians of per-call times");
@@ -76,31 +83,25 @@ public sealed class RnnSuite : IBenchSuite
         }
     }
 
+    private static void Profile(BenchOptions options)
+    {
+        var (c, threads) = (from t in new[] { 1, 2 } from k in Cases() where Selected(options, $"{k.Name} t{t}") select (k, t)).FirstOrDefault();
+        if (c is null) throw new ArgumentException($"no case matches '{string.Join(' ', options.Extra)}'");
+        KernelConfig.Threads = threads;
+        var call = RecurCall(c);
+        double seconds = options.Quick ? 10 : 20;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int calls = 0;
+        for (; clock.Elapsed.TotalSeconds < seconds; calls++) call();
+        BenchReport.Note($"profiled {c.Name} t{threads}: {calls} calls, {clock.Elapsed.TotalMilliseconds / calls:F3} ms per call");
+    }
+
     private static bool Selected(BenchOptions options, string name) =>
         options.Extra.All(f => name.Contains(f, StringComparison.Ordinal) || (f.StartsWith('t') && name.EndsWith(" " + f, StringComparison.Ordinal)));
 
     private BenchRow Measure(Case c, int threads, PeerProcess? peer, AlternationPlan plan)
     {
-        var layer = CreateLayer(c.Cell, c.I, c.H, c.Layers, c.Bi);
-        var rng = new Rng(7);
-        var x = RandomTensor(rng, c.B, c.T, c.I);
-        Action call;
-        if (c.Mode == Mode.FwdBwd)
-        {
-            var upstream = RandomTensor(rng, c.B, c.T, (c.Bi ? 2 : 1) * c.H);
-            layer.Training = true;
-            call = () =>
-            {
-                layer.ZeroGrad();
-                layer.Forward(x);
-                layer.Backward(upstream); // ∂/∂(params, x) of L = sum(output ⊙ upstream)
-            };
-        }
-        else
-        {
-            layer.Training = false;
-            call = () => layer.Forward(x);
-        }
+        var call = RecurCall(c);
         peer?.Ask(new { cmd = "case", cell = c.Cell, mode = c.Mode == Mode.FwdBwd ? "fwdbwd" : "infer", c.B, c.T, c.I, c.H, layers = c.Layers, bi = c.Bi });
         var r = Alternation.Run(call, peer, plan);
 
@@ -121,6 +122,27 @@ public sealed class RnnSuite : IBenchSuite
         return c.Mode == Mode.Latency
             ? new BenchRow(Name, name, r.RecurMedian * 1e3, r.PeerMedian * 1e3, "ms", HigherIsBetter: false, extra)
             : new BenchRow(Name, name, c.B / r.RecurMedian, c.B / r.PeerMedian, "seq/s", HigherIsBetter: true, extra);
+    }
+
+    /// <summary>One Recur call of case <paramref name="c"/>: ZeroGrad + forward + backward, or an inference forward.</summary>
+    private static Action RecurCall(Case c)
+    {
+        var layer = CreateLayer(c.Cell, c.I, c.H, c.Layers, c.Bi);
+        var rng = new Rng(7);
+        var x = RandomTensor(rng, c.B, c.T, c.I);
+        if (c.Mode == Mode.FwdBwd)
+        {
+            var upstream = RandomTensor(rng, c.B, c.T, (c.Bi ? 2 : 1) * c.H);
+            layer.Training = true;
+            return () =>
+            {
+                layer.ZeroGrad();
+                layer.Forward(x);
+                layer.Backward(upstream); // ∂/∂(params, x) of L = sum(output ⊙ upstream)
+            };
+        }
+        layer.Training = false;
+        return () => layer.Forward(x);
     }
 
     internal static RecurrentLayer CreateLayer(string cell, int inputSize, int hiddenSize, int layers, bool bidirectional) => cell switch
