@@ -42,7 +42,10 @@ internal static class PhaseBreakdown
                 {
                     if (filters.Any(f => !f.StartsWith('t') && f != cell)) continue;
                     if (filters.Count == 0 && (b, h) != (64, 256)) continue; // the extra LSTM shapes on request only
-                    foreach (var row in Measure(cell, b, t, i, h, threads, reps)) report.Add(row);
+                    var rows = Measure(cell, b, t, i, h, threads, reps);
+                    foreach (var row in rows) report.Add(row);
+                    BenchReport.Note($"{cell} B{b} T{t} I{i} H{h} t{threads} shares: " + string.Join("; ", rows.Select(r =>
+                        $"{r.Case[(r.Case.IndexOf(':') + 2)..]} {r.Extra!["pct_of_total"]}%" + (r.Extra.TryGetValue("gflops", out var g) ? $" ({g} GFLOP/s)" : ""))));
                 }
             }
         }
@@ -52,7 +55,7 @@ internal static class PhaseBreakdown
         }
     }
 
-    private static IEnumerable<BenchRow> Measure(string cell, int b, int t, int inSize, int h, int threads, int reps)
+    private static List<BenchRow> Measure(string cell, int b, int t, int inSize, int h, int threads, int reps)
     {
         int gates = cell switch { "lstm" => 4, "gru" => 3, _ => 1 }, gh = gates * h, bt = b * t;
         var rng = new Rng(3);
