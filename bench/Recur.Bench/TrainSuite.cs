@@ -124,6 +124,9 @@ public sealed class TrainSuite : IBenchSuite
             ["peer_name"] = "torch 1.13 CPU",
             ["peer"] = peerNote,
             ["note"] = "ratio = peer RSS / Recur RSS",
+            ["recur_gc_heap_mb"] = Math.Round(recur["gc_heap_mb"]!.GetValue<double>(), 1),
+            ["recur_gc_committed_mb"] = Math.Round(recur["gc_committed_mb"]!.GetValue<double>(), 1),
+            ["recur_gcs_gen0_1_2"] = recur["gcs"]!.GetValue<string>(),
         };
         return new BenchRow(Name, $"{m.Name} rss t{threads}", recur["vmhwm_mb"]!.GetValue<double>(), peer, "MiB", HigherIsBetter: false, extra);
     }
@@ -136,7 +139,12 @@ public sealed class TrainSuite : IBenchSuite
         int steps = int.Parse(args[4], CultureInfo.InvariantCulture);
         var (step, lastLoss) = RecurStep(m, args[5]);
         for (int i = 0; i < steps; i++) step();
-        Console.WriteLine(JsonSerializer.Serialize(new { vmhwm_mb = PeakRssMiB(), loss = lastLoss() }));
+        var gc = GC.GetGCMemoryInfo();
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            vmhwm_mb = PeakRssMiB(), loss = lastLoss(), gc_heap_mb = gc.HeapSizeBytes / 1048576.0, gc_committed_mb = gc.TotalCommittedBytes / 1048576.0,
+            gcs = $"{GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}",
+        }));
     }
 
     /// <summary>One training step (zero grads, forward + loss + backward, clip, Adam) cycling through the token file's batches.</summary>

@@ -22,7 +22,11 @@ internal static class TorchPeer
         var peers = new[] { spinning, passive };
         foreach (var p in peers) { p.Ask(probeCase); p.Run(2); }
         for (int round = 0; round < probeRounds; round++)
+        {
             for (int k = 0; k < 2; k++) times[k].AddRange(peers[k].Run(probeCalls));
+            double a = Stats.Median(times[0]), b = Stats.Median(times[1]);
+            if (Math.Max(a, b) > 3 * Math.Min(a, b)) break; // clear-cut: do not spend more time on the slow policy
+        }
         double spin = Stats.Median(times[0]), pass = Stats.Median(times[1]);
         var (keep, drop) = pass < spin ? (passive, spinning) : (spinning, passive);
         drop.Dispose();
