@@ -122,7 +122,7 @@ public sealed class TrainSuite : IBenchSuite
             ["threads"] = threads,
             ["steps"] = steps,
             ["peer_name"] = "torch 1.13 CPU",
-            ["peer"] = peerNote,
+            ["peer_setup"] = peerNote,
             ["note"] = "ratio = peer RSS / Recur RSS",
             ["recur_gc_heap_mb"] = Math.Round(recur["gc_heap_mb"]!.GetValue<double>(), 1),
             ["recur_gc_committed_mb"] = Math.Round(recur["gc_committed_mb"]!.GetValue<double>(), 1),
