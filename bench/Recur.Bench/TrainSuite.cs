@@ -91,14 +91,15 @@ public sealed class TrainSuite : IBenchSuite
         {
             ["threads"] = threads,
             ["peer_name"] = "torch 1.13 CPU",
-            ["recur_ms_per_step"] = Math.Round(r.RecurMedian * 1e3, 2),
-            ["peer_ms_per_step"] = Math.Round(r.PeerMedian * 1e3, 2),
+            ["recur_ms_per_step"] = Stats.Json(r.RecurMedian * 1e3, 2),
+            ["peer_ms_per_step"] = Stats.Json(r.PeerMedian * 1e3, 2),
             ["recur_ms_p25_p75"] = $"{Stats.Quantile(r.Recur, 0.25) * 1e3:F2}-{Stats.Quantile(r.Recur, 0.75) * 1e3:F2}",
             ["peer_ms_p25_p75"] = r.Peer.Length == 0 ? "-" : $"{Stats.Quantile(r.Peer, 0.25) * 1e3:F2}-{Stats.Quantile(r.Peer, 0.75) * 1e3:F2}",
+            ["ratio_of_minima"] = Stats.Json(r.Peer.DefaultIfEmpty(double.NaN).Min() / r.Recur.Min()),
             ["steps"] = $"{r.Recur.Length}/{r.Peer.Length}",
             ["recur_alloc_kb_per_step"] = Math.Round(r.RecurAllocatedBytesPerCall / 1024, 1),
             ["recur_gen0_gcs"] = r.RecurGcCount,
-            ["recur_last_loss"] = Math.Round(lastLoss(), 4),
+            ["recur_last_loss"] = Stats.Json(lastLoss(), 4),
             ["load"] = MachineInfo.LoadAverage(),
         };
         return new BenchRow(Name, $"{m.Name} t{threads}", chars / r.RecurMedian, chars / r.PeerMedian, "chars/s", HigherIsBetter: true, extra);

@@ -80,6 +80,9 @@ internal static class Alternation
 /// <summary>Order statistics of timings.</summary>
 internal static class Stats
 {
+    /// <summary>A number for a JSON extra: rounded, or "-" when not finite (the serializer rejects NaN).</summary>
+    public static object Json(double v, int digits = 3) => double.IsFinite(v) ? Math.Round(v, digits) : "-";
+
     public static double Median(IReadOnlyList<double> xs) => Quantile(xs, 0.5);
 
     /// <summary>Linear-interpolated quantile q in [0, 1].</summary>
