@@ -72,9 +72,10 @@ public sealed class RnnSuite : IBenchSuite
                 var cases = Cases().Where(c => Selected(options, $"{c.Name} t{threads}")).ToList();
                 if (cases.Count == 0) continue;
                 KernelConfig.Threads = threads;
-                using var peer = TorchPeer.Start("rnn_torch.py", threads, new { cmd = "case", cell = "lstm", mode = "fwdbwd", B = 32, T = 64, I = 64, H = 128 });
+                var (peer, _) = TorchPeer.Start("rnn_torch.py", threads, new { cmd = "case", cell = "lstm", mode = "fwdbwd", B = 32, T = 64, I = 64, H = 128 });
                 BenchReport.Note($"t{threads}: peer {peer?.Description ?? "none"}; load average {MachineInfo.LoadAverage()}");
-                foreach (var c in cases) report.Add(Measure(c, threads, peer, plan));
+                using (peer)
+                    foreach (var c in cases) report.Add(Measure(c, threads, peer, plan));
             }
         }
         finally

@@ -62,13 +62,14 @@ public sealed class TrainSuite : IBenchSuite
                 var models = Models.Where(m => Selected(options, $"{m.Name} t{threads}")).ToList();
                 if (models.Count == 0) continue;
                 KernelConfig.Threads = threads;
-                using (var peer = TorchPeer.Start("train_torch.py", threads, PeerCase(Models[0], tokens), probeCalls: 2, probeRounds: 2))
+                var (peer, policy) = TorchPeer.Start("train_torch.py", threads, PeerCase(Models[0], tokens), probeCalls: 2, probeRounds: 2);
+                using (peer)
                 {
                     BenchReport.Note($"t{threads}: peer {peer?.Description ?? "none"}; load average {MachineInfo.LoadAverage()}");
                     foreach (var m in models) report.Add(MeasureSpeed(m, threads, tokens, peer, plan));
                 }
                 foreach (var m in models.Where(m => Selected(options, $"{m.Name} rss t{threads}")))
-                    report.Add(MeasureRss(m, threads, tokens, rssSteps));
+                    report.Add(MeasureRss(m, threads, policy, tokens, rssSteps));
             }
         }
         finally
@@ -105,7 +106,7 @@ public sealed class TrainSuite : IBenchSuite
         return new BenchRow(Name, $"{m.Name} t{threads}", chars / r.RecurMedian, chars / r.PeerMedian, "chars/s", HigherIsBetter: true, extra);
     }
 
-    private BenchRow MeasureRss(Model m, int threads, string tokens, int steps)
+    private BenchRow MeasureRss(Model m, int threads, string policy, string tokens, int steps)
     {
         string t = threads.ToString(CultureInfo.InvariantCulture), n = steps.ToString(CultureInfo.InvariantCulture);
         var recur = RunJson(BenchCommand("train", "--rss-child", m.Cell, m.Layers.ToString(CultureInfo.InvariantCulture), t, n, tokens));
@@ -113,8 +114,8 @@ public sealed class TrainSuite : IBenchSuite
         string peerNote = "peer skipped";
         if (PeerProcess.FindPeerScript("train_torch.py") is { } script)
         {
-            // The policy only matters for speed; RSS is measured with libgomp's default.
-            var torch = RunJson(("/usr/bin/python3", [script, t, "default", "--rss", n, JsonSerializer.Serialize(PeerCase(m, tokens))]));
+            // The wait policy chosen for speed (the other one can be 10x slower under load; it does not change memory).
+            var torch = RunJson(("/usr/bin/python3", [script, t, policy, "--rss", n, JsonSerializer.Serialize(PeerCase(m, tokens))]));
             peer = torch["vmhwm_mb"]!.GetValue<double>();
             peerNote = torch["peer"]!.GetValue<string>();
         }

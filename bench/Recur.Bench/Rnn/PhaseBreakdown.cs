@@ -15,7 +15,8 @@ namespace Recur.Bench.Rnn;
 ///   forward:  input GEMM [B*T, I] x W_ih^T -> [B*T, G*H]; bias rows; pack W_hh^T; T recurrent GEMMs [B, H] x [H, G*H]
 ///   backward: pack W_hh; T recurrent GEMMs [B, G*H] x [G*H, H]; dW_ih = dG^T x; dW_hh = dG^T Hs; bias row sums; dx = dG W_ih
 /// </code>
-/// Each phase is the median of repeated runs; the rows report ms and the share of the forward+backward total.
+/// Each repetition runs the layer and every replayed phase once (so load changes hit all alike); the rows report
+/// the median ms of each and its share of the forward+backward total.
 /// </summary>
 internal static class PhaseBreakdown
 {
@@ -74,44 +75,57 @@ internal static class PhaseBreakdown
         bool separateHg = cell == "gru"; // GRU (reset after) writes h W_hh^T to its own [B, 3H] buffer, beta 0
 
         layer.Training = true;
-        var phases = new List<(string Name, double Seconds, double Flops)>();
-        double fwd = Time(() => layer.Forward(x), reps);
-        layer.Forward(x);
-        double bwd = Time(() => { layer.Backward(upstream); }, reps, () => layer.Forward(x));
-        double zero = Time(layer.ZeroGrad, reps);
-
-        phases.Add(("fwd input GEMM", Time(() => Gemm.Sgemm(false, true, bt, gh, inSize, 1f, x.Span, inSize, wih, inSize, 0f, xw, gh), reps), 2.0 * bt * gh * inSize));
-        phases.Add(("fwd bias rows", Time(() =>
+        // (name, action, GEMM FLOPs); "forward total" and "backward total" run the layer itself.
+        var phases = new List<(string Name, Action Run, double Flops)>
         {
-            for (int r = 0; r < bt; r++)
+            ("forward total", () => layer.Forward(x), 0),
+            ("backward total", () => layer.Backward(upstream), 0), // right after the forward above (same repetition)
+            ("ZeroGrad", layer.ZeroGrad, 0),
+            ("fwd input GEMM", () => Gemm.Sgemm(false, true, bt, gh, inSize, 1f, x.Span, inSize, wih, inSize, 0f, xw, gh), 2.0 * bt * gh * inSize),
+            ("fwd bias rows", () =>
             {
-                var row = xw.AsSpan(r * gh, gh);
-                TensorPrimitives.Add(row, bias, row);
-                TensorPrimitives.Add(row, bias, row);
-            }
-        }, reps), 0));
-        phases.Add(("fwd pack W_hh^T", Time(() => packT.Pack(true, whh, h), reps), 0));
-        phases.Add(("fwd recurrent GEMMs", Time(() =>
-        {
-            for (int s = 0; s < t; s++)
+                for (int r = 0; r < bt; r++)
+                {
+                    var row = xw.AsSpan(r * gh, gh);
+                    TensorPrimitives.Add(row, bias, row);
+                    TensorPrimitives.Add(row, bias, row);
+                }
+            }, 0),
+            ("fwd pack W_hh^T", () => packT.Pack(true, whh, h), 0),
+            ("fwd recurrent GEMMs", () =>
             {
-                if (separateHg) Gemm.Sgemm(false, b, 1f, hA, h, packT, 0f, hg, gh);
-                else Gemm.Sgemm(false, b, 1f, hA, h, packT, 1f, xw.AsSpan(s * gh), t * gh);
+                for (int s = 0; s < t; s++)
+                {
+                    if (separateHg) Gemm.Sgemm(false, b, 1f, hA, h, packT, 0f, hg, gh);
+                    else Gemm.Sgemm(false, b, 1f, hA, h, packT, 1f, xw.AsSpan(s * gh), t * gh);
+                }
+            }, 2.0 * bt * h * gh),
+            ("bwd pack W_hh", () => packN.Pack(false, whh, h), 0),
+            ("bwd recurrent GEMMs", () =>
+            {
+                for (int s = 0; s < t; s++) Gemm.Sgemm(false, b, 1f, xw.AsSpan(s * gh), t * gh, packN, separateHg ? 1f : 0f, dh, h);
+            }, 2.0 * bt * h * gh),
+            ("bwd dW_ih GEMM", () => Gemm.Sgemm(true, false, gh, inSize, bt, 1f, xw, gh, x.Span, inSize, 1f, dwih, inSize), 2.0 * bt * gh * inSize),
+            ("bwd dW_hh GEMM", () => Gemm.Sgemm(true, false, gh, h, bt, 1f, xw, gh, hs, h, 1f, dwhh, h), 2.0 * bt * gh * h),
+            ("bwd bias row sums", () =>
+            {
+                for (int k = 0; k < 2; k++)
+                    for (int r = 0; r < bt; r++) TensorPrimitives.Add(dbias, xw.AsSpan(r * gh, gh), dbias);
+            }, 0),
+            ("bwd dx GEMM", () => Gemm.Sgemm(false, false, bt, inSize, gh, 1f, xw, gh, wih, inSize, 0f, dx, inSize), 2.0 * bt * inSize * gh),
+        };
+        // Every repetition runs every phase once, so background load hits all phases alike; medians per phase.
+        var times = phases.Select(_ => new List<double>()).ToArray();
+        for (int rep = -2; rep < reps; rep++) // two warm-up repetitions
+            for (int k = 0; k < phases.Count; k++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                phases[k].Run();
+                if (rep >= 0) times[k].Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
             }
-        }, reps), 2.0 * bt * h * gh));
-        phases.Add(("bwd pack W_hh", Time(() => packN.Pack(false, whh, h), reps), 0));
-        phases.Add(("bwd recurrent GEMMs", Time(() =>
-        {
-            for (int s = 0; s < t; s++) Gemm.Sgemm(false, b, 1f, xw.AsSpan(s * gh), t * gh, packN, separateHg ? 1f : 0f, dh, h);
-        }, reps), 2.0 * bt * h * gh));
-        phases.Add(("bwd dW_ih GEMM", Time(() => Gemm.Sgemm(true, false, gh, inSize, bt, 1f, xw, gh, x.Span, inSize, 1f, dwih, inSize), reps), 2.0 * bt * gh * inSize));
-        phases.Add(("bwd dW_hh GEMM", Time(() => Gemm.Sgemm(true, false, gh, h, bt, 1f, xw, gh, hs, h, 1f, dwhh, h), reps), 2.0 * bt * gh * h));
-        phases.Add(("bwd bias row sums", Time(() =>
-        {
-            for (int k = 0; k < 2; k++)
-                for (int r = 0; r < bt; r++) TensorPrimitives.Add(dbias, xw.AsSpan(r * gh, gh), dbias);
-        }, reps), 0));
-        phases.Add(("bwd dx GEMM", Time(() => Gemm.Sgemm(false, false, bt, inSize, gh, 1f, xw, gh, wih, inSize, 0f, dx, inSize), reps), 2.0 * bt * inSize * gh));
+        var median = times.Select(Stats.Median).ToArray();
+        double fwd = median[0], bwd = median[1], zero = median[2];
+        var replayed = phases.Select((p, k) => (p.Name, Seconds: median[k], p.Flops)).Skip(3).ToList();
 
         double total = fwd + bwd + zero;
         string prefix = $"breakdown {cell} B{b} T{t} I{inSize} H{h} t{threads}";
@@ -122,33 +136,18 @@ internal static class PhaseBreakdown
             if (flops > 0) extra["gflops"] = Math.Round(flops / seconds / 1e9, 1);
             return new BenchRow("rnn", $"{prefix}: {phase}", seconds * 1e3, double.NaN, "ms", HigherIsBetter: false, extra);
         }
-        double fwdKnown = phases.Where(p => p.Name.StartsWith("fwd", StringComparison.Ordinal)).Sum(p => p.Seconds);
-        double bwdKnown = phases.Where(p => p.Name.StartsWith("bwd", StringComparison.Ordinal)).Sum(p => p.Seconds);
+        double fwdKnown = replayed.Where(p => p.Name.StartsWith("fwd", StringComparison.Ordinal)).Sum(p => p.Seconds);
+        double bwdKnown = replayed.Where(p => p.Name.StartsWith("bwd", StringComparison.Ordinal)).Sum(p => p.Seconds);
         rows.Add(Row("forward total", fwd, 0));
-        rows.AddRange(phases.Where(p => p.Name.StartsWith("fwd", StringComparison.Ordinal)).Select(p => Row(p.Name, p.Seconds, p.Flops)));
+        rows.AddRange(replayed.Where(p => p.Name.StartsWith("fwd", StringComparison.Ordinal)).Select(p => Row(p.Name, p.Seconds, p.Flops)));
         rows.Add(Row("fwd other (gates, copies, alloc)", fwd - fwdKnown, 0));
         rows.Add(Row("backward total", bwd, 0));
-        rows.AddRange(phases.Where(p => p.Name.StartsWith("bwd", StringComparison.Ordinal)).Select(p => Row(p.Name, p.Seconds, p.Flops)));
+        rows.AddRange(replayed.Where(p => p.Name.StartsWith("bwd", StringComparison.Ordinal)).Select(p => Row(p.Name, p.Seconds, p.Flops)));
         rows.Add(Row("bwd other (gates, copies, alloc)", bwd - bwdKnown, 0));
         rows.Add(Row("ZeroGrad", zero, 0));
-        double gemmFlops = phases.Sum(p => p.Flops);
+        double gemmFlops = replayed.Sum(p => p.Flops);
         rows.Add(Row("fwd+bwd total", total, gemmFlops));
         return rows;
-    }
-
-    /// <summary>Median seconds of <paramref name="reps"/> runs after two warm-up runs; <paramref name="setup"/> runs untimed before each.</summary>
-    private static double Time(Action action, int reps, Action? setup = null)
-    {
-        for (int i = 0; i < 2; i++) { setup?.Invoke(); action(); }
-        var times = new double[reps];
-        for (int i = 0; i < reps; i++)
-        {
-            setup?.Invoke();
-            long start = Stopwatch.GetTimestamp();
-            action();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
-        return Stats.Median(times);
     }
 
     private static float[] Rand(Rng rng, int n)

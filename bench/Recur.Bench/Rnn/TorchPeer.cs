@@ -11,12 +11,13 @@ namespace Recur.Bench.Rnn;
 /// </summary>
 internal static class TorchPeer
 {
-    public static PeerProcess? Start(string script, int threads, object probeCase, int probeCalls = 4, int probeRounds = 3)
+    /// <summary>The peer (null when its script is missing) and the wait policy it runs with ("default" or "passive").</summary>
+    public static (PeerProcess? Peer, string Policy) Start(string script, int threads, object probeCase, int probeCalls = 4, int probeRounds = 3)
     {
         string t = threads.ToString(CultureInfo.InvariantCulture);
-        if (threads == 1) return PeerProcess.Start(script, t, "default");
+        if (threads == 1) return (PeerProcess.Start(script, t, "default"), "default");
         var spinning = PeerProcess.Start(script, t, "default");
-        if (spinning is null) return null;
+        if (spinning is null) return (null, "default");
         var passive = PeerProcess.Start(script, t, "passive")!;
         var times = new List<double>[] { [], [] };
         var peers = new[] { spinning, passive };
@@ -30,7 +31,8 @@ internal static class TorchPeer
         double spin = Stats.Median(times[0]), pass = Stats.Median(times[1]);
         var (keep, drop) = pass < spin ? (passive, spinning) : (spinning, passive);
         drop.Dispose();
-        BenchReport.Note($"t{threads}: OpenMP wait-policy probe: default {spin * 1e3:F1} ms, passive {pass * 1e3:F1} ms per call -> {(keep == passive ? "passive" : "default")}");
-        return keep;
+        string policy = keep == passive ? "passive" : "default";
+        BenchReport.Note($"t{threads}: OpenMP wait-policy probe: default {spin * 1e3:F1} ms, passive {pass * 1e3:F1} ms per call -> {policy}");
+        return (keep, policy);
     }
 }
