@@ -14,7 +14,9 @@ namespace Recur.Bench;
 /// Recur / PyTorch blocks. Extra arguments keep the cases whose name contains all of them (e.g. <c>rnn lstm t1</c>);
 /// <c>rnn breakdown [cell] [t1|t2]</c> instead times the phases of a Recur forward+backward (see <see cref="PhaseBreakdown"/>),
 /// and <c>rnn profile &lt;filters&gt;</c> runs only Recur's calls of the first matching case for 20 s (10 s with --quick),
-/// for a sampling profiler: <c>DOTNET_PerfMapEnabled=1 perf record -g -- dotnet bench/Recur.Bench/bin/Release/net10.0/Recur.Bench.dll rnn profile lstm fwdbwd B32 t1</c>.
+/// for a sampling profiler: <c>DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 perf record -g -- dotnet
+/// bench/Recur.Bench/bin/Release/net10.0/Recur.Bench.dll rnn profile lstm fwdbwd B32 t1</c> (without W^X off, perf
+/// cannot name JIT-compiled code).
 /// </summary>
 public sealed class RnnSuite : IBenchSuite
 {
@@ -69,7 +71,7 @@ public sealed class RnnSuite : IBenchSuite
         {
             foreach (int threads in new[] { 1, 2 })
             {
-                var cases = Cases().Where(c => Selected(options, $"{c.Name} t{threads}")).ToList();
+                var cases = Cases().Where(c => CaseFilter.Matches(options, $"{c.Name} t{threads}")).ToList();
                 if (cases.Count == 0) continue;
                 KernelConfig.Threads = threads;
                 var (peer, _) = TorchPeer.Start("rnn_torch.py", threads, new { cmd = "case", cell = "lstm", mode = "fwdbwd", B = 32, T = 64, I = 64, H = 128 });
@@ -86,7 +88,7 @@ public sealed class RnnSuite : IBenchSuite
 
     private static void Profile(BenchOptions options)
     {
-        var (c, threads) = (from t in new[] { 1, 2 } from k in Cases() where Selected(options, $"{k.Name} t{t}") select (k, t)).FirstOrDefault();
+        var (c, threads) = (from t in new[] { 1, 2 } from k in Cases() where CaseFilter.Matches(options, $"{k.Name} t{t}") select (k, t)).FirstOrDefault();
         if (c is null) throw new ArgumentException($"no case matches '{string.Join(' ', options.Extra)}'");
         KernelConfig.Threads = threads;
         var call = RecurCall(c);
@@ -96,9 +98,6 @@ public sealed class RnnSuite : IBenchSuite
         for (; clock.Elapsed.TotalSeconds < seconds; calls++) call();
         BenchReport.Note($"profiled {c.Name} t{threads}: {calls} calls, {clock.Elapsed.TotalMilliseconds / calls:F3} ms per call");
     }
-
-    private static bool Selected(BenchOptions options, string name) =>
-        options.Extra.All(f => name.Contains(f, StringComparison.Ordinal) || (f.StartsWith('t') && name.EndsWith(" " + f, StringComparison.Ordinal)));
 
     private BenchRow Measure(Case c, int threads, PeerProcess? peer, AlternationPlan plan)
     {

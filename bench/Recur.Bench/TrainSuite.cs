@@ -59,17 +59,17 @@ public sealed class TrainSuite : IBenchSuite
         {
             foreach (int threads in new[] { 1, 2 })
             {
-                var models = Models.Where(m => Selected(options, $"{m.Name} t{threads}")).ToList();
-                if (models.Count == 0) continue;
+                var speed = Models.Where(m => CaseFilter.Matches(options, $"{m.Name} t{threads}")).ToList();
+                var rss = Models.Where(m => CaseFilter.Matches(options, $"{m.Name} rss t{threads}")).ToList();
+                if (speed.Count + rss.Count == 0) continue;
                 KernelConfig.Threads = threads;
                 var (peer, policy) = TorchPeer.Start("train_torch.py", threads, PeerCase(Models[0], tokens), probeCalls: 2, probeRounds: 2);
                 using (peer)
                 {
                     BenchReport.Note($"t{threads}: peer {peer?.Description ?? "none"}; load average {MachineInfo.LoadAverage()}");
-                    foreach (var m in models) report.Add(MeasureSpeed(m, threads, tokens, peer, plan));
+                    foreach (var m in speed) report.Add(MeasureSpeed(m, threads, tokens, peer, plan));
                 }
-                foreach (var m in models.Where(m => Selected(options, $"{m.Name} rss t{threads}")))
-                    report.Add(MeasureRss(m, threads, policy, tokens, rssSteps));
+                foreach (var m in rss) report.Add(MeasureRss(m, threads, policy, tokens, rssSteps));
             }
         }
         finally
@@ -78,9 +78,6 @@ public sealed class TrainSuite : IBenchSuite
             File.Delete(tokens);
         }
     }
-
-    private static bool Selected(BenchOptions options, string name) =>
-        options.Extra.All(f => name.Contains(f, StringComparison.Ordinal) || (f.StartsWith('t') && name.EndsWith(" " + f, StringComparison.Ordinal)));
 
     private BenchRow MeasureSpeed(Model m, int threads, string tokens, PeerProcess? peer, AlternationPlan plan)
     {
