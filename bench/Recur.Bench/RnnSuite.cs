@@ -74,10 +74,9 @@ public sealed class RnnSuite : IBenchSuite
                 var cases = Cases().Where(c => CaseFilter.Matches(options, $"{c.Name} t{threads}")).ToList();
                 if (cases.Count == 0) continue;
                 KernelConfig.Threads = threads;
-                var (peer, _) = TorchPeer.Start("rnn_torch.py", threads, new { cmd = "case", cell = "lstm", mode = "fwdbwd", B = 32, T = 64, I = 64, H = 128 });
+                using var peer = TorchPeer.Start("rnn_torch.py", threads);
                 BenchReport.Note($"t{threads}: peer {peer?.Description ?? "none"}; load average {MachineInfo.LoadAverage()}");
-                using (peer)
-                    foreach (var c in cases) report.Add(Measure(c, threads, peer, plan));
+                foreach (var c in cases) report.Add(Measure(c, threads, peer, plan));
             }
         }
         finally
@@ -99,16 +98,19 @@ public sealed class RnnSuite : IBenchSuite
         BenchReport.Note($"profiled {c.Name} t{threads}: {calls} calls, {clock.Elapsed.TotalMilliseconds / calls:F3} ms per call");
     }
 
-    private BenchRow Measure(Case c, int threads, PeerProcess? peer, AlternationPlan plan)
+    private BenchRow Measure(Case c, int threads, TorchPeer? peer, AlternationPlan plan)
     {
         var call = RecurCall(c);
         peer?.Ask(new { cmd = "case", cell = c.Cell, mode = c.Mode == Mode.FwdBwd ? "fwdbwd" : "infer", c.B, c.T, c.I, c.H, layers = c.Layers, bi = c.Bi });
+        string? policyNote = peer?.ChooseFaster();
         var r = Alternation.Run(call, peer, plan);
 
         var extra = new Dictionary<string, object>
         {
             ["threads"] = threads,
             ["peer_name"] = "torch 1.13 CPU",
+            ["peer_omp_wait_policy"] = peer?.Policy ?? "-",
+            ["peer_policy_probe"] = policyNote ?? "-",
             ["recur_ms"] = Stats.Json(r.RecurMedian * 1e3),
             ["peer_ms"] = Stats.Json(r.PeerMedian * 1e3),
             ["recur_ms_p25_p75"] = $"{Stats.Quantile(r.Recur, 0.25) * 1e3:F3}-{Stats.Quantile(r.Recur, 0.75) * 1e3:F3}",

@@ -63,13 +63,10 @@ public sealed class TrainSuite : IBenchSuite
                 var rss = Models.Where(m => CaseFilter.Matches(options, $"{m.Name} rss t{threads}")).ToList();
                 if (speed.Count + rss.Count == 0) continue;
                 KernelConfig.Threads = threads;
-                var (peer, policy) = TorchPeer.Start("train_torch.py", threads, PeerCase(Models[0], tokens), probeCalls: 2, probeRounds: 2);
-                using (peer)
-                {
-                    BenchReport.Note($"t{threads}: peer {peer?.Description ?? "none"}; load average {MachineInfo.LoadAverage()}");
-                    foreach (var m in speed) report.Add(MeasureSpeed(m, threads, tokens, peer, plan));
-                }
-                foreach (var m in rss) report.Add(MeasureRss(m, threads, policy, tokens, rssSteps));
+                using var peer = TorchPeer.Start("train_torch.py", threads);
+                BenchReport.Note($"t{threads}: peer {peer?.Description ?? "none"}; load average {MachineInfo.LoadAverage()}");
+                foreach (var m in speed) report.Add(MeasureSpeed(m, threads, tokens, peer, plan));
+                foreach (var m in rss) report.Add(MeasureRss(m, threads, tokens, rssSteps));
             }
         }
         finally
@@ -79,16 +76,19 @@ public sealed class TrainSuite : IBenchSuite
         }
     }
 
-    private BenchRow MeasureSpeed(Model m, int threads, string tokens, PeerProcess? peer, AlternationPlan plan)
+    private BenchRow MeasureSpeed(Model m, int threads, string tokens, TorchPeer? peer, AlternationPlan plan)
     {
         var (step, lastLoss) = RecurStep(m, tokens);
         peer?.Ask(PeerCase(m, tokens));
+        string? policyNote = peer?.ChooseFaster(calls: 2);
         var r = Alternation.Run(step, peer, plan);
         const double chars = Batch * Steps;
         var extra = new Dictionary<string, object>
         {
             ["threads"] = threads,
             ["peer_name"] = "torch 1.13 CPU",
+            ["peer_omp_wait_policy"] = peer?.Policy ?? "-",
+            ["peer_policy_probe"] = policyNote ?? "-",
             ["recur_ms_per_step"] = Stats.Json(r.RecurMedian * 1e3, 2),
             ["peer_ms_per_step"] = Stats.Json(r.PeerMedian * 1e3, 2),
             ["recur_ms_p25_p75"] = $"{Stats.Quantile(r.Recur, 0.25) * 1e3:F2}-{Stats.Quantile(r.Recur, 0.75) * 1e3:F2}",
@@ -103,7 +103,7 @@ public sealed class TrainSuite : IBenchSuite
         return new BenchRow(Name, $"{m.Name} t{threads}", chars / r.RecurMedian, chars / r.PeerMedian, "chars/s", HigherIsBetter: true, extra);
     }
 
-    private BenchRow MeasureRss(Model m, int threads, string policy, string tokens, int steps)
+    private BenchRow MeasureRss(Model m, int threads, string tokens, int steps)
     {
         string t = threads.ToString(CultureInfo.InvariantCulture), n = steps.ToString(CultureInfo.InvariantCulture);
         var recur = RunJson(BenchCommand("train", "--rss-child", m.Cell, m.Layers.ToString(CultureInfo.InvariantCulture), t, n, tokens));
@@ -111,8 +111,8 @@ public sealed class TrainSuite : IBenchSuite
         string peerNote = "peer skipped";
         if (PeerProcess.FindPeerScript("train_torch.py") is { } script)
         {
-            // The wait policy chosen for speed (the other one can be 10x slower under load; it does not change memory).
-            var torch = RunJson(("/usr/bin/python3", [script, t, policy, "--rss", n, JsonSerializer.Serialize(PeerCase(m, tokens))]));
+            // PASSIVE: the wait policy changes speed, not memory, and libgomp's default can be 10x slower under load.
+            var torch = RunJson(("/usr/bin/python3", [script, t, "passive", "--rss", n, JsonSerializer.Serialize(PeerCase(m, tokens))]));
             peer = torch["vmhwm_mb"]!.GetValue<double>();
             peerNote = torch["peer"]!.GetValue<string>();
         }

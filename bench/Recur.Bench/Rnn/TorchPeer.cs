@@ -3,36 +3,65 @@ using System.Globalization;
 namespace Recur.Bench.Rnn;
 
 /// <summary>
-/// Starts a PyTorch peer at a thread count with the OpenMP wait policy that is faster right now. On this shared
-/// 2-core machine libgomp's default policy (spin, then sleep) made torch's 2-thread LSTM forward+backward 5-40x slower
-/// than OMP_WAIT_POLICY=PASSIVE while other processes were busy, and spinning can win when the machine is quiet; so at
-/// more than one thread both are probed on a representative case (alternating, medians) and the faster one is kept,
-/// which is the fair choice for the peer. One thread needs no probe.
+/// A PyTorch peer at a thread count, run under the OpenMP wait policy that is faster for the case at hand. On this
+/// shared 2-core machine libgomp's default policy (spin, then sleep) made torch's 2-thread steps 5-60x slower than
+/// OMP_WAIT_POLICY=PASSIVE whenever other processes were busy, and it may win when the machine is quiet; a single probe
+/// at the start was not enough (the load changes within minutes). So at more than one thread two peer processes run,
+/// one per policy; every case is set up on both and <see cref="ChooseFaster"/> times a few calls of each and keeps
+/// the faster one for that case, which is the fair choice for the peer. One thread needs one process.
 /// </summary>
-internal static class TorchPeer
+internal sealed class TorchPeer : IDisposable
 {
-    /// <summary>The peer (null when its script is missing) and the wait policy it runs with ("default" or "passive").</summary>
-    public static (PeerProcess? Peer, string Policy) Start(string script, int threads, object probeCase, int probeCalls = 4, int probeRounds = 3)
+    private readonly PeerProcess[] _peers;   // [default] or [default, passive]
+    private int _current;
+
+    private TorchPeer(PeerProcess[] peers) => _peers = peers;
+
+    /// <summary>What the chosen peer runs on (torch version, threads, wait policy, BLAS).</summary>
+    public string Description => _peers[_current].Description;
+
+    /// <summary>The wait policy of the chosen peer: "default" or "passive".</summary>
+    public string Policy => _current == 0 ? "default" : "passive";
+
+    /// <summary>Starts the peer process(es), or returns null when the script is missing.</summary>
+    public static TorchPeer? Start(string script, int threads)
     {
         string t = threads.ToString(CultureInfo.InvariantCulture);
-        if (threads == 1) return (PeerProcess.Start(script, t, "default"), "default");
         var spinning = PeerProcess.Start(script, t, "default");
-        if (spinning is null) return (null, "default");
-        var passive = PeerProcess.Start(script, t, "passive")!;
-        var times = new List<double>[] { [], [] };
-        var peers = new[] { spinning, passive };
-        foreach (var p in peers) { p.Ask(probeCase); p.Run(2); }
-        for (int round = 0; round < probeRounds; round++)
+        if (spinning is null) return null;
+        return threads == 1 ? new TorchPeer([spinning]) : new TorchPeer([spinning, PeerProcess.Start(script, t, "passive")!]);
+    }
+
+    /// <summary>Sends a case (or any) command to every process.</summary>
+    public void Ask(object command)
+    {
+        foreach (var p in _peers) p.Ask(command);
+    }
+
+    /// <summary>
+    /// Times up to <paramref name="calls"/> calls per policy (alternating, one call at a time; stops early when one is
+    /// over 3x slower) and keeps the faster; returns a note line, or null with a single process.
+    /// </summary>
+    public string? ChooseFaster(int calls = 3)
+    {
+        if (_peers.Length == 1) return null;
+        var times = new[] { new List<double>(), new List<double>() };
+        for (int i = 0; i < calls; i++)
         {
-            for (int k = 0; k < 2; k++) times[k].AddRange(peers[k].Run(probeCalls));
+            for (int k = 0; k < 2; k++) times[k].AddRange(_peers[k].Run(1));
             double a = Stats.Median(times[0]), b = Stats.Median(times[1]);
-            if (Math.Max(a, b) > 3 * Math.Min(a, b)) break; // clear-cut: do not spend more time on the slow policy
+            if (i > 0 && Math.Max(a, b) > 3 * Math.Min(a, b)) break;
         }
         double spin = Stats.Median(times[0]), pass = Stats.Median(times[1]);
-        var (keep, drop) = pass < spin ? (passive, spinning) : (spinning, passive);
-        drop.Dispose();
-        string policy = keep == passive ? "passive" : "default";
-        BenchReport.Note($"t{threads}: OpenMP wait-policy probe: default {spin * 1e3:F1} ms, passive {pass * 1e3:F1} ms per call -> {policy}");
-        return (keep, policy);
+        _current = pass < spin ? 1 : 0;
+        return $"wait policy: default {spin * 1e3:F1} ms, passive {pass * 1e3:F1} ms per call -> {Policy}";
+    }
+
+    /// <summary>Runs <paramref name="calls"/> timed calls on the chosen process.</summary>
+    public double[] Run(int calls) => _peers[_current].Run(calls);
+
+    public void Dispose()
+    {
+        foreach (var p in _peers) p.Dispose();
     }
 }

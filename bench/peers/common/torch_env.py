@@ -8,7 +8,7 @@ thread count is always set explicitly.
 
 Under load (other processes on the cores), libgomp's default wait policy (spin, then sleep) can make torch's
 2-thread parallel regions 5-40x slower than OMP_WAIT_POLICY=PASSIVE, while on a quiet machine spinning is usually a
-little faster; the drivers therefore pick the policy per run (`wait_policy`, see RnnSuite's probe) and report it.
+little faster; the drivers therefore run one peer per policy and pick the faster per case (bench/Recur.Bench/Rnn/TorchPeer.cs).
 
 Use: `setup(threads, wait_policy)` first thing in main (it may re-execute the script with the right environment), then
 `describe()` for the "# peer: ..." line.
