@@ -12,7 +12,7 @@ namespace Recur.Bench;
 /// Rows are <c>&lt;cell&gt; &lt;fwdbwd|latency|infer&gt; B.. T.. I.. H.. [L2|bi] t&lt;threads&gt;</c>; fwdbwd and infer in
 /// sequences/s, latency in ms per call; every number is the median of per-call times over alternating
 /// Recur / PyTorch blocks. Extra arguments keep the cases whose name contains all of them (e.g. <c>rnn lstm t1</c>);
-/// <c>rnn breakdown [cell] [t1|t2]</c> instead times the phases of a Recur forward+backward (see <see cref="PhaseBreakdown"/>),
+/// <c>rnn breakdown [filter words]</c> instead times the phases of a Recur forward+backward (see <see cref="PhaseBreakdown"/>),
 /// and <c>rnn profile &lt;filters&gt;</c> runs only Recur's calls of the first matching case for 20 s (10 s with --quick),
 /// for a sampling profiler: <c>DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 perf record -g -- dotnet
 /// bench/Recur.Bench/bin/Release/net10.0/Recur.Bench.dll rnn profile lstm fwdbwd B32 t1</c> (without W^X off, perf
@@ -98,19 +98,17 @@ public sealed class RnnSuite : IBenchSuite
         BenchReport.Note($"profiled {c.Name} t{threads}: {calls} calls, {clock.Elapsed.TotalMilliseconds / calls:F3} ms per call");
     }
 
-    private BenchRow Measure(Case c, int threads, TorchPeer? peer, AlternationPlan plan)
+    private BenchRow Measure(Case c, int threads, PeerProcess? peer, AlternationPlan plan)
     {
         var call = RecurCall(c);
         peer?.Ask(new { cmd = "case", cell = c.Cell, mode = c.Mode == Mode.FwdBwd ? "fwdbwd" : "infer", c.B, c.T, c.I, c.H, layers = c.Layers, bi = c.Bi });
-        string? policyNote = peer?.ChooseFaster();
         var r = Alternation.Run(call, peer, plan);
 
         var extra = new Dictionary<string, object>
         {
             ["threads"] = threads,
             ["peer_name"] = "torch 1.13 CPU",
-            ["peer_omp_wait_policy"] = peer?.Policy ?? "-",
-            ["peer_policy_probe"] = policyNote ?? "-",
+            ["peer_omp_wait_policy"] = TorchPeer.Policy(threads),
             ["recur_ms"] = Stats.Json(r.RecurMedian * 1e3),
             ["peer_ms"] = Stats.Json(r.PeerMedian * 1e3),
             ["recur_ms_p25_p75"] = $"{Stats.Quantile(r.Recur, 0.25) * 1e3:F3}-{Stats.Quantile(r.Recur, 0.75) * 1e3:F3}",

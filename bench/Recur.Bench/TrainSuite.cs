@@ -76,19 +76,17 @@ public sealed class TrainSuite : IBenchSuite
         }
     }
 
-    private BenchRow MeasureSpeed(Model m, int threads, string tokens, TorchPeer? peer, AlternationPlan plan)
+    private BenchRow MeasureSpeed(Model m, int threads, string tokens, PeerProcess? peer, AlternationPlan plan)
     {
         var (step, lastLoss) = RecurStep(m, tokens);
         peer?.Ask(PeerCase(m, tokens));
-        string? policyNote = peer?.ChooseFaster(calls: 2);
         var r = Alternation.Run(step, peer, plan);
         const double chars = Batch * Steps;
         var extra = new Dictionary<string, object>
         {
             ["threads"] = threads,
             ["peer_name"] = "torch 1.13 CPU",
-            ["peer_omp_wait_policy"] = peer?.Policy ?? "-",
-            ["peer_policy_probe"] = policyNote ?? "-",
+            ["peer_omp_wait_policy"] = TorchPeer.Policy(threads),
             ["recur_ms_per_step"] = Stats.Json(r.RecurMedian * 1e3, 2),
             ["peer_ms_per_step"] = Stats.Json(r.PeerMedian * 1e3, 2),
             ["recur_ms_p25_p75"] = $"{Stats.Quantile(r.Recur, 0.25) * 1e3:F2}-{Stats.Quantile(r.Recur, 0.75) * 1e3:F2}",
@@ -111,8 +109,7 @@ public sealed class TrainSuite : IBenchSuite
         string peerNote = "peer skipped";
         if (PeerProcess.FindPeerScript("train_torch.py") is { } script)
         {
-            // PASSIVE: the wait policy changes speed, not memory, and libgomp's default can be 10x slower under load.
-            var torch = RunJson(("/usr/bin/python3", [script, t, "passive", "--rss", n, JsonSerializer.Serialize(PeerCase(m, tokens))]));
+            var torch = RunJson(("/usr/bin/python3", [script, t, TorchPeer.Policy(threads), "--rss", n, JsonSerializer.Serialize(PeerCase(m, tokens))]));
             peer = torch["vmhwm_mb"]!.GetValue<double>();
             peerNote = torch["peer"]!.GetValue<string>();
         }

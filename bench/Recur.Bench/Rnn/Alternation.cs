@@ -25,7 +25,7 @@ internal sealed record Alternated(double[] Recur, double[] Peer, double RecurAll
 /// </summary>
 internal static class Alternation
 {
-    public static Alternated Run(Action recurCall, TorchPeer? peer, AlternationPlan plan)
+    public static Alternated Run(Action recurCall, PeerProcess? peer, AlternationPlan plan)
     {
         double recurCallSeconds = WarmUp(n => TimeCalls(recurCall, n), plan.WarmupSeconds);
         double peerCallSeconds = peer is null ? 0 : WarmUp(peer.Run, plan.WarmupSeconds);

@@ -7,7 +7,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace Recur.Bench.Rnn;
 
 /// <summary>
-/// Where a Recur forward+backward spends its time (<c>rnn breakdown [lstm|gru|rnn] [t1|t2]</c>), for a one-layer
+/// Where a Recur forward+backward spends its time (<c>rnn breakdown [filter words, e.g. lstm B64 t1]</c>), for a one-layer
 /// unidirectional layer. The layer's internals are not public, so the GEMM phases are replayed with the public
 /// kernels on the exact shapes, strides and packed operands the layer uses (src/Recur/Layers/Recurrent/DirectionSweep.cs),
 /// and the rest (gate math, state copies, allocation) is the measured layer total minus the replayed phases:
@@ -28,7 +28,7 @@ internal static class PhaseBreakdown
 
     public static void Run(BenchOptions options, BenchReport report)
     {
-        var filters = options.Extra.Skip(1).ToList();
+        var filter = options with { Extra = options.Extra.Skip(1).ToList() };
         int reps = options.Quick ? 5 : 15;
         BenchReport.Note(MachineInfo.Summary());
         BenchReport.Note($"phases of one forward+backward (1 layer, unidirectional), medians of {reps} runs; 'other' = measured total - replayed phases");
@@ -37,12 +37,10 @@ internal static class PhaseBreakdown
         {
             foreach (int threads in new[] { 1, 2 })
             {
-                if (filters.Any(f => f.StartsWith('t') && f != $"t{threads}")) continue;
                 KernelConfig.Threads = threads;
                 foreach (var (cell, b, t, i, h) in Configs)
                 {
-                    if (filters.Any(f => !f.StartsWith('t') && f != cell)) continue;
-                    if (filters.Count == 0 && (b, h) != (64, 256)) continue; // the extra LSTM shapes on request only
+                    if (!CaseFilter.Matches(filter, $"{cell} B{b} T{t} I{i} H{h} t{threads}")) continue;
                     var rows = Measure(cell, b, t, i, h, threads, reps);
                     foreach (var row in rows) report.Add(row);
                     BenchReport.Note($"{cell} B{b} T{t} I{i} H{h} t{threads} shares: " + string.Join("; ", rows.Select(r =>

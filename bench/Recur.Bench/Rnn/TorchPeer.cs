@@ -3,65 +3,20 @@ using System.Globalization;
 namespace Recur.Bench.Rnn;
 
 /// <summary>
-/// A PyTorch peer at a thread count, run under the OpenMP wait policy that is faster for the case at hand. On this
-/// shared 2-core machine libgomp's default policy (spin, then sleep) made torch's 2-thread steps 5-60x slower than
-/// OMP_WAIT_POLICY=PASSIVE whenever other processes were busy, and it may win when the machine is quiet; a single probe
-/// at the start was not enough (the load changes within minutes). So at more than one thread two peer processes run,
-/// one per policy; every case is set up on both and <see cref="ChooseFaster"/> times a few calls of each and keeps
-/// the faster one for that case, which is the fair choice for the peer. One thread needs one process.
+/// Starts a PyTorch peer at a thread count with the OpenMP wait policy that is fair on this machine. At 2 threads
+/// libgomp's default policy (spin, then sleep) is unstable when other processes are busy: probed per case of the rnn
+/// suite, it was 1.3-78x slower than OMP_WAIT_POLICY=PASSIVE in 18 of 24 cases, 1-1.4x faster in the other 6, and
+/// twice collapsed right after winning its probe (torch 5-10x slower for the rest of the case, which flattered
+/// Recur). PASSIVE is never far from the better of the two, so it is used at more than one thread; on a quiet machine set
+/// RECUR_BENCH_OMP_WAIT_POLICY=default to compare with libgomp's default instead. One thread has no waiting.
 /// </summary>
-internal sealed class TorchPeer : IDisposable
+internal static class TorchPeer
 {
-    private readonly PeerProcess[] _peers;   // [default] or [default, passive]
-    private int _current;
+    /// <summary>The policy for <paramref name="threads"/>: "default" or "passive".</summary>
+    public static string Policy(int threads) =>
+        threads == 1 ? "default" : Environment.GetEnvironmentVariable("RECUR_BENCH_OMP_WAIT_POLICY") ?? "passive";
 
-    private TorchPeer(PeerProcess[] peers) => _peers = peers;
-
-    /// <summary>What the chosen peer runs on (torch version, threads, wait policy, BLAS).</summary>
-    public string Description => _peers[_current].Description;
-
-    /// <summary>The wait policy of the chosen peer: "default" or "passive".</summary>
-    public string Policy => _current == 0 ? "default" : "passive";
-
-    /// <summary>Starts the peer process(es), or returns null when the script is missing.</summary>
-    public static TorchPeer? Start(string script, int threads)
-    {
-        string t = threads.ToString(CultureInfo.InvariantCulture);
-        var spinning = PeerProcess.Start(script, t, "default");
-        if (spinning is null) return null;
-        return threads == 1 ? new TorchPeer([spinning]) : new TorchPeer([spinning, PeerProcess.Start(script, t, "passive")!]);
-    }
-
-    /// <summary>Sends a case (or any) command to every process.</summary>
-    public void Ask(object command)
-    {
-        foreach (var p in _peers) p.Ask(command);
-    }
-
-    /// <summary>
-    /// Times up to <paramref name="calls"/> calls per policy (alternating, one call at a time; stops early when one is
-    /// over 3x slower) and keeps the faster; returns a note line, or null with a single process.
-    /// </summary>
-    public string? ChooseFaster(int calls = 3)
-    {
-        if (_peers.Length == 1) return null;
-        var times = new[] { new List<double>(), new List<double>() };
-        for (int i = 0; i < calls; i++)
-        {
-            for (int k = 0; k < 2; k++) times[k].AddRange(_peers[k].Run(1));
-            double a = Stats.Median(times[0]), b = Stats.Median(times[1]);
-            if (i > 0 && Math.Max(a, b) > 3 * Math.Min(a, b)) break;
-        }
-        double spin = Stats.Median(times[0]), pass = Stats.Median(times[1]);
-        _current = pass < spin ? 1 : 0;
-        return $"wait policy: default {spin * 1e3:F1} ms, passive {pass * 1e3:F1} ms per call -> {Policy}";
-    }
-
-    /// <summary>Runs <paramref name="calls"/> timed calls on the chosen process.</summary>
-    public double[] Run(int calls) => _peers[_current].Run(calls);
-
-    public void Dispose()
-    {
-        foreach (var p in _peers) p.Dispose();
-    }
+    /// <summary>Starts <c>bench/peers/&lt;script&gt; THREADS POLICY</c>, or returns null when the script is missing.</summary>
+    public static PeerProcess? Start(string script, int threads) =>
+        PeerProcess.Start(script, threads.ToString(CultureInfo.InvariantCulture), Policy(threads));
 }

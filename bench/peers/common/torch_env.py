@@ -7,11 +7,11 @@ fights torch's OpenMP threads (1.2-3.8x slower at 2 threads here). Torch starts 
 thread count is always set explicitly.
 
 Under load (other processes on the cores), libgomp's default wait policy (spin, then sleep) can make torch's
-2-thread parallel regions 5-40x slower than OMP_WAIT_POLICY=PASSIVE, while on a quiet machine spinning is usually a
-little faster; the drivers therefore run one peer per policy and pick the faster per case (bench/Recur.Bench/Rnn/TorchPeer.cs).
+2-thread parallel regions up to 78x slower than OMP_WAIT_POLICY=PASSIVE, while on a quiet machine spinning can be a
+little faster; the drivers therefore use PASSIVE at more than one thread (see bench/Recur.Bench/Rnn/TorchPeer.cs).
 
 Use: `setup(threads, wait_policy)` first thing in main (it may re-execute the script with the right environment), then
-`describe()` for the "# peer: ..." line.
+`describe(torch)` for the peer description the drivers print.
 """
 import os
 import subprocess
