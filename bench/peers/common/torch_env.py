@@ -1,0 +1,93 @@
+"""Starts PyTorch the way the Recur benchmarks compare against it, and says which BLAS it really loaded.
+
+Debian's python3-torch links the generic libblas.so.3, which by default is the reference BLAS (tens of times slower
+than OpenBLAS). The peers therefore run on OpenBLAS's OpenMP flavour (libopenblas0-openmp), selected with
+LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp: the pthread flavour starts its own thread pool, which
+fights torch's OpenMP threads (1.2-3.8x slower at 2 threads here). Torch starts with 1 thread on this machine, so the
+thread count is always set explicitly.
+
+Under load (other processes on the cores), libgomp's default wait policy (spin, then sleep) can make torch's
+2-thread parallel regions up to 78x slower than OMP_WAIT_POLICY=PASSIVE, while on a quiet machine spinning can be a
+little faster; the drivers therefore use PASSIVE at more than one thread (see bench/Recur.Bench/Rnn/TorchPeer.cs).
+
+Use: `setup(threads, wait_policy)` first thing in main (it may re-execute the script with the right environment), then
+`describe(torch)` for the peer description the drivers print.
+"""
+import os
+import subprocess
+import sys
+
+OPENBLAS_OPENMP = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
+PACKAGES = ["python3-torch", "libopenblas0-openmp"]
+
+
+def _install_missing():
+    missing = [p for p in PACKAGES if subprocess.run(["dpkg", "-s", p], stdout=subprocess.DEVNULL,
+                                                     stderr=subprocess.DEVNULL).returncode != 0]
+    if missing:
+        print(f"# installing {' '.join(missing)} with apt-get", file=sys.stderr)
+        subprocess.run(["apt-get", "install", "-y"] + missing, check=True, stdout=sys.stderr)
+
+
+def setup(threads, wait_policy="default"):
+    """Makes sure torch runs on OpenMP OpenBLAS with `threads` threads and the OpenMP wait policy `wait_policy`
+    ("default": libgomp's spin-then-sleep, or "passive"); returns the torch module.
+
+    Re-executes the current script once when the environment is not yet right (LD_LIBRARY_PATH must be set before
+    the dynamic loader resolves libblas.so.3, and OMP_NUM_THREADS before libgomp starts)."""
+    want_env = {"OMP_NUM_THREADS": str(threads)}
+    if wait_policy == "passive":
+        want_env["OMP_WAIT_POLICY"] = "PASSIVE"
+    elif wait_policy != "default":
+        sys.exit(f"error: wait policy must be default or passive, got {wait_policy}")
+    elif "OMP_WAIT_POLICY" in os.environ:
+        sys.exit("error: OMP_WAIT_POLICY is set in the environment; pass the policy as an argument instead")
+    ld = os.environ.get("LD_LIBRARY_PATH", "")
+    if ld.split(":")[0] != OPENBLAS_OPENMP:
+        want_env["LD_LIBRARY_PATH"] = OPENBLAS_OPENMP + (":" + ld if ld else "")
+    if any(os.environ.get(k) != v for k, v in want_env.items()):
+        if os.environ.get("RECUR_PEER_REEXEC") == "1":
+            sys.exit(f"error: could not set up the peer environment {want_env}")
+        _install_missing()
+        env = dict(os.environ, RECUR_PEER_REEXEC="1", **want_env)
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
+    import torch
+    torch.set_num_threads(threads)
+    torch.ones(64, 64) @ torch.ones(64, 64)  # loads the BLAS
+    libs = loaded_blas()
+    if not any("openblas" in os.path.basename(lib) for lib in libs):
+        sys.exit(f"error: torch is not running on OpenBLAS (loaded: {libs or 'no BLAS'}); the reference BLAS would "
+                 f"make the comparison meaningless. apt-get install -y libopenblas0-openmp")
+    if any("openblas-pthread" in lib for lib in libs):
+        sys.exit(f"error: torch loaded the pthread OpenBLAS ({libs}); it fights torch's OpenMP threads")
+    if torch.get_num_threads() != threads:
+        sys.exit(f"error: torch.get_num_threads() = {torch.get_num_threads()}, wanted {threads}")
+    return torch
+
+
+def loaded_blas():
+    """Paths of the BLAS / LAPACK libraries mapped into this process (from /proc/self/maps)."""
+    libs = set()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split()
+            if len(fields) >= 6 and any(s in os.path.basename(fields[-1]) for s in ("blas", "lapack")):
+                libs.add(fields[-1])
+    return sorted(libs)
+
+
+def describe(torch):
+    """One line: torch version, threads, BLAS really loaded."""
+    blas = [lib for lib in loaded_blas() if "openblas" in os.path.basename(lib)]
+    return (f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), parallel backend "
+            f"{'OpenMP' if 'OpenMP' in torch.__config__.parallel_info() else 'other'}, "
+            f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'default')}, BLAS {', '.join(blas)}")
+
+
+def peak_rss_mb():
+    """VmHWM (peak resident set) of this process in MiB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
