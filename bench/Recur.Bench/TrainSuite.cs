@@ -9,6 +9,7 @@ using Recur.Layers;
 using Recur.Models;
 using Recur.Tensors;
 using Recur.Training;
+using Recur.Training.Optimizers;
 
 namespace Recur.Bench;
 
