@@ -111,6 +111,9 @@ public sealed class GemmSuite : IBenchSuite
         using var self = Process.GetCurrentProcess();
         for (int r = 0; r < reps; r++)
         {
+            // OpenBLAS's idle threads busy-wait after each call (about 2^28 cycles, ~0.1 s here); let them fall asleep
+            // so that they do not take a core from the block measured next (ours).
+            if (peer is not null && r > 0) Thread.Sleep(250);
             self.Refresh();
             TimeSpan cpu = self.TotalProcessorTime;
             long start = Stopwatch.GetTimestamp();
