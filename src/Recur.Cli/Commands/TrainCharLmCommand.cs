@@ -37,20 +37,21 @@ internal static class TrainCharLmCommand
         var clip = new Option<double>("--clip") { Description = "Clip the global gradient norm to this value (0 = off)", DefaultValueFactory = _ => 5, HelpName = "X" }.AtLeast(0);
         var seed = new Option<ulong>("--seed") { Description = "Seed for weights and sampling", DefaultValueFactory = _ => 1, HelpName = "N" };
         var tbptt = new Option<bool>("--tbptt") { Description = "Stateful truncated BPTT: each chunk starts from the state the previous chunk of the same text lane ended with (gradient cut at the boundary); --tbptt false starts every chunk from zeros", DefaultValueFactory = _ => true };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run saved in DIR (its last.safetensors): model, optimizer, generators, epoch and history; architecture options are then taken from the checkpoint", HelpName = "DIR" };
         var outDir = new Option<string>("--out") { Description = "Folder for checkpoints (best.safetensors, last.safetensors) and history.csv", DefaultValueFactory = _ => "runs/charlm", HelpName = "DIR" };
         var cmd = new Command("charlm", "Train a character-level language model (Embedding -> RNN/LSTM/GRU -> Linear) by truncated BPTT and generate text.")
         {
-            text, cell, hidden, layers, embed, dropout, seq, batch, epochs, minutes, lr, clip, tbptt, seed, outDir,
+            text, cell, hidden, layers, embed, dropout, seq, batch, epochs, minutes, lr, clip, tbptt, seed, resume, outDir,
         };
         host.SetAction(cmd, p => Run(new Settings(
             p.GetValue(text), p.GetValue(cell)!, p.GetValue(hidden), p.GetValue(layers), p.GetValue(embed), p.GetValue(dropout),
             p.GetValue(seq), p.GetValue(batch), p.GetValue(epochs), p.GetValue(minutes), p.GetValue(lr), p.GetValue(clip),
-            p.GetValue(tbptt), p.GetValue(seed), p.GetValue(outDir)!)));
+            p.GetValue(tbptt), p.GetValue(seed), p.GetValue(resume), p.GetValue(outDir)!)));
         return cmd;
     }
 
     private sealed record Settings(string? Text, string Cell, int Hidden, int Layers, int Embed, float Dropout, int Seq, int Batch,
-        int? Epochs, double Minutes, double Lr, double Clip, bool Tbptt, ulong Seed, string Out);
+        int? Epochs, double Minutes, double Lr, double Clip, bool Tbptt, ulong Seed, string? Resume, string Out);
 
     private static int Run(Settings s)
     {
@@ -59,8 +60,17 @@ internal static class TrainCharLmCommand
         if (s.Dropout >= 1) throw new UserError($"--dropout must be below 1, got {s.Dropout}");
         if (s.Epochs is < 1) throw new UserError($"--epochs must be at least 1, got {s.Epochs}");
 
-        var counts = TokenCounter.CountCodePoints(path);
-        var vocab = Vocabulary.ForCharacters(counts);
+        Checkpoint? resumed = null;
+        Vocabulary vocab;
+        CharLanguageModel? restoredModel = null;
+        if (s.Resume is { } resumeFrom)
+        {
+            string file = Directory.Exists(resumeFrom) ? Path.Combine(resumeFrom, "last.safetensors") : resumeFrom;
+            if (!File.Exists(file)) throw new UserError($"--resume: no checkpoint at {file}");
+            resumed = Checkpoint.Load(file, CharLanguageModelCheckpoint.Kind);
+            (restoredModel, vocab) = CharLanguageModelCheckpoint.Rebuild(resumed);
+        }
+        else vocab = Vocabulary.ForCharacters(TokenCounter.CountCodePoints(path));
         var encoder = new CharEncoder(vocab);
         int[] all = encoder.EncodeFile(path).ToArray();
         int split = (int)(all.Length * 0.9);
@@ -70,19 +80,25 @@ internal static class TrainCharLmCommand
         var valid = new LanguageModelBatcher(all.AsSpan(split), vocab.Count, Math.Max(1, Math.Min(s.Batch, (all.Length - split - 1) / (s.Seq + 1))), s.Seq);
 
         var rng = new Rng(s.Seed);
-        var config = new CharLanguageModelConfig(vocab.Count, s.Embed, s.Cell, s.Hidden, s.Layers, s.Dropout);
-        var model = new CharLanguageModel(config, rng) { Stateful = s.Tbptt };
+        var model = restoredModel ?? new CharLanguageModel(new CharLanguageModelConfig(vocab.Count, s.Embed, s.Cell, s.Hidden, s.Layers, s.Dropout), rng);
+        model.Stateful = s.Tbptt;
+        var config = model.Config;
         Directory.CreateDirectory(s.Out);
         string best = Path.Combine(s.Out, "best.safetensors"), last = Path.Combine(s.Out, "last.safetensors");
 
         Console.WriteLine($"recur train charlm: {Path.GetFileName(path)}, {all.Length:N0} characters ({split:N0} train, {all.Length - split:N0} held out), vocabulary {vocab.Count}");
-        Console.WriteLine($"model: Embedding({vocab.Count}, {s.Embed}) -> {s.Cell.ToUpperInvariant()}({s.Hidden}) x{s.Layers} -> Linear({s.Hidden}, {vocab.Count}); {model.ParameterCount:N0} parameters");
+        Console.WriteLine($"model: Embedding({vocab.Count}, {config.EmbeddingDim}) -> {config.Cell.ToUpperInvariant()}({config.HiddenSize}) x{config.NumLayers} -> Linear({config.HiddenSize}, {vocab.Count}); {model.ParameterCount:N0} parameters"
+            + (resumed is null ? "" : $"; resumed after epoch {resumed.Epoch} of {resumed.Source}"));
         Console.WriteLine($"training: batch {s.Batch} x {s.Seq} chars, {(s.Tbptt ? "stateful" : "stateless")} truncated BPTT, Adam lr {s.Lr}, clip {s.Clip}, "
             + (s.Epochs is { } e ? $"{e} epochs" : $"{s.Minutes} minutes") + $", seed {s.Seed}, {Kernels.KernelConfig.Threads} threads");
 
-        var trainer = new Trainer(model, new Adam(model.Parameters, s.Lr), new TrainerOptions
+        var optimizer = new Adam(model.Parameters, s.Lr);
+        resumed?.Restore(model, optimizer);
+        int done = resumed?.Epoch ?? 0;
+        var trainer = new Trainer(model, optimizer, new TrainerOptions
         {
-            Epochs = s.Epochs ?? int.MaxValue,
+            InitialEpoch = done,
+            Epochs = s.Epochs is { } more ? done + more : int.MaxValue,
             TimeBudget = s.Epochs is null ? TimeSpan.FromMinutes(s.Minutes) : null,
             ClipNorm = s.Clip > 0 ? s.Clip : null,
             Monitor = "val_bpc",
@@ -91,7 +107,17 @@ internal static class TrainCharLmCommand
         trainer.Metrics.Add(new Recur.Training.Metrics.Perplexity(bits: true));
         var progress = new ConsoleProgress("chars");
         trainer.Callbacks.Add(progress);
-        trainer.Callbacks.Add(new CheckpointEachEpoch(trainer, model, vocab, best, last, Path.Combine(s.Out, "history.csv"), rng));
+        trainer.Callbacks.Add(new CheckpointCallback(CharLanguageModelCheckpoint.Kind, config.ToJson(), last, best)
+        {
+            Resume = resumed?.History,
+            BeforeSave = c =>
+            {
+                c.Info["epoch"] = c.Epoch.ToString(CultureInfo.InvariantCulture);
+                c.Info["val_bpc"] = c.History is { Epochs.Count: > 0 } h ? h.Epochs[^1]["val_bpc"].ToString("F4", CultureInfo.InvariantCulture) : "";
+            },
+            Data = { [CharLanguageModelCheckpoint.VocabularyKey] = vocab.ToJson() },
+        });
+        trainer.Callbacks.Add(new HistoryAndSample(trainer, model, vocab, Path.Combine(s.Out, "history.csv"), rng));
 
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, a) =>
@@ -107,7 +133,7 @@ internal static class TrainCharLmCommand
                 o.Count = b.BatchSize * b.Steps;
                 return model.Loss(tape, b.Inputs, b.Targets, b.BatchSize, b.Steps);
             },
-            _ => model.ResetState(), cancel.Token));
+            _ => model.ResetState(), cancel.Token, resumed?.History));
 
         Console.WriteLine();
         Console.WriteLine($"{history.StopReason}; best validation {history.Epochs.Select(r => r["val_bpc"]).DefaultIfEmpty(double.NaN).Min():F3} bits per character (epoch {history.BestEpoch}); checkpoints in {s.Out}");
@@ -118,18 +144,11 @@ internal static class TrainCharLmCommand
         return history.StopReason.StartsWith("stopped:", StringComparison.Ordinal) ? 1 : 0;
     }
 
-    /// <summary>After each epoch: last.safetensors always, best.safetensors when validation improved, history.csv, and a short sample.</summary>
-    private sealed class CheckpointEachEpoch(Trainer trainer, CharLanguageModel model, Vocabulary vocab, string best, string last, string historyPath, Rng rng) : ITrainerCallback
+    /// <summary>After each epoch: history.csv (the whole run, resumed epochs included) and a short sample.</summary>
+    private sealed class HistoryAndSample(Trainer trainer, CharLanguageModel model, Vocabulary vocab, string historyPath, Rng rng) : ITrainerCallback
     {
         public void OnEpochEnd(EpochRecord record, bool isBest)
         {
-            var info = new Dictionary<string, string>
-            {
-                ["epoch"] = record.Epoch.ToString(CultureInfo.InvariantCulture),
-                ["val_bpc"] = record["val_bpc"].ToString("F4", CultureInfo.InvariantCulture),
-            };
-            CharLanguageModelCheckpoint.Save(last, model, vocab, info);
-            if (isBest) CharLanguageModelCheckpoint.Save(best, model, vocab, info);
             trainer.History.SaveCsv(historyPath);
             Console.WriteLine("  sample: " + OneLine(Sample(model, vocab, "The ", 160, 0.8, rng)));
         }
