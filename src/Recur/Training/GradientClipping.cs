@@ -29,11 +29,21 @@ public static class GradientClipping
     public static IReadOnlyList<GradientNorm> ParameterNorms(IEnumerable<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        return ParameterNorms(parameters.Select(p => (p.Name, p)));
+    }
+
+    /// <summary>
+    /// <see cref="ParameterNorms(IEnumerable{Parameter})"/> under the given names, e.g. a model's
+    /// <see cref="Module.NamedParameters"/> so that each row has its dotted path (<c>encoder.rnn.weight_hh_l0</c>).
+    /// </summary>
+    public static IReadOnlyList<GradientNorm> ParameterNorms(IEnumerable<(string Name, Parameter Parameter)> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
         var norms = new List<GradientNorm>();
-        foreach (var p in parameters)
+        foreach (var (name, p) in parameters)
         {
             var g = p.Grad.Span;
-            norms.Add(new GradientNorm(p.Name, Math.Sqrt(SumOfSquares(g)), g.IsEmpty ? 0 : MathF.Abs(TensorPrimitives.MaxMagnitude(g))));
+            norms.Add(new GradientNorm(name, Math.Sqrt(SumOfSquares(g)), g.IsEmpty ? 0 : MathF.Abs(TensorPrimitives.MaxMagnitude(g))));
         }
         return norms;
     }
