@@ -3,7 +3,6 @@ using Recur.Data.Batching;
 using Recur.Layers;
 using Recur.Tensors;
 using Recur.Ops;
-using Recur.Training;
 
 namespace Recur.Models;
 

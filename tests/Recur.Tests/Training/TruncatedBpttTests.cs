@@ -1,4 +1,5 @@
 using Recur.Layers;
+using Recur.Models;
 using Recur.Ops;
 using Recur.Tensors;
 using Recur.Training;

@@ -1,7 +1,7 @@
 using Recur.Ops;
 using Recur.Tensors;
 
-namespace Recur.Training;
+namespace Recur.Models;
 
 /// <summary>
 /// The state a "stateful" recurrent model carries across truncated-BPTT chunks of a long sequence or stream.
