@@ -159,7 +159,7 @@ public sealed class CharLanguageModel : Module
                 h = r.Hn; c = r.Cn;
                 Head.ForwardInto(r.Output, logits);
                 if (i < prompt.Length - 1) continue;
-                next = Sample(logits.Span, temperature, topK, rng, probs);
+                next = TokenSampler.Pick(logits.Span, temperature, topK, rng, probs);
                 emit(next);
             }
         }
@@ -167,32 +167,5 @@ public sealed class CharLanguageModel : Module
         {
             Training = training;
         }
-    }
-
-    private static int Sample(ReadOnlySpan<float> logits, double temperature, int topK, Rng rng, double[] probs)
-    {
-        int best = 0;
-        for (int j = 1; j < logits.Length; j++) if (logits[j] > logits[best]) best = j;
-        if (temperature == 0) return best;
-        double cutoff = double.NegativeInfinity;
-        if (topK > 0 && topK < logits.Length)
-        {
-            var sorted = logits.ToArray();
-            Array.Sort(sorted);
-            cutoff = sorted[^topK];
-        }
-        double sum = 0;
-        for (int j = 0; j < logits.Length; j++)
-        {
-            probs[j] = logits[j] < cutoff ? 0 : Math.Exp((logits[j] - logits[best]) / temperature);
-            sum += probs[j];
-        }
-        double u = rng.NextDouble() * sum;
-        for (int j = 0; j < logits.Length; j++)
-        {
-            u -= probs[j];
-            if (u < 0) return j;
-        }
-        return best;
     }
 }

@@ -57,6 +57,7 @@ public sealed class ConditionedGenerator : Module
             var outputs = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
             var done = new bool[batch];
             var random = rng ?? new Rng(0);
+            double[]? probs = null;
             for (int t = 0; t < maxSteps && done.Contains(false); t++)
             {
                 tape.Reset();
@@ -67,7 +68,7 @@ public sealed class ConditionedGenerator : Module
                 int v = logits.Value.Dim(2);
                 for (int i = 0; i < batch; i++)
                 {
-                    prev[i] = Pick(logits.Value.Span.Slice(i * v, v), temperature, random);
+                    prev[i] = TokenSampler.Pick(logits.Value.Span.Slice(i * v, v), temperature, 0, random, probs ??= new double[v]);
                     if (done[i]) continue;
                     if (prev[i] == eos) done[i] = true; else outputs[i].Add(prev[i]);
                 }
@@ -86,18 +87,5 @@ public sealed class ConditionedGenerator : Module
         int layers = Decoder.Rnn.NumLayers;
         if (layers == 1) return tape.Reshape(h, 1, batch, Decoder.Rnn.HiddenSize);
         throw new NotSupportedException("ConditionedGenerator conditions a single-layer decoder; use NumLayers = 1");
-    }
-
-    private static int Pick(ReadOnlySpan<float> logits, double temperature, Rng rng)
-    {
-        int best = 0;
-        for (int j = 1; j < logits.Length; j++) if (logits[j] > logits[best]) best = j;
-        if (temperature <= 0) return best;
-        var p = new double[logits.Length];
-        double sum = 0;
-        for (int j = 0; j < p.Length; j++) sum += p[j] = Math.Exp((logits[j] - logits[best]) / temperature);
-        double u = rng.NextDouble() * sum;
-        for (int j = 0; j < p.Length; j++) if ((u -= p[j]) < 0) return j;
-        return best;
     }
 }
