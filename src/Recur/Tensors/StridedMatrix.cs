@@ -48,6 +48,14 @@ public readonly struct StridedMatrix
         return Data.AsSpan(Offset + r * Stride, Cols);
     }
 
+    /// <summary>Rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) as a view with the same stride.</summary>
+    public StridedMatrix RowRange(int start, int count)
+    {
+        if (start < 0 || count < 0 || start + count > Rows)
+            throw new ArgumentOutOfRangeException(nameof(start), $"rows [{start}, {start + count}) are outside [0, {Rows})");
+        return new StridedMatrix(Data, Offset + start * Stride, count, Cols, Stride);
+    }
+
     /// <summary>Element [r, c].</summary>
     public ref float this[int r, int c] => ref Row(r)[c];
 

@@ -5,23 +5,44 @@ using Recur.Tests.Kernels;
 
 namespace Recur.Tests.Layers;
 
-/// <summary>A seed reproduces results bit for bit, whatever the thread count (directions may run concurrently).</summary>
+/// <summary>
+/// A seed reproduces results bit for bit, whatever the thread count: directions and ranges of batch rows are swept
+/// concurrently (13 rows make 1 to 3 row ranges per direction at 1 to 4 threads), GEMMs split their work.
+/// </summary>
 [Collection(KernelConfigCollection.Name)]
 public class RecurrentDeterminismTests
 {
+    private const int Batch = 13, Steps = 20, Input = 6;
+
+    public static TheoryData<string> Configs => new()
+    {
+        "lstm-l2", "lstm-bi-l2", "lstm-proj-lengths", "gru-lengths", "gru-lengths-bi", "gru-before-bi", "rnn-tanh-bi-l2", "rnn-relu-lengths",
+    };
+
     [Theory]
-    [InlineData("lstm-bi-l2")]
-    [InlineData("gru-lengths-bi")]
-    [InlineData("rnn-tanh-bi-l2")]
-    public void One_and_two_threads_give_identical_bits(string config)
+    [MemberData(nameof(Configs))]
+    public void Training_forward_and_backward_give_identical_bits_on_1_to_4_threads(string config) =>
+        AssertSameOnEveryThreadCount(threads => Run(config, threads, training: true));
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void Inference_gives_identical_bits_on_1_to_4_threads(string config) =>
+        AssertSameOnEveryThreadCount(threads => Run(config, threads, training: false));
+
+    private static void AssertSameOnEveryThreadCount(Func<int, float[]> run)
     {
         int saved = KernelConfig.Threads;
         try
         {
-            var a = Run(config, 1);
-            var b = Run(config, 2);
-            Assert.Equal(a.Length, b.Length);
-            for (int i = 0; i < a.Length; i++) Assert.Equal(BitConverter.SingleToInt32Bits(a[i]), BitConverter.SingleToInt32Bits(b[i]));
+            var reference = run(1);
+            foreach (int threads in new[] { 2, 3, 4 })
+            {
+                var other = run(threads);
+                Assert.Equal(reference.Length, other.Length);
+                for (int i = 0; i < reference.Length; i++)
+                    if (BitConverter.SingleToInt32Bits(reference[i]) != BitConverter.SingleToInt32Bits(other[i]))
+                        Assert.Fail($"{threads} threads: value {i} is {other[i]:R}, 1 thread gave {reference[i]:R}");
+            }
         }
         finally
         {
@@ -29,16 +50,23 @@ public class RecurrentDeterminismTests
         }
     }
 
-    private static float[] Run(string config, int threads)
+    private static float[] Run(string config, int threads, bool training)
     {
         KernelConfig.Threads = threads;
         var rng = new Rng(11);
-        var layer = RecurrentGradientCheckTests.Make(config, 6, rng);
-        var x = RecurrentGradientCheckTests.Random(rng, 5, 9, 6);
-        int[]? lengths = config.Contains("lengths") ? [9, 3, 7, 1, 5] : null;
-        var r = layer.Forward(x, lengths: lengths);
+        var layer = RecurrentGradientCheckTests.Make(config, Input, rng);
+        layer.Training = training;
+        int ld = layer.NumLayers * layer.Directions;
+        var x = RecurrentGradientCheckTests.Random(rng, Batch, Steps, Input);
+        var h0 = RecurrentGradientCheckTests.Random(rng, ld, Batch, layer.StateSize);
+        var c0 = layer is Lstm ? RecurrentGradientCheckTests.Random(rng, ld, Batch, layer.HiddenSize) : null;
+        int[]? lengths = config.Contains("lengths") ? [9, 3, 20, 1, 5, 20, 17, 2, 11, 8, 20, 4, 6] : null;
+        var r = layer.Forward(x, h0, c0, lengths);
+        if (!training) return [.. r.Output.Span, .. r.Hn.Span, .. r.Cn is null ? [] : r.Cn.ToArray()];
         var u = RecurrentGradientCheckTests.Random(rng, r.Output.Shape.ToArray());
-        var g = layer.Backward(u);
-        return [.. r.Output.Span, .. r.Hn.Span, .. g.Input.Span, .. layer.Parameters.SelectMany(p => p.Grad.ToArray())];
+        var v = RecurrentGradientCheckTests.Random(rng, r.Hn.Shape.ToArray());
+        var g = layer.Backward(u, v);
+        return [.. r.Output.Span, .. r.Hn.Span, .. g.Input.Span, .. g.H0.Span, .. layer.GradientNormsOverTime().Span,
+            .. layer.Parameters.SelectMany(p => p.Grad.ToArray())];
     }
 }

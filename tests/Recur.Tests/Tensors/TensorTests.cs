@@ -74,6 +74,19 @@ public class TensorTests
     }
 
     [Fact]
+    public void Row_range_is_a_view_of_consecutive_rows_with_the_same_stride()
+    {
+        var data = Enumerable.Range(0, 12).Select(i => (float)i).ToArray();
+        var m = new StridedMatrix(data, 1, 3, 2, 4); // rows start at 1, 5, 9
+        var tail = m.RowRange(1, 2);
+        Assert.Equal((2, 2, 4), (tail.Rows, tail.Cols, tail.Stride));
+        Assert.Equal([5f, 6f], tail.Row(0).ToArray());
+        Assert.Equal([9f, 10f], tail.Row(1).ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.RowRange(2, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.RowRange(-1, 1));
+    }
+
+    [Fact]
     public void Ensure_after_warm_up_allocates_nothing()
     {
         Tensor? w = null;

@@ -1,53 +1,90 @@
 using System.Runtime.InteropServices;
+using Recur.Kernels;
 using Recur.Tensors;
 
 namespace Recur.Layers;
 
 /// <summary>
-/// The arguments of one layer's forward or backward for every direction, held in one reusable object so that
-/// <see cref="Kernels.ParallelLoop"/> can run the directions concurrently without allocating: its context pointer is a
-/// GCHandle to this object, made once.
+/// Runs one layer's forward or backward for every direction. The work before and after the time loop (the input
+/// projection, the weight gradients: large GEMMs) runs one direction at a time on all threads; the time loops run as
+/// D x R independent jobs, one per direction and range of batch rows, on as many threads as there are jobs. Each job's
+/// per-step GEMM then runs on its own thread, so no thread waits for another at every step (one step's GEMM is too
+/// small to split well: the gate math between two GEMMs would run on one thread while the other waits).
+/// The arguments live in this reusable object so that <see cref="ParallelLoop"/> runs the jobs without allocating: its
+/// context pointer is a GCHandle to this object, made once.
 /// </summary>
 internal sealed class DirectionJob
 {
-    private readonly DirectionSweep[] _sweeps;
-    private readonly int _directions, _stateSize;
-    private bool _backward;
-    private int _layer, _maxLen;
-    private Tensor? _x, _y, _h0, _c0, _hn, _cn, _dy, _dhn, _dcn, _dh0, _dc0;
-    private int[]? _lengths;
-    private bool _keep;
+    // A row range has at least this many rows: below it, splitting the per-step GEMM costs more than the threads gain.
+    internal const int MinRowsPerRange = 4;
 
-    public DirectionJob(DirectionSweep[] sweeps, int directions, int stateSize)
+    private readonly DirectionSweep[] _sweeps;
+    private readonly int _directions;
+    private bool _backward;
+    private int _layer, _ranges, _rows;
+
+    public DirectionJob(DirectionSweep[] sweeps, int directions)
     {
         _sweeps = sweeps;
         _directions = directions;
-        _stateSize = stateSize;
         Handle = GCHandle.Alloc(this, GCHandleType.Weak); // the layer keeps this object alive; weak so it can still be collected
     }
 
     public GCHandle Handle { get; }
 
-    public void SetForward(int layer, Tensor x, Tensor y, Tensor? h0, Tensor? c0, int[]? lengths, int maxLen, Tensor hn, Tensor? cn, bool keep)
+    /// <summary>Row ranges per direction for a batch of <paramref name="rows"/>: enough to give every thread a job.</summary>
+    internal int RangesFor(int rows) => Math.Clamp(KernelConfig.Threads / _directions, 1, Math.Max(1, rows / MinRowsPerRange));
+
+    /// <summary>Forward of layer <paramref name="layer"/>; states are [L*D, B, F] tensors (null = zeros / not wanted).</summary>
+    public void Forward(int layer, Tensor x, Tensor y, Tensor? h0, Tensor? c0, int[]? lengths, int maxLen, Tensor hn, Tensor? cn, bool keep)
     {
-        _backward = false;
-        _layer = layer; _x = x; _y = y; _h0 = h0; _c0 = c0; _lengths = lengths; _maxLen = maxLen; _hn = hn; _cn = cn; _keep = keep;
+        int s = y.Dim(2) / _directions;
+        for (int dir = 0; dir < _directions; dir++)
+        {
+            int k = layer * _directions + dir;
+            _sweeps[k].BeginForward(x, y, dir * s, Slice(h0, k), Slice(c0, k), lengths, maxLen, keep);
+        }
+        RunSweeps(layer, backward: false, x.Dim(0));
+        for (int dir = 0; dir < _directions; dir++)
+        {
+            int k = layer * _directions + dir;
+            _sweeps[k].EndForward(Slice(hn, k), Slice(cn, k));
+        }
     }
 
-    public void SetBackward(int layer, Tensor dy, Tensor? dhn, Tensor? dcn, Tensor dh0, Tensor? dc0)
+    /// <summary>Backward of layer <paramref name="layer"/> (BPTT and parameter gradients; not ∂L/∂x).</summary>
+    public void Backward(int layer, Tensor dy, Tensor? dhn, Tensor? dcn, Tensor dh0, Tensor? dc0)
     {
-        _backward = true;
-        _layer = layer; _dy = dy; _dhn = dhn; _dcn = dcn; _dh0 = dh0; _dc0 = dc0;
+        int b = dy.Dim(0), s = dy.Dim(2) / _directions, ranges = RangesFor(b);
+        for (int dir = 0; dir < _directions; dir++)
+        {
+            int k = layer * _directions + dir;
+            _sweeps[k].BeginBackward(dy, dir * s, Slice(dhn, k), Slice(dcn, k), ranges);
+        }
+        RunSweeps(layer, backward: true, b);
+        for (int dir = 0; dir < _directions; dir++)
+        {
+            int k = layer * _directions + dir;
+            _sweeps[k].EndBackward(Slice(dh0, k), Slice(dc0, k));
+        }
     }
 
-    /// <summary>Runs direction <paramref name="dir"/> of the job.</summary>
-    public void Run(int dir)
+    private unsafe void RunSweeps(int layer, bool backward, int rows)
     {
-        int k = _layer * _directions + dir;
-        if (_backward)
-            _sweeps[k].Backward(_dy!, dir * _stateSize, Slice(_dhn, k), Slice(_dcn, k), Slice(_dh0, k), Slice(_dc0, k));
-        else
-            _sweeps[k].Forward(_x!, _y!, dir * _stateSize, Slice(_h0, k), Slice(_c0, k), _lengths, _maxLen, Slice(_hn, k), Slice(_cn, k), _keep);
+        _layer = layer; _backward = backward; _rows = rows; _ranges = RangesFor(rows);
+        int jobs = _directions * _ranges;
+        // A single job runs on the calling thread, so its GEMMs may still use every thread.
+        if (jobs == 1) Run(0);
+        else ParallelLoop.For(jobs, &Body, (void*)GCHandle.ToIntPtr(Handle));
+    }
+
+    private void Run(int job)
+    {
+        int dir = job % _directions, range = job / _directions;
+        var sweep = _sweeps[_layer * _directions + dir];
+        var rows = RowRange.Split(_rows, _ranges, range);
+        if (_backward) sweep.SweepBackward(rows, range);
+        else sweep.SweepForward(rows);
     }
 
     // Entry k of a [L*D, B, F] state tensor as a span (empty for a missing tensor); no view object is made.
@@ -59,5 +96,5 @@ internal sealed class DirectionJob
     }
 
     /// <summary>ParallelLoop body (exceptions are rethrown by the loop): context is <see cref="Handle"/>.</summary>
-    public static unsafe void Body(void* context, int dir) => ((DirectionJob)GCHandle.FromIntPtr((nint)context).Target!).Run(dir);
+    private static unsafe void Body(void* context, int job) => ((DirectionJob)GCHandle.FromIntPtr((nint)context).Target!).Run(job);
 }

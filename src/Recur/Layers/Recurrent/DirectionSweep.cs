@@ -38,10 +38,11 @@ internal sealed class DirectionSweep
     private Tensor? _hA, _hB, _cA, _cB, _stepG, _stepHg, _stepR, _stepRh, _dhTot, _dhCur, _dcCur, _dr, _dgh, _drh;
 
     private Tensor? _stepNorms;
-    private int _b, _t, _maxLen;
+    private double[]? _stepSquares; // [row ranges, T]: Σ over each range's rows of ‖∂L/∂h_t‖², summed into _stepNorms at the end
+    private int _b, _t, _maxLen, _colOffset, _dyColOffset;
     private int[]? _lengths;
-    private Tensor? _x;
-    private bool _saved;
+    private Tensor? _x, _y, _dy;
+    private bool _saved, _chunked;
 
     public DirectionSweep(CellSpec spec, bool reverse, Parameter wih, Parameter whh, Parameter? bih, Parameter? bhh, Parameter? whr)
     {
@@ -66,22 +67,22 @@ internal sealed class DirectionSweep
     private bool Active(int b, int t) => _lengths is null || t < _lengths[b];
 
     /// <summary>
-    /// forward over all steps. <paramref name="h0"/>/<paramref name="c0"/> are [B, S]/[B, H] (empty = zeros); the
-    /// final states go to <paramref name="hn"/>/<paramref name="cn"/>. With <paramref name="keep"/>, the per-step
-    /// activations and states are kept for <see cref="Backward"/>; otherwise only one step of state is held.
+    /// Starts a forward over all steps: the input projection (one GEMM, all threads), the packed weights, the initial
+    /// state and the buffers. <paramref name="h0"/>/<paramref name="c0"/> are [B, S]/[B, H] (empty = zeros). With
+    /// <paramref name="keep"/>, the per-step activations and states are kept for backward; otherwise only one step of
+    /// state is held. The time loop is <see cref="SweepForward"/>, over any split of the batch rows; then <see cref="EndForward"/>.
     /// </summary>
-    public void Forward(Tensor x, Tensor y, int colOffset, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int[]? lengths, int maxLen, Span<float> hn, Span<float> cn, bool keep)
+    public void BeginForward(Tensor x, Tensor y, int colOffset, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int[]? lengths, int maxLen, bool keep)
     {
         int b = x.Dim(0), t = x.Dim(1), inSize = x.Dim(2);
-        _b = b; _t = t; _lengths = lengths; _maxLen = maxLen; _x = x; _saved = keep;
+        _b = b; _t = t; _lengths = lengths; _maxLen = maxLen; _x = x; _y = y; _colOffset = colOffset; _saved = keep;
 
         // XW = x W_ih^T + b_ih (+ b_hh where it adds linearly): one GEMM over all B*T steps when training. Inference
         // keeps no activations, so it projects ChunkSteps steps at a time into a small buffer instead: the memory of a
         // few steps, not T.
-        bool chunked = !keep && t > ChunkSteps;
-        int chunk = -1;
-        var xw = Tensor.Ensure(ref _xw, b, chunked ? ChunkSteps : t, GH);
-        if (chunked) Pack(ref _wihT, true, GH, inSize, _wih.Value.Span, inSize);
+        _chunked = !keep && t > ChunkSteps;
+        var xw = Tensor.Ensure(ref _xw, b, _chunked ? ChunkSteps : t, GH);
+        if (_chunked) Pack(ref _wihT, true, GH, inSize, _wih.Value.Span, inSize);
         else
         {
             Gemm.Sgemm(false, true, b * t, GH, inSize, 1f, x.Span, inSize, _wih.Value.Span, inSize, 0f, xw.Span, GH);
@@ -89,163 +90,215 @@ internal sealed class DirectionSweep
         }
         PackForward();
 
-        var hs = keep ? Tensor.Ensure(ref _hs, b, t, S) : null;
-        var cs = keep && Lstm ? Tensor.Ensure(ref _cs, b, t, H) : null;
-        if (keep) { hs!.Clear(); cs?.Clear(); } // steps past max(len) stay finite zeros for the all-steps GEMMs
-        if (keep && Proj) Tensor.Ensure(ref _r, b, t, H).Clear();
-        if (keep && GruAfter) Tensor.Ensure(ref _hg, b, t, GH);
-        if (keep && GruBefore) Tensor.Ensure(ref _rh, b, t, H).Clear();
-        var hA = Tensor.Ensure(ref _hA, b, S); var hB = Tensor.Ensure(ref _hB, b, S);
-        var cA = Lstm ? Tensor.Ensure(ref _cA, b, H) : null; var cB = Lstm ? Tensor.Ensure(ref _cB, b, H) : null;
-        var hFinal = Tensor.Ensure(ref _hFinal, b, S);
-        var cFinal = Lstm ? Tensor.Ensure(ref _cFinal, b, H) : null;
-
-        // Initial state.
-        var hPrev = Mat(hA);
-        if (h0.IsEmpty) hA.Clear(); else h0.CopyTo(hA.Span);
-        StridedMatrix cPrev = default;
-        if (Lstm) { cPrev = Mat(cA!); if (c0.IsEmpty) cA!.Clear(); else c0.CopyTo(cA!.Span); }
-
-        ZeroOutputOutside(y, colOffset, maxLen);
-        for (int s = 0; s < maxLen; s++)
+        if (keep)
         {
-            int step = _reverse ? maxLen - 1 - s : s;
-            bool last = s == maxLen - 1;
-            if (keep)
+            // Steps past max(len) stay finite zeros for the all-steps GEMMs.
+            Tensor.Ensure(ref _hs, b, t, S).Clear();
+            if (Lstm) Tensor.Ensure(ref _cs, b, t, H).Clear();
+            if (Proj) Tensor.Ensure(ref _r, b, t, H).Clear();
+            if (GruAfter) Tensor.Ensure(ref _hg, b, t, GH);
+            if (GruBefore) Tensor.Ensure(ref _rh, b, t, H).Clear();
+        }
+        else
+        {
+            if (Proj) Tensor.Ensure(ref _stepR, b, H);
+            if (GruAfter) Tensor.Ensure(ref _stepHg, b, GH);
+            if (GruBefore) Tensor.Ensure(ref _stepRh, b, H);
+        }
+        if (GruBefore) { Tensor.Ensure(ref _stepHg, b, 2 * H); Tensor.Ensure(ref _stepG, b, H); }
+        var hA = Tensor.Ensure(ref _hA, b, S); Tensor.Ensure(ref _hB, b, S);
+        Tensor.Ensure(ref _hFinal, b, S);
+        if (h0.IsEmpty) hA.Clear(); else h0.CopyTo(hA.Span);
+        if (Lstm)
+        {
+            var cA = Tensor.Ensure(ref _cA, b, H); Tensor.Ensure(ref _cB, b, H);
+            Tensor.Ensure(ref _cFinal, b, H);
+            if (c0.IsEmpty) cA.Clear(); else c0.CopyTo(cA.Span);
+        }
+        ZeroOutputOutside(y, colOffset, maxLen);
+    }
+
+    /// <summary>
+    /// The forward time loop for batch rows <paramref name="rows"/>. Rows are independent, so disjoint ranges can run
+    /// concurrently (each on one thread, with no synchronisation per step).
+    /// </summary>
+    public void SweepForward(RowRange rows)
+    {
+        var hPrev = rows.Of(_hA!);
+        StridedMatrix cPrev = Lstm ? rows.Of(_cA!) : default;
+        int chunk = -1;
+        for (int s = 0; s < _maxLen; s++)
+        {
+            int step = _reverse ? _maxLen - 1 - s : s;
+            bool last = s == _maxLen - 1;
+            if (_saved)
             {
-                Copy(hPrev, hs!.TimeStep(step));
-                hPrev = hs.TimeStep(step);
-                if (Lstm) { Copy(cPrev, cs!.TimeStep(step)); cPrev = cs.TimeStep(step); }
+                var hSaved = rows.Of(_hs!.TimeStep(step));
+                Copy(hPrev, hSaved);
+                hPrev = hSaved;
+                if (Lstm) { var cSaved = rows.Of(_cs!.TimeStep(step)); Copy(cPrev, cSaved); cPrev = cSaved; }
             }
-            var hNew = last ? Mat(hFinal) : Mat((s & 1) == 0 ? hB : hA);
-            var cNew = Lstm ? (last ? Mat(cFinal!) : Mat((s & 1) == 0 ? cB! : cA!)) : default;
-            if (chunked && step / ChunkSteps != chunk) ProjectChunk(x, xw, chunk = step / ChunkSteps);
-            ForwardStep(step, xw.TimeStep(chunked ? step % ChunkSteps : step), hPrev, hNew, cPrev, cNew, Out(y, step, colOffset), keep);
+            var hNew = rows.Of(last ? _hFinal! : (s & 1) == 0 ? _hB! : _hA!);
+            var cNew = Lstm ? rows.Of(last ? _cFinal! : (s & 1) == 0 ? _cB! : _cA!) : default;
+            if (_chunked && step / ChunkSteps != chunk) ProjectChunk(rows, chunk = step / ChunkSteps);
+            var g = rows.Of(_xw!.TimeStep(_chunked ? step % ChunkSteps : step));
+            ForwardStep(rows, step, g, hPrev, hNew, cPrev, cNew, rows.Of(Out(_y!, step, _colOffset)));
             hPrev = hNew;
             cPrev = cNew;
         }
-        if (maxLen == 0) { Copy(hPrev, Mat(hFinal)); if (Lstm) Copy(cPrev, Mat(cFinal!)); }
-        hFinal.Span.CopyTo(hn);
-        if (Lstm) cFinal!.Span.CopyTo(cn);
     }
 
-    private void ForwardStep(int t, StridedMatrix g, StridedMatrix hPrev, StridedMatrix hNew, StridedMatrix cPrev, StridedMatrix cNew, StridedMatrix y, bool keep)
+    /// <summary>Writes the final states h_n [B, S] and c_n [B, H] (LSTM) after every row range has been swept.</summary>
+    public void EndForward(Span<float> hn, Span<float> cn)
     {
-        int b = _b;
+        if (_maxLen == 0) { _hA!.Span.CopyTo(_hFinal!.Span); if (Lstm) _cA!.Span.CopyTo(_cFinal!.Span); }
+        _hFinal!.Span.CopyTo(hn);
+        if (Lstm) _cFinal!.Span.CopyTo(cn);
+    }
+
+    // One step for the rows of `rows`; every matrix argument is already restricted to them.
+    private void ForwardStep(RowRange rows, int t, StridedMatrix g, StridedMatrix hPrev, StridedMatrix hNew, StridedMatrix cPrev, StridedMatrix cNew, StridedMatrix y)
+    {
+        int n = rows.Count, r0 = rows.Start;
+        bool keep = _saved;
         switch (_spec.Kind)
         {
             case CellKind.Lstm:
             {
                 // g += h W_hh^T, then the fused gates; r = o ⊙ tanh(c') is h' itself unless projected.
-                Gemm.Sgemm(false, b, 1f, hPrev.Span, hPrev.Stride, _whhT!, 1f, g.Span, g.Stride);
-                var r = Proj ? (keep ? _r!.TimeStep(t) : Mat(Tensor.Ensure(ref _stepR, b, H))) : hNew;
-                for (int i = 0; i < b; i++)
+                Gemm.Sgemm(false, n, 1f, hPrev.Span, hPrev.Stride, _whhT!, 1f, g.Span, g.Stride);
+                var r = Proj ? (keep ? rows.Of(_r!.TimeStep(t)) : rows.Of(_stepR!)) : hNew;
+                for (int i = 0; i < n; i++)
                 {
-                    if (Active(i, t)) LstmMath.ForwardRow(g.Row(i), cPrev.Row(i), cNew.Row(i), r.Row(i));
+                    if (Active(r0 + i, t)) LstmMath.ForwardRow(g.Row(i), cPrev.Row(i), cNew.Row(i), r.Row(i));
                     else cPrev.Row(i).CopyTo(cNew.Row(i));
                 }
-                if (Proj) Gemm.Sgemm(false, b, 1f, r.Span, r.Stride, _whrT!, 0f, hNew.Span, hNew.Stride);
+                if (Proj) Gemm.Sgemm(false, n, 1f, r.Span, r.Stride, _whrT!, 0f, hNew.Span, hNew.Stride);
                 break;
             }
             case CellKind.Gru when _spec.ResetAfter:
             {
-                var hg = keep ? _hg!.TimeStep(t) : Mat(Tensor.Ensure(ref _stepHg, b, GH));
-                Gemm.Sgemm(false, b, 1f, hPrev.Span, hPrev.Stride, _whhT!, 0f, hg.Span, hg.Stride);
+                var hg = keep ? rows.Of(_hg!.TimeStep(t)) : rows.Of(_stepHg!);
+                Gemm.Sgemm(false, n, 1f, hPrev.Span, hPrev.Stride, _whhT!, 0f, hg.Span, hg.Stride);
                 if (_bhh is not null) AddRowVector(hg, 2 * H, _bhh.Value.Span[(2 * H)..]); // b_hn stays inside r ⊙ (...)
-                for (int i = 0; i < b; i++)
-                    if (Active(i, t)) GruMath.ForwardRow(g.Row(i), hg.Row(i), hPrev.Row(i), hNew.Row(i));
+                for (int i = 0; i < n; i++)
+                    if (Active(r0 + i, t)) GruMath.ForwardRow(g.Row(i), hg.Row(i), hPrev.Row(i), hNew.Row(i));
                 break;
             }
             case CellKind.Gru:
             {
                 // Reset before: [a_hr|a_hz] = h W_hh[0:2H]^T; rh = r ⊙ h; hn = rh W_hn^T + b_hn.
-                var hg = Mat(Tensor.Ensure(ref _stepHg, b, 2 * H));
-                Gemm.Sgemm(false, b, 1f, hPrev.Span, hPrev.Stride, _whhRz!, 0f, hg.Span, hg.Stride);
-                var rh = keep ? _rh!.TimeStep(t) : Mat(Tensor.Ensure(ref _stepRh, b, H));
-                for (int i = 0; i < b; i++)
-                    if (Active(i, t)) GruMath.ForwardResetGateRow(g.Row(i), hg.Row(i), hPrev.Row(i), rh.Row(i));
-                var hn = Mat(Tensor.Ensure(ref _stepG, b, H));
-                Gemm.Sgemm(false, b, 1f, rh.Span, rh.Stride, _whnT!, 0f, hn.Span, hn.Stride);
+                var hg = rows.Of(_stepHg!);
+                Gemm.Sgemm(false, n, 1f, hPrev.Span, hPrev.Stride, _whhRz!, 0f, hg.Span, hg.Stride);
+                var rh = keep ? rows.Of(_rh!.TimeStep(t)) : rows.Of(_stepRh!);
+                for (int i = 0; i < n; i++)
+                    if (Active(r0 + i, t)) GruMath.ForwardResetGateRow(g.Row(i), hg.Row(i), hPrev.Row(i), rh.Row(i));
+                var hn = rows.Of(_stepG!);
+                Gemm.Sgemm(false, n, 1f, rh.Span, rh.Stride, _whnT!, 0f, hn.Span, hn.Stride);
                 if (_bhh is not null) AddRowVector(hn, 0, _bhh.Value.Span[(2 * H)..]);
-                for (int i = 0; i < b; i++)
-                    if (Active(i, t)) GruMath.ForwardCandidateRow(g.Row(i), hn.Row(i), hPrev.Row(i), hNew.Row(i));
+                for (int i = 0; i < n; i++)
+                    if (Active(r0 + i, t)) GruMath.ForwardCandidateRow(g.Row(i), hn.Row(i), hPrev.Row(i), hNew.Row(i));
                 break;
             }
             default:
             {
-                Gemm.Sgemm(false, b, 1f, hPrev.Span, hPrev.Stride, _whhT!, 1f, g.Span, g.Stride);
-                for (int i = 0; i < b; i++)
-                    if (Active(i, t)) RnnMath.ForwardRow(_spec.Nonlinearity, g.Row(i), hNew.Row(i));
+                Gemm.Sgemm(false, n, 1f, hPrev.Span, hPrev.Stride, _whhT!, 1f, g.Span, g.Stride);
+                for (int i = 0; i < n; i++)
+                    if (Active(r0 + i, t)) RnnMath.ForwardRow(_spec.Nonlinearity, g.Row(i), hNew.Row(i));
                 break;
             }
         }
         // Inactive rows carry h and output 0; active rows output h'.
-        for (int i = 0; i < b; i++)
+        for (int i = 0; i < n; i++)
         {
-            if (Active(i, t)) hNew.Row(i).CopyTo(y.Row(i));
+            if (Active(r0 + i, t)) hNew.Row(i).CopyTo(y.Row(i));
             else { hPrev.Row(i).CopyTo(hNew.Row(i)); y.Row(i).Clear(); }
         }
     }
 
     /// <summary>
-    /// backward (BPTT) of the last <see cref="Forward"/> with keep = true. <paramref name="dy"/> [B, T, D*S] is
-    /// ∂L/∂y (this direction reads its columns), <paramref name="dhn"/>/<paramref name="dcn"/> ∂L/∂h_n, ∂L/∂c_n (empty = 0).
-    /// Adds parameter gradients and writes ∂L/∂h0, ∂L/∂c0 into <paramref name="dh0"/>/<paramref name="dc0"/> when not empty;
-    /// ∂L/∂x follows from <see cref="InputGradient"/>.
+    /// Starts the backward (BPTT) of the last forward with keep = true. <paramref name="dy"/> [B, T, D*S] is ∂L/∂y (this
+    /// direction reads its columns), <paramref name="dhn"/>/<paramref name="dcn"/> ∂L/∂h_n, ∂L/∂c_n (empty = 0).
+    /// The time loop is <see cref="SweepBackward"/> over <paramref name="rowRanges"/> ranges of rows, then <see cref="EndBackward"/>.
     /// </summary>
-    public void Backward(Tensor dy, int colOffset, ReadOnlySpan<float> dhn, ReadOnlySpan<float> dcn, Span<float> dh0, Span<float> dc0)
+    public void BeginBackward(Tensor dy, int colOffset, ReadOnlySpan<float> dhn, ReadOnlySpan<float> dcn, int rowRanges)
     {
         if (!_saved) throw new InvalidOperationException("backward needs a forward run in training mode (nothing was kept)");
         int b = _b, t = _t;
-        var xw = _xw!;
+        _dy = dy; _dyColOffset = colOffset;
         PackBackward();
         var dhCur = Tensor.Ensure(ref _dhCur, b, S);
-        var dhTot = Mat(Tensor.Ensure(ref _dhTot, b, S));
-        var dhPrevAll = Mat(dhCur); // ∂L/∂h entering the step being processed; becomes ∂L/∂h of the step before
+        Tensor.Ensure(ref _dhTot, b, S);
         if (dhn.IsEmpty) dhCur.Clear(); else dhn.CopyTo(dhCur.Span);
-        var dcCur = Lstm ? Tensor.Ensure(ref _dcCur, b, H) : null;
-        if (Lstm) { if (dcn.IsEmpty) dcCur!.Clear(); else dcn.CopyTo(dcCur!.Span); }
-        var dhBuf = Proj ? Tensor.Ensure(ref _dh, b, t, S) : null;
-        dhBuf?.Clear();
-        var dgn = GruAfter ? Tensor.Ensure(ref _dgn, b, t, H) : null;
-        dgn?.Clear();
+        if (Lstm)
+        {
+            var dcCur = Tensor.Ensure(ref _dcCur, b, H);
+            if (dcn.IsEmpty) dcCur.Clear(); else dcn.CopyTo(dcCur.Span);
+        }
+        if (Proj) { Tensor.Ensure(ref _dh, b, t, S).Clear(); Tensor.Ensure(ref _dr, b, H); }
+        if (GruAfter) { Tensor.Ensure(ref _dgn, b, t, H).Clear(); Tensor.Ensure(ref _dgh, b, GH); }
+        if (GruBefore) Tensor.Ensure(ref _drh, b, H);
         // Steps never run (t >= max len) have zero gradient.
-        for (int step = _maxLen; step < t; step++) Clear(xw.TimeStep(step));
-        var norms = Tensor.Ensure(ref _stepNorms, t).Span;
-        norms.Clear();
+        for (int step = _maxLen; step < t; step++) Clear(_xw!.TimeStep(step));
+        if (_stepSquares is null || _stepSquares.Length < rowRanges * t) _stepSquares = new double[rowRanges * t];
+        Array.Clear(_stepSquares);
+    }
 
+    /// <summary>
+    /// The backward time loop for batch rows <paramref name="rows"/>, range number <paramref name="range"/> of those
+    /// given to <see cref="BeginBackward"/>; disjoint ranges can run concurrently.
+    /// </summary>
+    public void SweepBackward(RowRange rows, int range)
+    {
+        var xw = _xw!;
+        var dhTot = rows.Of(_dhTot!);
+        var dhCur = rows.Of(_dhCur!); // ∂L/∂h entering the step being processed; becomes ∂L/∂h of the step before
+        var squares = _stepSquares.AsSpan(range * _t, _t);
         for (int s = _maxLen - 1; s >= 0; s--)
         {
             int step = _reverse ? _maxLen - 1 - s : s;
             bool last = s == _maxLen - 1;
             int next = _reverse ? step - 1 : step + 1;
-            var g = xw.TimeStep(step);
-            var dyt = Out(dy, step, colOffset);
+            var g = rows.Of(xw.TimeStep(step));
+            var dyt = rows.Of(Out(_dy!, step, _dyColOffset));
             // dh = ∂L/∂h' from the future (dhCur) + from this step's output (active rows only).
             double sq = 0;
-            for (int i = 0; i < b; i++)
+            for (int i = 0; i < rows.Count; i++)
             {
                 var dst = dhTot.Row(i);
-                dhPrevAll.Row(i).CopyTo(dst);
-                if (Active(i, step)) TensorPrimitives.Add(dst, dyt.Row(i), dst);
+                dhCur.Row(i).CopyTo(dst);
+                if (Active(rows.Start + i, step)) TensorPrimitives.Add(dst, dyt.Row(i), dst);
                 sq += TensorPrimitives.Dot(dst, dst);
             }
-            norms[step] = (float)Math.Sqrt(sq);
-            var hPrev = _hs!.TimeStep(step);
-            var dhPrev = dhPrevAll;
-            BackwardStep(step, g, hPrev, last ? Mat(_hFinal!) : _hs.TimeStep(next), last, next, dhTot, dhPrev, dhBuf);
+            squares[step] = sq;
+            var hNext = last ? rows.Of(_hFinal!) : rows.Of(_hs!.TimeStep(next));
+            BackwardStep(rows, step, g, rows.Of(_hs!.TimeStep(step)), hNext, last, next, dhTot, dhCur);
             // Inactive rows pass ∂L/∂h (and ∂L/∂c, untouched in dcCur) straight through; their gate gradients are 0.
-            for (int i = 0; i < b; i++)
-                if (!Active(i, step)) { dhTot.Row(i).CopyTo(dhPrev.Row(i)); g.Row(i).Clear(); }
+            for (int i = 0; i < rows.Count; i++)
+                if (!Active(rows.Start + i, step)) { dhTot.Row(i).CopyTo(dhCur.Row(i)); g.Row(i).Clear(); }
         }
-        if (!dh0.IsEmpty) dhCur.Span.CopyTo(dh0);
-        if (!dc0.IsEmpty && Lstm) dcCur!.Span.CopyTo(dc0);
-
-        AccumulateWeightGradients(dgn, dhBuf);
     }
 
     /// <summary>
-    /// ‖∂L/∂h_t‖₂ over the batch for every step t of the last <see cref="Backward"/> [T]: the gradient arriving at the
+    /// Finishes the backward: writes ∂L/∂h0, ∂L/∂c0 into <paramref name="dh0"/>/<paramref name="dc0"/> when not empty and
+    /// adds the parameter gradients (GEMMs over all steps). ∂L/∂x follows from <see cref="InputGradient"/>.
+    /// </summary>
+    public void EndBackward(Span<float> dh0, Span<float> dc0)
+    {
+        if (!dh0.IsEmpty) _dhCur!.Span.CopyTo(dh0);
+        if (!dc0.IsEmpty && Lstm) _dcCur!.Span.CopyTo(dc0);
+        var norms = Tensor.Ensure(ref _stepNorms, _t).Span;
+        for (int step = 0; step < _t; step++)
+        {
+            double sq = 0;
+            for (int k = step; k < _stepSquares!.Length; k += _t) sq += _stepSquares[k];
+            norms[step] = (float)Math.Sqrt(sq);
+        }
+        AccumulateWeightGradients(GruAfter ? _dgn : null, Proj ? _dh : null);
+    }
+
+    /// <summary>
+    /// ‖∂L/∂h_t‖₂ over the batch for every step t of the last <see cref="EndBackward"/> [T]: the gradient arriving at the
     /// hidden state of step t from its output and from step t+1 (t-1 for the reverse direction). Its decay or growth
     /// going back in time is the vanishing or exploding gradient of BPTT.
     /// </summary>
@@ -253,7 +306,7 @@ internal sealed class DirectionSweep
 
     /// <summary>
     /// ∂L/∂x = dG W_ih over all steps, written into <paramref name="dx"/> [B, T, In] (added with <paramref name="accumulate"/>,
-    /// so the two directions of a layer can share one dx). Valid after <see cref="Backward"/>.
+    /// so the two directions of a layer can share one dx). Valid after <see cref="EndBackward"/>.
     /// </summary>
     public void InputGradient(Tensor dx, bool accumulate)
     {
@@ -261,66 +314,67 @@ internal sealed class DirectionSweep
         Gemm.Sgemm(false, false, _b * _t, inSize, GH, 1f, _xw!.Span, GH, _wih.Value.Span, inSize, accumulate ? 1f : 0f, dx.Span, inSize);
     }
 
-    private void BackwardStep(int t, StridedMatrix g, StridedMatrix hPrev, StridedMatrix hNext, bool last, int next,
-        StridedMatrix dh, StridedMatrix dhPrev, Tensor? dhBuf)
+    // One backward step for the rows of `rows`; every matrix argument is already restricted to them.
+    private void BackwardStep(RowRange rows, int t, StridedMatrix g, StridedMatrix hPrev, StridedMatrix hNext, bool last, int next,
+        StridedMatrix dh, StridedMatrix dhPrev)
     {
-        int b = _b;
+        int n = rows.Count, r0 = rows.Start;
         switch (_spec.Kind)
         {
             case CellKind.Lstm:
             {
-                var cPrev = _cs!.TimeStep(t);
-                var cNew = last ? Mat(_cFinal!) : _cs.TimeStep(next);
-                var dc = Mat(_dcCur!);
+                var cPrev = rows.Of(_cs!.TimeStep(t));
+                var cNew = last ? rows.Of(_cFinal!) : rows.Of(_cs.TimeStep(next));
+                var dc = rows.Of(_dcCur!);
                 StridedMatrix dr = dh;
                 if (Proj)
                 {
                     // h = r W_hr^T: dr = dh W_hr; dW_hr gets dh^T r over all steps later.
-                    var saved = dhBuf!.TimeStep(t);
-                    for (int i = 0; i < b; i++) if (Active(i, t)) dh.Row(i).CopyTo(saved.Row(i));
-                    dr = Mat(Tensor.Ensure(ref _dr, b, H));
-                    Gemm.Sgemm(false, b, 1f, dh.Span, dh.Stride, _whrN!, 0f, dr.Span, dr.Stride);
+                    var saved = rows.Of(_dh!.TimeStep(t));
+                    for (int i = 0; i < n; i++) if (Active(r0 + i, t)) dh.Row(i).CopyTo(saved.Row(i));
+                    dr = rows.Of(_dr!);
+                    Gemm.Sgemm(false, n, 1f, dh.Span, dh.Stride, _whrN!, 0f, dr.Span, dr.Stride);
                 }
-                for (int i = 0; i < b; i++)
-                    if (Active(i, t)) LstmMath.BackwardRow(g.Row(i), cPrev.Row(i), cNew.Row(i), dr.Row(i), dc.Row(i));
-                Gemm.Sgemm(false, b, 1f, g.Span, g.Stride, _whh2!, 0f, dhPrev.Span, dhPrev.Stride);
+                for (int i = 0; i < n; i++)
+                    if (Active(r0 + i, t)) LstmMath.BackwardRow(g.Row(i), cPrev.Row(i), cNew.Row(i), dr.Row(i), dc.Row(i));
+                Gemm.Sgemm(false, n, 1f, g.Span, g.Stride, _whh2!, 0f, dhPrev.Span, dhPrev.Stride);
                 break;
             }
             case CellKind.Gru when _spec.ResetAfter:
             {
-                var hg = _hg!.TimeStep(t);
-                var dgh = Mat(Tensor.Ensure(ref _dgh, b, GH));
+                var hg = rows.Of(_hg!.TimeStep(t));
+                var dgh = rows.Of(_dgh!);
                 dgh.Span.Clear();
-                var dgn = _dgn!.TimeStep(t);
-                for (int i = 0; i < b; i++)
-                    if (Active(i, t))
+                var dgn = rows.Of(_dgn!.TimeStep(t));
+                for (int i = 0; i < n; i++)
+                    if (Active(r0 + i, t))
                     {
                         GruMath.BackwardRow(g.Row(i), hg.Row(i), hPrev.Row(i), dh.Row(i), dgh.Row(i), dhPrev.Row(i));
                         dgh.Row(i).Slice(2 * H, H).CopyTo(dgn.Row(i));
                     }
-                Gemm.Sgemm(false, b, 1f, dgh.Span, dgh.Stride, _whh2!, 1f, dhPrev.Span, dhPrev.Stride);
+                Gemm.Sgemm(false, n, 1f, dgh.Span, dgh.Stride, _whh2!, 1f, dhPrev.Span, dhPrev.Stride);
                 break;
             }
             case CellKind.Gru:
             {
-                for (int i = 0; i < b; i++)
-                    if (Active(i, t)) GruMath.BackwardCandidateRow(g.Row(i), hPrev.Row(i), dh.Row(i), dhPrev.Row(i));
+                for (int i = 0; i < n; i++)
+                    if (Active(r0 + i, t)) GruMath.BackwardCandidateRow(g.Row(i), hPrev.Row(i), dh.Row(i), dhPrev.Row(i));
                 // drh = da_n W_hn  (da_n is the n block of g)
-                var drh = Mat(Tensor.Ensure(ref _drh, b, H));
-                var dan = new StridedMatrix(g.Data, g.Offset + 2 * H, b, H, g.Stride);
-                Gemm.Sgemm(false, b, 1f, dan.Span, dan.Stride, _whnN!, 0f, drh.Span, drh.Stride);
-                for (int i = 0; i < b; i++)
-                    if (Active(i, t)) GruMath.BackwardResetGateRow(g.Row(i), hPrev.Row(i), drh.Row(i), dhPrev.Row(i));
+                var drh = rows.Of(_drh!);
+                var dan = new StridedMatrix(g.Data, g.Offset + 2 * H, n, H, g.Stride);
+                Gemm.Sgemm(false, n, 1f, dan.Span, dan.Stride, _whnN!, 0f, drh.Span, drh.Stride);
+                for (int i = 0; i < n; i++)
+                    if (Active(r0 + i, t)) GruMath.BackwardResetGateRow(g.Row(i), hPrev.Row(i), drh.Row(i), dhPrev.Row(i));
                 // dhPrev += [da_r|da_z] W_hh[0:2H]
-                var darz = new StridedMatrix(g.Data, g.Offset, b, 2 * H, g.Stride);
-                Gemm.Sgemm(false, b, 1f, darz.Span, darz.Stride, _whh2!, 1f, dhPrev.Span, dhPrev.Stride);
+                var darz = new StridedMatrix(g.Data, g.Offset, n, 2 * H, g.Stride);
+                Gemm.Sgemm(false, n, 1f, darz.Span, darz.Stride, _whh2!, 1f, dhPrev.Span, dhPrev.Stride);
                 break;
             }
             default:
             {
-                for (int i = 0; i < b; i++)
-                    if (Active(i, t)) RnnMath.BackwardRow(_spec.Nonlinearity, g.Row(i), dh.Row(i));
-                Gemm.Sgemm(false, b, 1f, g.Span, g.Stride, _whh2!, 0f, dhPrev.Span, dhPrev.Stride);
+                for (int i = 0; i < n; i++)
+                    if (Active(r0 + i, t)) RnnMath.BackwardRow(_spec.Nonlinearity, g.Row(i), dh.Row(i));
+                Gemm.Sgemm(false, n, 1f, g.Span, g.Stride, _whh2!, 0f, dhPrev.Span, dhPrev.Stride);
                 break;
             }
         }
@@ -364,14 +418,14 @@ internal sealed class DirectionSweep
             Gemm.Sgemm(true, false, S, H, bt, 1f, dhBuf!.Span, S, _r!.Span, H, 1f, _whr!.Grad.Span, H);
     }
 
-    // Inference: XW for steps [c*ChunkSteps, ...) of every batch row, one GEMM per row over its contiguous steps.
-    private void ProjectChunk(Tensor x, Tensor xw, int c)
+    // Inference: XW for steps [c*ChunkSteps, ...) of the rows in `rows`, one GEMM per row over its contiguous steps.
+    private void ProjectChunk(RowRange rows, int c)
     {
-        int t0 = c * ChunkSteps, len = Math.Min(ChunkSteps, _t - t0), inSize = x.Dim(2);
-        for (int i = 0; i < _b; i++)
+        int t0 = c * ChunkSteps, len = Math.Min(ChunkSteps, _t - t0), inSize = _x!.Dim(2);
+        for (int i = rows.Start; i < rows.Start + rows.Count; i++)
         {
-            var dst = xw.Span.Slice(i * ChunkSteps * GH, len * GH);
-            Gemm.Sgemm(false, len, 1f, x.Span.Slice((i * _t + t0) * inSize, len * inSize), inSize, _wihT!, 0f, dst, GH);
+            var dst = _xw!.Span.Slice(i * ChunkSteps * GH, len * GH);
+            Gemm.Sgemm(false, len, 1f, _x.Span.Slice((i * _t + t0) * inSize, len * inSize), inSize, _wihT!, 0f, dst, GH);
             AddInputBiases(dst);
         }
     }
@@ -439,8 +493,6 @@ internal sealed class DirectionSweep
     {
         for (int step = maxLen; step < _t; step++) Clear(Out(y, step, colOffset));
     }
-
-    private static StridedMatrix Mat(Tensor t) => t.AsMatrix();
 
     private static void Copy(StridedMatrix src, StridedMatrix dst)
     {

@@ -67,7 +67,7 @@ public abstract class RecurrentLayer : Module
                 _sweeps[layer * d + dir] = new DirectionSweep(spec with { InputSize = inSize }, dir == 1, wih, whh, bih, bhh, whr);
             }
         }
-        _job = new DirectionJob(_sweeps, Directions, spec.StateSize);
+        _job = new DirectionJob(_sweeps, Directions);
         _between = new Tensor?[numLayers];
         _dropped = new Tensor?[numLayers];
         _masks = new Tensor?[numLayers];
@@ -192,8 +192,7 @@ public abstract class RecurrentLayer : Module
         {
             bool lastLayer = layer == NumLayers - 1;
             var y = lastLayer ? output : Tensor.Ensure(ref _between[layer], b, t, d * s);
-            _job.SetForward(layer, x, y, h0, c0, lengths, maxLen, hn, cn, keep);
-            RunDirections();
+            _job.Forward(layer, x, y, h0, c0, lengths, maxLen, hn, cn, keep);
             if (!lastLayer) x = ApplyDropout(layer, y);
         }
         _input = input;
@@ -239,8 +238,7 @@ public abstract class RecurrentLayer : Module
         {
             // ∂L/∂(this layer's input): the network input, or the previous layer's (dropped-out) output.
             var dx = layer == 0 ? dInput : Tensor.Ensure(ref GradBuffer(layer - 1), b, t, d * s);
-            _job.SetBackward(layer, dy, gradHn, gradCn, dh0, dc0);
-            RunDirections();
+            _job.Backward(layer, dy, gradHn, gradCn, dh0, dc0);
             for (int dir = 0; dir < d; dir++)
                 if (layer > 0 || computeInputGradient) _sweeps[layer * d + dir].InputGradient(dx, accumulate: dir > 0);
             if (layer > 0)
@@ -253,14 +251,6 @@ public abstract class RecurrentLayer : Module
     }
 
     private Tensor?[]? _gradBuffers;
-
-    // The two directions of a bidirectional layer are independent sweeps: run them on two threads when there are
-    // two (each sweep's GEMMs then run on its own thread), else one after the other.
-    private unsafe void RunDirections()
-    {
-        if (Directions == 1) { _job.Run(0); return; }
-        ParallelLoop.For(2, &DirectionJob.Body, (void*)GCHandle.ToIntPtr(_job.Handle));
-    }
 
     private ref Tensor? GradBuffer(int layer)
     {
