@@ -83,8 +83,7 @@ public sealed class CharLanguageModel : Module
         ArgumentNullException.ThrowIfNull(tape);
         _state.ResetIfBatchChanged(batch);
         if (!Stateful) _state.Reset();
-        var x = tape.Embedding(Embedding, inputs, batch, steps);
-        var r = tape.Recurrent(Rnn, x, _state.H(tape), _state.C(tape));
+        var r = tape.Recurrent(Rnn, Embedding, inputs, batch, steps, _state.H(tape), _state.C(tape));
         var loss = tape.CrossEntropy(tape.Linear(Head, r.Output), targets);
         _state.Update(r);
         return loss;

@@ -51,8 +51,7 @@ public sealed class SequenceEncoder : Module
         for (int b = 0; b < batch; b++)
             for (int t = 0; t < steps; t++)
                 _safe[b * steps + t] = lengths is not null && t >= lengths[b] ? 0 : tokens[b * steps + t];
-        var x = tape.Embedding(Embedding, _safe.AsSpan(0, tokens.Length), batch, steps);
-        return tape.Recurrent(Rnn, x, h0, c0, lengths);
+        return tape.Recurrent(Rnn, Embedding, _safe.AsSpan(0, tokens.Length), batch, steps, h0, c0, lengths);
     }
 
     /// <summary>Reads feature vectors [B, T, F] with optional lengths.</summary>

@@ -24,8 +24,40 @@ public static class RecurrentOps
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(x);
         if (x.Value.Rank != 3) throw new ShapeMismatchException(nameof(x), $"[B, T, {layer.InputSize}]", Shape.Format(x.Shape));
-        int b = x.Value.Dim(0), t = x.Value.Dim(1), d = layer.Directions, s = layer.StateSize, l = layer.NumLayers;
+        int b = x.Value.Dim(0), t = x.Value.Dim(1);
         x.Value.CheckShape(nameof(x), b, t, layer.InputSize);
+        var (output, hn, cn) = Outputs(tape, layer, b, t, h0, c0);
+        layer.ForwardInto(x.Value, h0?.Value, c0?.Value, lengths, output.Value, hn.Value, cn?.Value);
+        return Record(tape, layer, x, null, b, t, h0, c0, output, hn, cn);
+    }
+
+    /// <summary>
+    /// A recurrent layer reading token ids [B, T] through an embedding table E [V, I]: the values and gradients of
+    /// <c>tape.Recurrent(layer, tape.Embedding(table, tokens, batch, steps), h0, c0, lengths)</c>, computed with less
+    /// work when the vocabulary is smaller than B*T (a character model): the first layer's input projection x W_ih^T
+    /// becomes a lookup in E W_ih^T [V, G*H], and the gradients of W_ih, the biases and E are taken from ∂L/∂gates summed
+    /// per token, [V, G*H] instead of [B*T, G*H]. Gradient reaches E (except the padding row) unless it is frozen.
+    /// </summary>
+    public static RecurrentVars Recurrent(this Tape tape, RecurrentLayer layer, Embedding table, ReadOnlySpan<int> tokens, int batch, int steps,
+        Var? h0 = null, Var? c0 = null, int[]? lengths = null)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(table);
+        if (table.EmbeddingDim != layer.InputSize)
+            throw new ArgumentException($"the table's vectors have {table.EmbeddingDim} features; {layer.Describe()} reads {layer.InputSize}", nameof(table));
+        if (tokens.Length != batch * steps) throw new ShapeMismatchException(nameof(tokens), $"[{batch}, {steps}] ({batch * steps} tokens)", $"{tokens.Length} tokens");
+        // A vocabulary as large as the batch would make the lookup table cost more than the projection it replaces.
+        if (table.NumEmbeddings >= batch * steps) return tape.Recurrent(layer, tape.Embedding(table, tokens, batch, steps), h0, c0, lengths);
+        var (output, hn, cn) = Outputs(tape, layer, batch, steps, h0, c0);
+        layer.ForwardTokensInto(table, tokens, batch, steps, h0?.Value, c0?.Value, lengths, output.Value, hn.Value, cn?.Value);
+        table.RecordOutputShape(batch, steps, table.EmbeddingDim);
+        return Record(tape, layer, null, table, batch, steps, h0, c0, output, hn, cn);
+    }
+
+    // Checks the states and the one-use-per-step rule; makes the output vars.
+    private static (Var Output, Var Hn, Var? Cn) Outputs(Tape tape, RecurrentLayer layer, int b, int t, Var? h0, Var? c0)
+    {
+        int d = layer.Directions, s = layer.StateSize, l = layer.NumLayers;
         h0?.Value.CheckShape(nameof(h0), l * d, b, s);
         bool lstm = layer is Lstm;
         if (c0 is not null)
@@ -36,17 +68,18 @@ public static class RecurrentOps
         if (layer.ActiveTape == tape && layer.ActiveStep == tape.Step)
             throw new InvalidOperationException($"{layer.Describe()} already ran on this tape step; a recurrent layer keeps one forward for its backward — use a cell (tape.CellStep) for step-by-step loops");
         bool record = layer.Training;
-        var output = tape.Output(record, b, t, d * s);
-        var hn = tape.Output(record, l * d, b, s);
-        var cn = lstm ? tape.Output(record, l * d, b, layer.HiddenSize) : null;
-        layer.ForwardInto(x.Value, h0?.Value, c0?.Value, lengths, output.Value, hn.Value, cn?.Value);
-        layer.RecordOutputShape(b, t, d * s);
-        if (record)
+        return (tape.Output(record, b, t, d * s), tape.Output(record, l * d, b, s), lstm ? tape.Output(record, l * d, b, layer.HiddenSize) : null);
+    }
+
+    private static RecurrentVars Record(Tape tape, RecurrentLayer layer, Var? x, Embedding? table, int b, int t, Var? h0, Var? c0, Var output, Var hn, Var? cn)
+    {
+        layer.RecordOutputShape(b, t, layer.Directions * layer.StateSize);
+        if (layer.Training)
         {
             layer.ActiveTape = tape;
             layer.ActiveStep = tape.Step;
             var node = tape.Record<RecurrentNode>();
-            node.Layer = layer; node.X = x; node.H0 = h0; node.C0 = c0; node.Output = output; node.Hn = hn; node.Cn = cn;
+            node.Layer = layer; node.X = x; node.Table = table; node.H0 = h0; node.C0 = c0; node.Output = output; node.Hn = hn; node.Cn = cn;
         }
         return new RecurrentVars(output, hn, cn);
     }
@@ -77,21 +110,23 @@ public static class RecurrentOps
         TensorPrimitives.Add(g.Span, grad.Span, g.Span);
     }
 
+    // Input: X, or token ids looked up in Table (the layer kept them; ∂L/∂E goes straight into the table's gradient).
     private sealed class RecurrentNode : Node
     {
         public RecurrentLayer Layer = null!;
-        public Var X = null!, Output = null!, Hn = null!;
-        public Var? H0, C0, Cn;
+        public Var Output = null!, Hn = null!;
+        public Var? X, H0, C0, Cn;
+        public Embedding? Table;
 
         internal override void Backward(Tape tape)
         {
             if (Output.Grad is null && Hn.Grad is null && Cn?.Grad is null) return;
             var dOut = Output.Grad ?? tape.Zeros(Output.Shape);
-            var dx = tape.Alloc(X.Shape);
+            var dx = X is null ? null : tape.Alloc(X.Shape);
             var dh0 = tape.Alloc(Hn.Shape);
             var dc0 = Cn is null ? null : tape.Alloc(Cn.Shape);
-            Layer.BackwardInto(dOut, Hn.Grad, Cn?.Grad, dx, dh0, dc0, computeInputGradient: X.RequiresGrad);
-            AddInto(tape, X, dx);
+            Layer.BackwardInto(dOut, Hn.Grad, Cn?.Grad, dx, dh0, dc0, computeInputGradient: X?.RequiresGrad ?? false);
+            if (dx is not null) AddInto(tape, X, dx);
             AddInto(tape, H0, dh0);
             if (dc0 is not null) AddInto(tape, C0, dc0);
             Layer.ActiveTape = null;

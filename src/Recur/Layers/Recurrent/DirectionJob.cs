@@ -36,7 +36,7 @@ internal sealed class DirectionJob
     internal int RangesFor(int rows) => Math.Clamp(KernelConfig.Threads / _directions, 1, Math.Max(1, rows / MinRowsPerRange));
 
     /// <summary>Forward of layer <paramref name="layer"/>; states are [L*D, B, F] tensors (null = zeros / not wanted).</summary>
-    public void Forward(int layer, Tensor x, Tensor y, Tensor? h0, Tensor? c0, int[]? lengths, int maxLen, Tensor hn, Tensor? cn, bool keep)
+    public void Forward(int layer, SweepInput x, Tensor y, Tensor? h0, Tensor? c0, int[]? lengths, int maxLen, Tensor hn, Tensor? cn, bool keep)
     {
         int s = y.Dim(2) / _directions;
         for (int dir = 0; dir < _directions; dir++)
@@ -44,7 +44,7 @@ internal sealed class DirectionJob
             int k = layer * _directions + dir;
             _sweeps[k].BeginForward(x, y, dir * s, Slice(h0, k), Slice(c0, k), lengths, maxLen, keep);
         }
-        RunSweeps(layer, backward: false, x.Dim(0));
+        RunSweeps(layer, backward: false, x.Batch);
         for (int dir = 0; dir < _directions; dir++)
         {
             int k = layer * _directions + dir;

@@ -41,7 +41,9 @@ internal sealed class DirectionSweep
     private double[]? _stepSquares; // [row ranges, T]: Σ over each range's rows of ‖∂L/∂h_t‖², summed into _stepNorms at the end
     private int _b, _t, _maxLen, _colOffset, _dyColOffset;
     private int[]? _lengths;
-    private Tensor? _x, _y, _dy;
+    private SweepInput _input;
+    private Tensor? _y, _dy;
+    private Tensor? _tokenProjection, _tokenGradient; // token input: P = E W_ih^T + biases, dP = dG summed per token, [V, G*H]
     private bool _saved, _chunked;
 
     public DirectionSweep(CellSpec spec, bool reverse, Parameter wih, Parameter whh, Parameter? bih, Parameter? bhh, Parameter? whr)
@@ -72,20 +74,29 @@ internal sealed class DirectionSweep
     /// <paramref name="keep"/>, the per-step activations and states are kept for backward; otherwise only one step of
     /// state is held. The time loop is <see cref="SweepForward"/>, over any split of the batch rows; then <see cref="EndForward"/>.
     /// </summary>
-    public void BeginForward(Tensor x, Tensor y, int colOffset, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int[]? lengths, int maxLen, bool keep)
+    public void BeginForward(SweepInput input, Tensor y, int colOffset, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, int[]? lengths, int maxLen, bool keep)
     {
-        int b = x.Dim(0), t = x.Dim(1), inSize = x.Dim(2);
-        _b = b; _t = t; _lengths = lengths; _maxLen = maxLen; _x = x; _y = y; _colOffset = colOffset; _saved = keep;
+        int b = input.Batch, t = input.Steps, inSize = input.Features;
+        _b = b; _t = t; _lengths = lengths; _maxLen = maxLen; _input = input; _y = y; _colOffset = colOffset; _saved = keep;
 
         // XW = x W_ih^T + b_ih (+ b_hh where it adds linearly): one GEMM over all B*T steps when training. Inference
         // keeps no activations, so it projects ChunkSteps steps at a time into a small buffer instead: the memory of a
-        // few steps, not T.
+        // few steps, not T. Token input looks the rows up in P = E W_ih^T + biases [V, G*H].
         _chunked = !keep && t > ChunkSteps;
         var xw = Tensor.Ensure(ref _xw, b, _chunked ? ChunkSteps : t, GH);
-        if (_chunked) Pack(ref _wihT, true, GH, inSize, _wih.Value.Span, inSize);
+        if (input.Tokens is { } tokens)
+        {
+            var e = input.Table!.Weight.Value;
+            var p = Tensor.Ensure(ref _tokenProjection, e.Dim(0), GH);
+            Gemm.Sgemm(false, true, e.Dim(0), GH, inSize, 1f, e.Span, inSize, _wih.Value.Span, inSize, 0f, p.Span, GH);
+            AddInputBiases(p.Span);
+            if (!_chunked)
+                for (int n = 0; n < b * t; n++) p.Span.Slice(tokens[n] * GH, GH).CopyTo(xw.Span.Slice(n * GH, GH));
+        }
+        else if (_chunked) Pack(ref _wihT, true, GH, inSize, _wih.Value.Span, inSize);
         else
         {
-            Gemm.Sgemm(false, true, b * t, GH, inSize, 1f, x.Span, inSize, _wih.Value.Span, inSize, 0f, xw.Span, GH);
+            Gemm.Sgemm(false, true, b * t, GH, inSize, 1f, input.Dense!.Span, inSize, _wih.Value.Span, inSize, 0f, xw.Span, GH);
             AddInputBiases(xw.Span);
         }
         PackForward();
@@ -310,8 +321,22 @@ internal sealed class DirectionSweep
     /// </summary>
     public void InputGradient(Tensor dx, bool accumulate)
     {
-        int inSize = _x!.Dim(2);
+        int inSize = _input.Features;
         Gemm.Sgemm(false, false, _b * _t, inSize, GH, 1f, _xw!.Span, GH, _wih.Value.Span, inSize, accumulate ? 1f : 0f, dx.Span, inSize);
+    }
+
+    /// <summary>
+    /// For token input: ∂L/∂E += dP W_ih, where dP [V, G*H] is ∂L/∂gates summed per token (the padding token's row
+    /// gets nothing). Valid after <see cref="EndBackward"/>; does nothing for a frozen table.
+    /// </summary>
+    public void TableGradient()
+    {
+        var table = _input.Table!;
+        if (!table.Weight.RequiresGrad) return;
+        int v = table.NumEmbeddings, e = table.EmbeddingDim;
+        var dp = _tokenGradient!.Span;
+        if (table.PaddingIndex is { } pad) dp.Slice(pad * GH, GH).Clear();
+        Gemm.Sgemm(false, false, v, e, GH, 1f, dp, GH, _wih.Value.Span, e, 1f, table.Weight.Grad.Span, e);
     }
 
     // One backward step for the rows of `rows`; every matrix argument is already restricted to them.
@@ -383,10 +408,27 @@ internal sealed class DirectionSweep
     /// <summary>Weight gradients as GEMMs over all B*T steps at once, after the sweep.</summary>
     private void AccumulateWeightGradients(Tensor? dgn, Tensor? dhBuf)
     {
-        int bt = _b * _t, inSize = _x!.Dim(2);
+        int bt = _b * _t, inSize = _input.Features;
         var dg = _xw!.Span; // [B*T, G*H] = ∂L/∂a_x
-        // dW_ih += dG^T x
-        Gemm.Sgemm(true, false, GH, inSize, bt, 1f, dg, GH, _x.Span, inSize, 1f, _wih.Grad.Span, inSize);
+        // Rows whose sum is the input biases' gradient: dG, or for token input dP [V, G*H], dG summed per token.
+        var biasRows = dg;
+        int biasRowCount = bt;
+        if (_input.Tokens is { } tokens)
+        {
+            // dW_ih += dGᵀ x = dPᵀ E, since x at a step is the row of E of its token.
+            var table = _input.Table!;
+            var dp = Tensor.Ensure(ref _tokenGradient, table.NumEmbeddings, GH);
+            dp.Clear();
+            for (int n = 0; n < bt; n++)
+            {
+                var row = dp.Span.Slice(tokens[n] * GH, GH);
+                TensorPrimitives.Add(row, dg.Slice(n * GH, GH), row);
+            }
+            Gemm.Sgemm(true, false, GH, inSize, table.NumEmbeddings, 1f, dp.Span, GH, table.Weight.Value.Span, inSize, 1f, _wih.Grad.Span, inSize);
+            biasRows = dp.Span;
+            biasRowCount = table.NumEmbeddings;
+        }
+        else Gemm.Sgemm(true, false, GH, inSize, bt, 1f, dg, GH, _input.Dense!.Span, inSize, 1f, _wih.Grad.Span, inSize); // dW_ih += dGᵀ x
         var hs = _hs!.Span;
         var dwhh = _whh.Grad.Span;
         if (GruAfter)
@@ -406,26 +448,32 @@ internal sealed class DirectionSweep
         }
         if (_bih is not null)
         {
-            SumRows(dg, bt, GH, _bih.Grad.Span);
+            SumRows(biasRows, biasRowCount, GH, _bih.Grad.Span);
             if (GruAfter)
             {
-                SumRows(dg, bt, GH, _bhh!.Grad.Span[..(2 * H)], 2 * H);
+                SumRows(biasRows, biasRowCount, GH, _bhh!.Grad.Span[..(2 * H)], 2 * H);
                 SumRows(dgn!.Span, bt, H, _bhh.Grad.Span[(2 * H)..]);
             }
-            else SumRows(dg, bt, GH, _bhh!.Grad.Span);
+            else SumRows(biasRows, biasRowCount, GH, _bhh!.Grad.Span);
         }
         if (Proj) // dW_hr [S, H] += dh^T r
             Gemm.Sgemm(true, false, S, H, bt, 1f, dhBuf!.Span, S, _r!.Span, H, 1f, _whr!.Grad.Span, H);
     }
 
-    // Inference: XW for steps [c*ChunkSteps, ...) of the rows in `rows`, one GEMM per row over its contiguous steps.
+    // Inference: XW for steps [c*ChunkSteps, ...) of the rows in `rows`, one GEMM per row over its contiguous steps
+    // (or a lookup per step for token input).
     private void ProjectChunk(RowRange rows, int c)
     {
-        int t0 = c * ChunkSteps, len = Math.Min(ChunkSteps, _t - t0), inSize = _x!.Dim(2);
+        int t0 = c * ChunkSteps, len = Math.Min(ChunkSteps, _t - t0), inSize = _input.Features;
         for (int i = rows.Start; i < rows.Start + rows.Count; i++)
         {
             var dst = _xw!.Span.Slice(i * ChunkSteps * GH, len * GH);
-            Gemm.Sgemm(false, len, 1f, _x.Span.Slice((i * _t + t0) * inSize, len * inSize), inSize, _wihT!, 0f, dst, GH);
+            if (_input.Tokens is { } tokens)
+            {
+                for (int k = 0; k < len; k++) _tokenProjection!.Span.Slice(tokens[i * _t + t0 + k] * GH, GH).CopyTo(dst.Slice(k * GH, GH));
+                continue;
+            }
+            Gemm.Sgemm(false, len, 1f, _input.Dense!.Span.Slice((i * _t + t0) * inSize, len * inSize), inSize, _wihT!, 0f, dst, GH);
             AddInputBiases(dst);
         }
     }

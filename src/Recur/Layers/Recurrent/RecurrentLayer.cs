@@ -33,8 +33,8 @@ public abstract class RecurrentLayer : Module
     // The tape step whose backward still needs this layer's kept forward (one use per step).
     internal object? ActiveTape;
     internal long ActiveStep;
-    private Tensor? _input;
-    private int[]? _lengths;
+    private SweepInput _input;
+    private int[]? _tokens; // a copy of the token ids of a token-input forward
     private bool _kept;
 
     private protected RecurrentLayer(CellSpec spec, int numLayers, bool bidirectional, float dropout, RecurrentInit init, Rng? rng)
@@ -116,7 +116,7 @@ public abstract class RecurrentLayer : Module
     /// </summary>
     public Tensor GradientNormsOverTime()
     {
-        int t = _input?.Dim(1) ?? 0;
+        int t = _input.Steps;
         var r = new Tensor(_sweeps.Length, t);
         for (int k = 0; k < _sweeps.Length; k++)
         {
@@ -182,9 +182,29 @@ public abstract class RecurrentLayer : Module
     /// <see cref="Forward"/> into caller-owned tensors output [B, T, D*S], hn [L*D, B, S], cn [L*D, B, H] (LSTM),
     /// allocation-free after the first call with these shapes. Arguments are assumed checked by the caller.
     /// </summary>
-    internal void ForwardInto(Tensor input, Tensor? h0, Tensor? c0, int[]? lengths, Tensor output, Tensor hn, Tensor? cn)
+    internal void ForwardInto(Tensor input, Tensor? h0, Tensor? c0, int[]? lengths, Tensor output, Tensor hn, Tensor? cn) =>
+        Run(SweepInput.Of(input), h0, c0, lengths, output, hn, cn);
+
+    /// <summary>
+    /// <see cref="ForwardInto"/> for token ids [B*T] looked up in <paramref name="table"/> (whose EmbeddingDim is the
+    /// input size): the result of the dense forward on the looked-up vectors, with the first layer's input projection
+    /// done as a lookup in E W_ih^T (see <see cref="SweepInput"/>). Backward then adds ∂L/∂E into the table's gradient.
+    /// </summary>
+    internal void ForwardTokensInto(Embedding table, ReadOnlySpan<int> tokens, int batch, int steps, Tensor? h0, Tensor? c0, int[]? lengths, Tensor output, Tensor hn, Tensor? cn)
     {
-        int b = input.Dim(0), t = input.Dim(1), d = Directions, s = StateSize;
+        if (_tokens is null || _tokens.Length != tokens.Length) _tokens = new int[tokens.Length];
+        for (int n = 0; n < tokens.Length; n++)
+        {
+            if ((uint)tokens[n] >= (uint)table.NumEmbeddings)
+                throw new ArgumentOutOfRangeException(nameof(tokens), $"tokens[{n}] = {tokens[n]} is outside [0, {table.NumEmbeddings})");
+            _tokens[n] = tokens[n];
+        }
+        Run(new SweepInput(null, table, _tokens, batch, steps), h0, c0, lengths, output, hn, cn);
+    }
+
+    private void Run(SweepInput input, Tensor? h0, Tensor? c0, int[]? lengths, Tensor output, Tensor hn, Tensor? cn)
+    {
+        int b = input.Batch, t = input.Steps, d = Directions, s = StateSize;
         int maxLen = CheckLengths(lengths, b, t);
         bool keep = Training;
         var x = input;
@@ -193,10 +213,9 @@ public abstract class RecurrentLayer : Module
             bool lastLayer = layer == NumLayers - 1;
             var y = lastLayer ? output : Tensor.Ensure(ref _between[layer], b, t, d * s);
             _job.Forward(layer, x, y, h0, c0, lengths, maxLen, hn, cn, keep);
-            if (!lastLayer) x = ApplyDropout(layer, y);
+            if (!lastLayer) x = SweepInput.Of(ApplyDropout(layer, y));
         }
         _input = input;
-        _lengths = lengths;
         _kept = keep;
     }
 
@@ -210,9 +229,11 @@ public abstract class RecurrentLayer : Module
     public RecurrentGradients Backward(Tensor gradOutput, Tensor? gradHn = null, Tensor? gradCn = null, bool computeInputGradient = true)
     {
         ArgumentNullException.ThrowIfNull(gradOutput);
-        if (!_kept || _input is null)
+        if (!_kept || !HasForward)
             throw new InvalidOperationException("Backward needs a preceding Forward in training mode (Training = true)");
-        int b = _input.Dim(0), t = _input.Dim(1), d = Directions, s = StateSize, h = HiddenSize;
+        if (_input.Tokens is not null)
+            throw new InvalidOperationException("the last forward read token ids (tape.Recurrent with an embedding table); its backward runs through the tape");
+        int b = _input.Batch, t = _input.Steps, d = Directions, s = StateSize, h = HiddenSize;
         gradOutput.CheckShape(nameof(gradOutput), b, t, d * s);
         gradHn?.CheckShape(nameof(gradHn), NumLayers * d, b, s);
         if (gradCn is not null)
@@ -226,13 +247,17 @@ public abstract class RecurrentLayer : Module
         return grads;
     }
 
-    /// <summary><see cref="Backward"/> into caller-owned gradient tensors (dInput is written, not accumulated).</summary>
-    internal void BackwardInto(Tensor gradOutput, Tensor? gradHn, Tensor? gradCn, Tensor dInput, Tensor dh0, Tensor? dc0, bool computeInputGradient)
+    /// <summary>
+    /// <see cref="Backward"/> into caller-owned gradient tensors (dInput is written, not accumulated). After a token-input
+    /// forward, dInput is null and ∂L/∂E is added into the table's gradient instead.
+    /// </summary>
+    internal void BackwardInto(Tensor gradOutput, Tensor? gradHn, Tensor? gradCn, Tensor? dInput, Tensor dh0, Tensor? dc0, bool computeInputGradient)
     {
-        if (!_kept || _input is null)
+        if (!_kept || !HasForward)
             throw new InvalidOperationException("Backward needs a preceding Forward in training mode (Training = true)");
-        int b = _input.Dim(0), t = _input.Dim(1), d = Directions, s = StateSize;
-        if (!computeInputGradient) dInput.Clear();
+        int b = _input.Batch, t = _input.Steps, d = Directions, s = StateSize;
+        bool tokens = _input.Tokens is not null;
+        if (!computeInputGradient) dInput?.Clear();
         var dy = gradOutput;
         for (int layer = NumLayers - 1; layer >= 0; layer--)
         {
@@ -240,17 +265,22 @@ public abstract class RecurrentLayer : Module
             var dx = layer == 0 ? dInput : Tensor.Ensure(ref GradBuffer(layer - 1), b, t, d * s);
             _job.Backward(layer, dy, gradHn, gradCn, dh0, dc0);
             for (int dir = 0; dir < d; dir++)
-                if (layer > 0 || computeInputGradient) _sweeps[layer * d + dir].InputGradient(dx, accumulate: dir > 0);
+            {
+                if (layer == 0 && tokens) _sweeps[dir].TableGradient();
+                else if (layer > 0 || computeInputGradient) _sweeps[layer * d + dir].InputGradient(dx!, accumulate: dir > 0);
+            }
             if (layer > 0)
             {
                 if (_masks[layer - 1] is { } mask && _dropped[layer - 1] is not null)
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(dx.Span, mask.Span, dx.Span);
-                dy = dx;
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(dx!.Span, mask.Span, dx.Span);
+                dy = dx!;
             }
         }
     }
 
     private Tensor?[]? _gradBuffers;
+
+    private bool HasForward => _input.Dense is not null || _input.Tokens is not null;
 
     private ref Tensor? GradBuffer(int layer)
     {
