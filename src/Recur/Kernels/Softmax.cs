@@ -29,6 +29,20 @@ public static class Softmax
         }
     }
 
+    /// <summary>
+    /// The pieces of a fused softmax cross-entropy for one row x [cols]: m = max_j x[j] and s = Σ_j e^(x[j] − m)
+    /// (summed in double), so that log Σ_j e^x[j] = m + log s and softmax(x) = e^(x − m) / s. With a non-empty
+    /// <paramref name="exp"/> [cols], e^(x − m) is also written there.
+    /// </summary>
+    public static (float Max, double SumExp) RowExp(ReadOnlySpan<float> x, Span<float> exp)
+    {
+        if (!exp.IsEmpty) KernelArgs.MatrixLength(exp.Length, nameof(exp), 1, x.Length);
+        float max = Reductions.MaxPropagatingNaN(x);
+        if (exp.IsEmpty) return (max, Reductions.Accumulate(new SumExpShiftOp(max), x, x));
+        VectorLoop.Map(new ExpShiftOp(max), x, exp);
+        return (max, Reductions.SumDouble(exp));
+    }
+
     /// <summary>y[r, :] = log_softmax(x[r, :]). Shapes: x, y [rows, cols]; y may alias x.</summary>
     public static void LogForward(ReadOnlySpan<float> x, Span<float> y, int rows, int cols)
     {

@@ -1,3 +1,4 @@
+using Recur.Kernels;
 using Recur.Tensors;
 
 namespace Recur.Ops;
@@ -66,7 +67,6 @@ public static class LossOps
         else wSum = c;
         double total = 0, norm = 0;
         var z = logits.Value.Span;
-        Span<double> logp = c <= 512 ? stackalloc double[c] : new double[c];
         for (int i = 0; i < n; i++)
         {
             int y = targets[i];
@@ -74,28 +74,24 @@ public static class LossOps
             if (y == o.IgnoreIndex) { g.Clear(); continue; }
             if ((uint)y >= (uint)c) throw new ArgumentOutOfRangeException(nameof(targets), $"targets[{i}] = {y} is outside [0, {c}) and is not the ignore index {o.IgnoreIndex}");
             var row = z.Slice(i * c, c);
-            double max = double.NegativeInfinity;
-            foreach (float v in row) max = Math.Max(max, v);
-            double sum = 0;
-            for (int j = 0; j < c; j++) sum += Math.Exp(row[j] - max);
+            // log p_j = z_j − lse; g holds e^(z − max) = p · sum until it is turned into the gradient.
+            var (max, sum) = Softmax.RowExp(row, g);
             double lse = max + Math.Log(sum);
-            for (int j = 0; j < c; j++) logp[j] = row[j] - lse;
             double wy = w?[y] ?? 1.0;
-            double l = -(1 - eps) * wy * logp[y];
+            double l = -(1 - eps) * wy * (row[y] - lse);
             if (eps > 0)
             {
                 double smooth = 0;
-                for (int j = 0; j < c; j++) smooth -= (w?[j] ?? 1.0) * logp[j];
+                for (int j = 0; j < c; j++) smooth += (w?[j] ?? 1.0) * (lse - row[j]);
                 l += eps / c * smooth;
             }
             total += l;
             norm += wy;
             if (g.IsEmpty) continue;
-            for (int j = 0; j < c; j++)
-            {
-                double p = Math.Exp(logp[j]);
-                g[j] = (float)((1 - eps) * wy * p + eps / c * (wSum * p - (w?[j] ?? 1.0)));
-            }
+            // g_j = p_j·((1-ε)·w_y + (ε/C)·Σ_c w_c) − (ε/C)·w_j − (1-ε)·w_y·[j = y]
+            Elementwise.Scale((float)(((1 - eps) * wy + eps / c * wSum) / sum), g);
+            if (eps > 0)
+                for (int j = 0; j < c; j++) g[j] -= (float)(eps / c * (w?[j] ?? 1.0));
             g[y] -= (float)((1 - eps) * wy);
         }
         double denom = Denominator(o.Reduction, norm, logits);

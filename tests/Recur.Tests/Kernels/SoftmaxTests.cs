@@ -40,6 +40,29 @@ public class SoftmaxTests
     }
 
     [Fact]
+    public void RowExp_gives_the_max_the_shifted_exponentials_and_their_sum()
+    {
+        foreach (int cols in KernelAssert.Lengths.Where(c => c is > 0 and <= 4099))
+        {
+            var x = Logits(1, cols, 30f, cols + 7);
+            var exp = new float[cols];
+            var (max, sum) = Softmax.RowExp(x, exp);
+            Assert.Equal(x.Max(), max);
+            double expected = 0;
+            for (int j = 0; j < cols; j++)
+            {
+                double e = Math.Exp((double)x[j] - max);
+                expected += e;
+                if (e >= 1.2e-38) KernelAssert.WithinUlps(exp[j], e, 4 + Math.Abs(x[j] - max), $"cols={cols} [{j}]");
+            }
+            KernelAssert.Close(sum, expected, 1e-6, $"sum cols={cols}");
+            var (max2, sum2) = Softmax.RowExp(x, Span<float>.Empty); // the sum alone
+            Assert.Equal(max, max2);
+            KernelAssert.Close(sum2, expected, 1e-6, $"sum without exp, cols={cols}");
+        }
+    }
+
+    [Fact]
     public void LogForward_MatchesReference()
     {
         foreach (int cols in KernelAssert.Lengths.Where(c => c <= 4099))

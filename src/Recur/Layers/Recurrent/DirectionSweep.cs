@@ -103,9 +103,10 @@ internal sealed class DirectionSweep
 
         if (keep)
         {
-            // Steps past max(len) stay finite zeros for the all-steps GEMMs.
-            Tensor.Ensure(ref _hs, b, t, S).Clear();
-            if (Lstm) Tensor.Ensure(ref _cs, b, t, H).Clear();
+            // Steps past max(len) stay finite zeros for the all-steps GEMMs; the sweep writes every row of the others.
+            var hs = Tensor.Ensure(ref _hs, b, t, S);
+            var cs = Lstm ? Tensor.Ensure(ref _cs, b, t, H) : null;
+            for (int step = maxLen; step < t; step++) { Clear(hs.TimeStep(step)); if (cs is not null) Clear(cs.TimeStep(step)); }
             if (Proj) Tensor.Ensure(ref _r, b, t, H).Clear();
             if (GruAfter) Tensor.Ensure(ref _hg, b, t, GH);
             if (GruBefore) Tensor.Ensure(ref _rh, b, t, H).Clear();
