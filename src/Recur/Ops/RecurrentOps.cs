@@ -36,7 +36,7 @@ public static class RecurrentOps
     /// <c>tape.Recurrent(layer, tape.Embedding(table, tokens, batch, steps), h0, c0, lengths)</c>, computed with less
     /// work when the vocabulary is smaller than B*T (a character model): the first layer's input projection x W_ih^T
     /// becomes a lookup in E W_ih^T [V, G*H], and the gradients of W_ih, the biases and E are taken from ∂L/∂gates summed
-    /// per token, [V, G*H] instead of [B*T, G*H]. Gradient reaches E (except the padding row) unless it is frozen.
+    /// per token, [V, G*H] instead of [B*T, G*H]. Gradient reaches E except its padding row.
     /// </summary>
     public static RecurrentVars Recurrent(this Tape tape, RecurrentLayer layer, Embedding table, ReadOnlySpan<int> tokens, int batch, int steps,
         Var? h0 = null, Var? c0 = null, int[]? lengths = null)

@@ -328,12 +328,11 @@ internal sealed class DirectionSweep
 
     /// <summary>
     /// For token input: ∂L/∂E += dP W_ih, where dP [V, G*H] is ∂L/∂gates summed per token (the padding token's row
-    /// gets nothing). Valid after <see cref="EndBackward"/>; does nothing for a frozen table.
+    /// gets nothing). Valid after <see cref="EndBackward"/>. A frozen table gets its gradient too, as everywhere.
     /// </summary>
     public void TableGradient()
     {
         var table = _input.Table!;
-        if (!table.Weight.RequiresGrad) return;
         int v = table.NumEmbeddings, e = table.EmbeddingDim;
         var dp = _tokenGradient!.Span;
         if (table.PaddingIndex is { } pad) dp.Slice(pad * GH, GH).Clear();
