@@ -54,6 +54,10 @@ internal static unsafe class GemmDriver
         public int BpWidth, J0, J1;
         public bool PackBInTask;
 
+        // K range of the tasks, and (slab mode) op(A) packed for all rows of that range: row block i0 at ASlab + i0 * kc.
+        public int P0, P1;
+        public float* ASlab;
+
         public int Threads;
         public int McBlocks, BlockRows;   // op(A) in McBlocks row blocks of BlockRows (<= MC, a multiple of MR) rows
         public int ChunkCols;             // task t covers row block t % McBlocks and column chunk t / McBlocks
@@ -79,6 +83,10 @@ internal static unsafe class GemmDriver
         int nr = kernel.NR;
         int passCols = (int)Math.Max(nr, PackedBLimit / k / nr * nr);
         float* packed = GemmScratch.Current.PackedB((long)k * Math.Min(RoundUp(n, nr), passCols));
+        // A stored transposed (a weight gradient dGᵀ x: A = dG [K, M], wide) is packed a KC block at a time for all
+        // rows at once, by streaming whole rows of A; each task packing its own block would read A's rows in
+        // MC-wide pieces, M/MC times over, with a page per row (measured: a third of the time of dW = dGᵀ h).
+        float* slab = transA ? GemmScratch.Current.SlabA((long)RoundUp(m, kernel.MR) * kernel.KC) : null;
         for (int j0 = 0; j0 < n; j0 += passCols)
         {
             int j1 = Math.Min(n, j0 + passCols);
@@ -87,8 +95,31 @@ internal static unsafe class GemmDriver
             job.J0 = j0;
             job.J1 = j1;
             PackB(ref job);
-            RunTasks(ref job);
+            if (slab == null)
+            {
+                RunTasks(ref job);
+                continue;
+            }
+            for (int p0 = 0; p0 < k; p0 += kernel.KC)
+            {
+                job.P0 = p0;
+                job.P1 = Math.Min(k, p0 + kernel.KC);
+                job.ASlab = slab;
+                ParallelLoop.For(Math.Min(job.Threads, job.McBlocks), &PackSlabTask, &job, job.Threads);
+                RunTasks(ref job);
+            }
         }
+    }
+
+    // Packs part `index` of Threads parts (whole row blocks) of op(A)'s K range [P0, P1) into the slab: the rows of
+    // A are read as wide as they come (PackA deals eight of them at a time to all panels).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackSlabTask(void* context, int index)
+    {
+        ref Job job = ref *(Job*)context;
+        int parts = Math.Min(job.Threads, job.McBlocks), kc = job.P1 - job.P0;
+        int i0 = job.McBlocks * index / parts * job.BlockRows, i1 = Math.Min(job.M, job.McBlocks * (index + 1) / parts * job.BlockRows);
+        GemmPacking.PackA(job.ASlab + (long)i0 * kc, job.A, job.Lda, job.TransA, i0, i1 - i0, job.P0, kc, job.Kernel.MR);
     }
 
     /// <summary>C = alpha * op(A) * B + beta * C with B pre-packed by <see cref="PackedMatrix"/> (m, n, k &gt; 0).</summary>
@@ -128,6 +159,7 @@ internal static unsafe class GemmDriver
             Ldc = ldc,
             M = m,
             K = k,
+            P1 = k,
             Alpha = alpha,
             Beta = beta,
             Threads = threads,
@@ -186,16 +218,18 @@ internal static unsafe class GemmDriver
         int jEnd = Math.Min(job.J1, jStart + job.ChunkCols);
 
         var scratch = GemmScratch.Current;
-        float* ap = scratch.PackedA(kernel.MC * kcMax);
+        float* ownA = job.ASlab == null ? scratch.PackedA(kernel.MC * kcMax) : null;
         float* bpanels = job.PackBInTask ? scratch.PanelB(PanelsPerGroup * kcMax * nr) : null;
         float* tile = scratch.Tile(mr * nr);
         var tileKernel = kernel.Tile;
 
-        for (int p0 = 0; p0 < job.K; p0 += kcMax)
+        for (int p0 = job.P0; p0 < job.P1; p0 += kcMax)
         {
-            int kc = Math.Min(kcMax, job.K - p0);
+            int kc = Math.Min(kcMax, job.P1 - p0);
             float beta = p0 == 0 ? job.Beta : 1f; // later K blocks accumulate onto the first
-            GemmPacking.PackA(ap, job.A, job.Lda, job.TransA, i0, mc, p0, kc, mr);
+            float* ap = ownA;
+            if (ap == null) ap = job.ASlab + (long)i0 * kc;
+            else GemmPacking.PackA(ap, job.A, job.Lda, job.TransA, i0, mc, p0, kc, mr);
             int fullRows = mc / mr * mr, lastRows = mc - fullRows;
             for (int jg = jStart; jg < jEnd; jg += PanelsPerGroup * nr)
             {

@@ -11,13 +11,16 @@ internal sealed unsafe class GemmScratch
 {
     [ThreadStatic] private static GemmScratch? _current;
 
-    private float[]? _packedA, _packedB, _panelB, _tile, _rowsA, _accumulators;
+    private float[]? _packedA, _slabA, _packedB, _panelB, _tile, _rowsA, _accumulators;
 
     /// <summary>This thread's buffers.</summary>
     public static GemmScratch Current => _current ??= new GemmScratch();
 
     /// <summary>Packed block of op(A), at least MC x KC floats.</summary>
     public float* PackedA(int floats) => Get(ref _packedA, floats);
+
+    /// <summary>Packed op(A) for all rows and one KC block of a call (shared by the call's threads, read only).</summary>
+    public float* SlabA(long floats) => Get(ref _slabA, checked((int)floats));
 
     /// <summary>Packed op(B) of a whole call (used on the calling thread only).</summary>
     public float* PackedB(long floats) => Get(ref _packedB, checked((int)floats));

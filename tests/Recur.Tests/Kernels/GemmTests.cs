@@ -62,6 +62,7 @@ public sealed class GemmTests
     [InlineData(KernelIsa.Avx2, 40, 2, false)] // one row block, B packed per task
     [InlineData(KernelIsa.Vector128, 5, 1, false)]
     [InlineData(KernelIsa.Avx512, 170, 1, false)]
+    [InlineData(KernelIsa.Avx2, 300, 1, false)] // A transposed over several row blocks: packed a KC slab at a time
     public void ResultsAreBitIdenticalForAnyThreadCount(KernelIsa isa, int m, int transposes, bool prePacked)
     {
         var rng = new Random(77);
@@ -84,6 +85,28 @@ public sealed class GemmTests
             else Gemm.Sgemm(transA, transB, m, n, k, 0.5f, a, transA ? m : k, b, transB ? k : n, 0.25f, c, n);
             if (first is null) first = c;
             else Assert.True(first.AsSpan().SequenceEqual(c), $"{isa}: the result with {threads} threads differs from 1 thread");
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TransposedAIsPackedOneKcSlabAtATimeForAllRows(int threads)
+    {
+        // dW = dGᵀ x shapes: A stored [K, M] with M over several row blocks, K over several KC blocks, two column passes.
+        using var _ = new KernelSettings(KernelIsa.Avx2, threads);
+        long saved = GemmDriver.PackedBLimit;
+        try
+        {
+            GemmDriver.PackedBLimit = 600 * 48; // 48 columns of op(B) per pass: 2 passes for n = 70
+            var rng = new Random(21 + threads);
+            foreach (bool transB in new[] { false, true })
+                CheckAgainstReference(rng, true, transB, 301, 70, 600, 1f, 0.5f, padA: 3, padB: 1, padC: 2);
+        }
+        finally
+        {
+            GemmDriver.PackedBLimit = saved;
         }
     }
 
