@@ -124,8 +124,8 @@ public sealed class Checkpoint
     /// <summary>
     /// Puts the snapshot back into objects of the same architecture: the weights (every parameter, no extra names,
     /// same shapes), the module generators, and the optimizer's and schedules' state when they are given. All or
-    /// nothing: when anything does not fit, the model, optimizer, schedules and generators are left exactly as they
-    /// were (names, shapes and states are checked before anything is written).
+    /// nothing: when any part does not fit, the model, optimizer, schedules and generators are left exactly as they
+    /// were.
     /// </summary>
     /// <exception cref="InvalidDataException">A name, shape or state does not match; the message names
     /// <see cref="Source"/>, the tensor or state, and what was expected and found.</exception>
