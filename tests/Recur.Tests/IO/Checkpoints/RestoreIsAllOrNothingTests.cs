@@ -3,6 +3,7 @@ using System.Text.Json;
 using Recur.IO.Checkpoints;
 using Recur.Models;
 using Recur.Tensors;
+using Recur.Tests.Data;
 using Recur.Training.Optimizers;
 using Recur.Training.Schedules;
 
@@ -13,12 +14,8 @@ namespace Recur.Tests.IO.Checkpoints;
 /// optimizer moment and step count, learning rate, schedule counter and generator state is bit for bit what it was,
 /// and the error names what did not fit, with what was expected and what was found.
 /// </summary>
-public sealed class RestoreIsAllOrNothingTests : IDisposable
+public sealed class RestoreIsAllOrNothingTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("recur-restore-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     [Theory]
     [InlineData("weight shape")]
     [InlineData("weight missing")]
@@ -118,7 +115,8 @@ public sealed class RestoreIsAllOrNothingTests : IDisposable
         Exception error;
         if (damage == "corrupt file")
         {
-            string path = Path.Combine(_dir, "cut.safetensors");
+            using var dir = new TempDir();
+            string path = dir.File("cut.safetensors");
             checkpoint.Save(path);
             File.WriteAllBytes(path, File.ReadAllBytes(path)[..^100]);
             error = Assert.ThrowsAny<IOException>(() => Checkpoint.Load(path).Restore(model, optimizer, schedule, plateau));
