@@ -42,12 +42,7 @@ public class GzipReadingTests
         using var dir = new TempDir();
         var data = Text(20_000, seed: 4);
         byte[] file = GzipWithAllHeaderFields(data);
-        using (var reference = new GZipStream(new MemoryStream(file), CompressionMode.Decompress))
-        {
-            var expected = new MemoryStream();
-            reference.CopyTo(expected);
-            Assert.Equal(data, expected.ToArray()); // the hand-made file is valid gzip for zlib too
-        }
+        Assert.Equal(data, Decompressed([file])); // the hand-made file is valid gzip for zlib too
         Assert.Equal(data, ReadAll(dir.WriteBytes("fields.gz", file)));
 
         int headerCrcAt = Array.IndexOf(file, (byte)0, Array.IndexOf(file, (byte)'#')) + 1;
