@@ -38,9 +38,9 @@ internal static class TextFiles
                 throw new UserError($"{option} {path}:{line}: not UTF-8 text (byte 0x{head[bad]:X2} at offset {bad}); save it as UTF-8");
             }
         }
-        catch (InvalidDataException e)
+        catch (DataFormatException e)
         {
-            throw new UserError($"{option} {path}: cannot be decompressed ({e.Message})");
+            throw new UserError($"{option} {path}: cannot be decompressed ({e.Reason})");
         }
         finally
         {

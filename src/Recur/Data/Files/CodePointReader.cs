@@ -11,27 +11,17 @@ namespace Recur.Data.Files;
 /// </summary>
 public sealed class CodePointReader : IDisposable
 {
-    private readonly Stream _stream;
-    private readonly bool _leaveOpen;
-    private readonly byte[] _bytes = new byte[1 << 16];
-    private int _start, _end;
-    private bool _eof, _started;
+    private readonly Utf8Input _input;
+    private bool _started;
 
     /// <summary>Opens <paramref name="path"/> (gzip transparent); messages name the file.</summary>
-    public CodePointReader(string path) : this(DataFile.OpenRead(path), DataFile.DisplayName(path)) { }
+    public CodePointReader(string path) => _input = new Utf8Input(path);
 
     /// <summary>Reads from <paramref name="stream"/>; <paramref name="source"/> names it in messages.</summary>
-    public CodePointReader(Stream stream, string source, bool leaveOpen = false)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(source);
-        _stream = stream;
-        Source = source;
-        _leaveOpen = leaveOpen;
-    }
+    public CodePointReader(Stream stream, string source, bool leaveOpen = false) => _input = new Utf8Input(stream, source, leaveOpen);
 
     /// <summary>Name of the input used in messages.</summary>
-    public string Source { get; }
+    public string Source => _input.Source;
 
     /// <summary>1-based line of the next code point to be read.</summary>
     public long Line { get; private set; } = 1;
@@ -47,32 +37,40 @@ public sealed class CodePointReader : IDisposable
     public int Read(Span<int> destination)
     {
         if (destination.IsEmpty) throw new ArgumentException("destination is empty", nameof(destination));
+        var input = _input;
+        if (!_started)
+        {
+            _started = true;
+            input.Fill(4);
+            if (input.Unread.StartsWith(Utf8Input.ByteOrderMark)) input.Start += Utf8Input.ByteOrderMark.Length;
+        }
         int count = 0;
         while (count < destination.Length)
         {
-            if (_end - _start < 4 && !_eof) Fill();
-            if (_start == _end) break;
-            byte b = _bytes[_start];
+            if (input.End - input.Start < 4 && !input.Ended) input.Fill(4);
+            if (input.Start == input.End) break;
+            byte[] bytes = input.Bytes;
+            byte b = bytes[input.Start];
             if (b < 0x80)
             {
                 // ASCII fast path: copy a run of single-byte code points.
-                int i = _start, stop = Math.Min(_end, _start + destination.Length - count);
-                while (i < stop && _bytes[i] < 0x80)
+                int i = input.Start, stop = Math.Min(input.End, input.Start + destination.Length - count);
+                while (i < stop && bytes[i] < 0x80)
                 {
-                    destination[count++] = _bytes[i];
-                    if (_bytes[i] == (byte)'\n') Line++;
+                    destination[count++] = bytes[i];
+                    if (bytes[i] == (byte)'\n') Line++;
                     i++;
                 }
-                _start = i;
+                input.Start = i;
                 continue;
             }
-            var status = Rune.DecodeFromUtf8(_bytes.AsSpan(_start, _end - _start), out var rune, out int consumed);
+            var status = Rune.DecodeFromUtf8(input.Unread, out var rune, out int consumed);
             if (status != OperationStatus.Done)
                 throw new DataFormatException(Source, Line, status == OperationStatus.NeedMoreData
                     ? "the file ends inside a UTF-8 sequence"
                     : $"invalid UTF-8 byte 0x{b:X2} after {Position} code points");
             destination[count++] = rune.Value;
-            _start += consumed;
+            input.Start += consumed;
         }
         Position += count;
         return count;
@@ -89,25 +87,5 @@ public sealed class CodePointReader : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        if (!_leaveOpen) _stream.Dispose();
-    }
-
-    private void Fill()
-    {
-        int pending = _end - _start;
-        if (_start > 0) Buffer.BlockCopy(_bytes, _start, _bytes, 0, pending);
-        _start = 0;
-        _end = pending;
-        while (_end < _bytes.Length && !_eof)
-        {
-            int n = _stream.Read(_bytes, _end, _bytes.Length - _end);
-            if (n == 0) _eof = true;
-            _end += n;
-            if (_end >= 4) break;
-        }
-        if (!_started && _end - _start >= 3 && _bytes.AsSpan(0, 3).SequenceEqual((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) _start = 3;
-        if (_end - _start >= 3 || _eof) _started = true;
-    }
+    public void Dispose() => _input.Dispose();
 }

@@ -1,15 +1,18 @@
-using System.IO.Compression;
-
 namespace Recur.Data.Files;
 
-/// <summary>Opens data files for reading; gzip-compressed files (recognised by their magic bytes 1F 8B, whatever the name) are decompressed transparently.</summary>
+/// <summary>
+/// Opens data files for reading; gzip-compressed files (recognised by their magic bytes 1F 8B, whatever the name) are
+/// decompressed transparently, and a gzip file that is truncated or damaged is an error, never a shorter text.
+/// </summary>
 public static class DataFile
 {
     private const int BufferSize = 1 << 16;
 
     /// <summary>
     /// Opens <paramref name="path"/> for sequential reading. When the file starts with the gzip magic bytes the
-    /// returned stream yields the decompressed content (all members of a multi-member gzip file).
+    /// returned stream yields the decompressed content (all members of a multi-member gzip file), each member checked
+    /// against its CRC-32 and length; reading it throws a <see cref="DataFormatException"/> naming the file when the
+    /// file ends inside a member or is damaged.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static Stream OpenRead(string path)
@@ -20,7 +23,7 @@ public static class DataFile
         int n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
         file.Position = 0;
         if (n == 2 && magic[0] == 0x1F && magic[1] == 0x8B)
-            return new BufferedStream(new GZipStream(file, CompressionMode.Decompress), BufferSize);
+            return new BufferedStream(new GzipReadStream(file, DisplayName(path)), BufferSize);
         return file;
     }
 

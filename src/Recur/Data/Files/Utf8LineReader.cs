@@ -12,28 +12,17 @@ namespace Recur.Data.Files;
 /// </summary>
 public sealed class Utf8LineReader : IDisposable
 {
-    private readonly Stream _stream;
-    private readonly bool _leaveOpen;
-    private byte[] _bytes = new byte[1 << 16];
+    private readonly Utf8Input _input;
     private char[] _chars = new char[1 << 12];
-    private int _start, _end;
-    private bool _eof;
 
     /// <summary>Opens <paramref name="path"/> (gzip transparent); messages name the file.</summary>
-    public Utf8LineReader(string path) : this(DataFile.OpenRead(path), DataFile.DisplayName(path)) { }
+    public Utf8LineReader(string path) => _input = new Utf8Input(path);
 
     /// <summary>Reads from <paramref name="stream"/>; <paramref name="source"/> names it in messages.</summary>
-    public Utf8LineReader(Stream stream, string source, bool leaveOpen = false)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(source);
-        _stream = stream;
-        Source = source;
-        _leaveOpen = leaveOpen;
-    }
+    public Utf8LineReader(Stream stream, string source, bool leaveOpen = false) => _input = new Utf8Input(stream, source, leaveOpen);
 
     /// <summary>Name of the input used in messages (the file name).</summary>
-    public string Source { get; }
+    public string Source => _input.Source;
 
     /// <summary>1-based number of the line last returned (0 before the first).</summary>
     public long LineNumber { get; private set; }
@@ -45,26 +34,27 @@ public sealed class Utf8LineReader : IDisposable
     /// <exception cref="DataFormatException">The line is not valid UTF-8.</exception>
     public bool TryReadLine(out ReadOnlySpan<char> line)
     {
-        int scanFrom = _start;
+        var input = _input;
+        int scanFrom = input.Start;
         int newline;
-        while ((newline = _bytes.AsSpan(scanFrom, _end - scanFrom).IndexOf((byte)'\n')) < 0)
+        while ((newline = input.Bytes.AsSpan(scanFrom, input.End - scanFrom).IndexOf((byte)'\n')) < 0)
         {
-            if (_eof)
+            if (input.Ended)
             {
-                if (_start == _end) { line = default; return false; }
-                line = Decode(_start, _end - _start);
-                _start = _end;
+                if (input.Start == input.End) { line = default; return false; }
+                line = Decode(input.Start, input.End - input.Start);
+                input.Start = input.End;
                 return true;
             }
-            int scanned = _end - _start;
-            Fill();
-            scanFrom = _start + scanned;
+            int scanned = input.End - input.Start;
+            input.Fill();
+            scanFrom = input.Start + scanned;
         }
         newline += scanFrom;
-        int length = newline - _start;
-        if (length > 0 && _bytes[newline - 1] == (byte)'\r') length--;
-        line = Decode(_start, length);
-        _start = newline + 1;
+        int length = newline - input.Start;
+        if (length > 0 && input.Bytes[newline - 1] == (byte)'\r') length--;
+        line = Decode(input.Start, length);
+        input.Start = newline + 1;
         return true;
     }
 
@@ -82,29 +72,13 @@ public sealed class Utf8LineReader : IDisposable
     public DataFormatException Error(string message) => new(Source, LineNumber, message);
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        if (!_leaveOpen) _stream.Dispose();
-    }
-
-    // Moves the unread bytes to the front (growing the buffer when one line fills it) and reads more.
-    private void Fill()
-    {
-        int pending = _end - _start;
-        if (pending == _bytes.Length) Array.Resize(ref _bytes, _bytes.Length * 2);
-        else if (_start > 0) Buffer.BlockCopy(_bytes, _start, _bytes, 0, pending);
-        _start = 0;
-        _end = pending;
-        int n = _stream.Read(_bytes, _end, _bytes.Length - _end);
-        if (n == 0) _eof = true;
-        _end += n;
-    }
+    public void Dispose() => _input.Dispose();
 
     private ReadOnlySpan<char> Decode(int offset, int count)
     {
         LineNumber++;
-        var bytes = _bytes.AsSpan(offset, count);
-        if (LineNumber == 1 && bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
+        var bytes = _input.Bytes.AsSpan(offset, count);
+        if (LineNumber == 1 && bytes.StartsWith(Utf8Input.ByteOrderMark)) bytes = bytes[Utf8Input.ByteOrderMark.Length..];
         if (_chars.Length < bytes.Length) _chars = new char[Math.Max(bytes.Length, _chars.Length * 2)];
         // UTF-16 never needs more code units than the UTF-8 bytes it came from.
         var status = Utf8.ToUtf16(bytes, _chars, out int read, out int written, replaceInvalidSequences: false);

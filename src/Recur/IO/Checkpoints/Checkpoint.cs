@@ -122,35 +122,17 @@ public sealed class Checkpoint
     }
 
     /// <summary>
-    /// Puts the snapshot back into freshly built objects of the same architecture: the weights (every parameter, no
-    /// extra names, same shapes), the module generators, and the optimizer's and schedules' state when they are given.
-    /// The weights' names and shapes and the generators are checked before anything changes; after any error, build
-    /// fresh objects.
+    /// Puts the snapshot back into objects of the same architecture: the weights (every parameter, no extra names,
+    /// same shapes), the module generators, and the optimizer's and schedules' state when they are given. All or
+    /// nothing: when any part does not fit, the model, optimizer, schedules and generators are left exactly as they
+    /// were.
     /// </summary>
     /// <exception cref="InvalidDataException">A name, shape or state does not match; the message names
-    /// <see cref="Source"/> and the tensor or state.</exception>
+    /// <see cref="Source"/>, the tensor or state, and what was expected and found.</exception>
     public void Restore(Module model, Optimizer? optimizer = null, LearningRateSchedule? schedule = null, ReduceOnPlateau? plateau = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        StateDictCheck.Require(model, Weights, Source, "model.", strict: true);
-        var rngs = ModuleRngs(model).ToList();
-        if (Rngs.Keys.Any(IsModuleRng)) // a checkpoint without module generators (format 1) restores the weights alone
-        {
-            var missing = rngs.Select(r => r.Key).Where(k => !Rngs.ContainsKey(k)).ToList();
-            var unexpected = Rngs.Keys.Where(IsModuleRng).Except(rngs.Select(r => r.Key)).ToList();
-            if (missing.Count > 0 || unexpected.Count > 0)
-                throw new InvalidDataException($"{Source}: the random generator states do not match the {model.GetType().Name}'s modules: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}]");
-        }
-        if (optimizer is not null && Optimizer is null) throw new InvalidDataException($"{Source}: the checkpoint holds no optimizer state");
-        if (schedule is not null && Schedule is null) throw new InvalidDataException($"{Source}: the checkpoint holds no schedule state");
-        if (plateau is not null && Plateau is null) throw new InvalidDataException($"{Source}: the checkpoint holds no plateau-schedule state");
-
-        Wrap("optimizer", () => optimizer?.LoadStateDict(OptimizerTensors, Optimizer!));
-        Wrap("schedule", () => schedule?.LoadState(Schedule!));
-        Wrap("plateau schedule", () => plateau?.LoadState(Plateau!));
-        model.LoadStateDict(Weights, strict: true);
-        foreach (var (key, rng) in rngs)
-            if (Rngs.TryGetValue(key, out var state)) rng.SetState(state);
+        CheckpointRestore.Restore(this, model, optimizer, schedule, plateau);
     }
 
     /// <summary>Writes the checkpoint to <paramref name="path"/>, atomically replacing any previous file (temporary
@@ -196,21 +178,6 @@ public sealed class Checkpoint
             string key = path.Length == 0 ? ModelRngPrefix : ModelRngPrefix + "." + path;
             if (module is Dropout dropout) yield return (key, dropout.Rng);
             else if (module is RecurrentLayer recurrent) yield return (key, recurrent.DropoutRng);
-        }
-    }
-
-    private static bool IsModuleRng(string key) =>
-        key == ModelRngPrefix || key.StartsWith(ModelRngPrefix + ".", StringComparison.Ordinal);
-
-    private void Wrap(string what, Action restore)
-    {
-        try
-        {
-            restore();
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidDataException($"{Source}: the {what} state does not fit: {e.Message}", e);
         }
     }
 }

@@ -20,10 +20,10 @@ public sealed class CheckpointTests : IDisposable
 
     private static Vocabulary Vocab() => Vocabulary.ForCharacters("abcdef");
 
-    private static readonly CharLanguageModelConfig Config = new(VocabSize: Vocab().Count, EmbeddingDim: 4, Cell: "gru", HiddenSize: 5, NumLayers: 2, Dropout: 0.2f);
+    internal static readonly CharLanguageModelConfig Config = new(VocabSize: Vocab().Count, EmbeddingDim: 4, Cell: "gru", HiddenSize: 5, NumLayers: 2, Dropout: 0.2f);
 
     /// <summary>A model, Adam and a plateau-aware setup after a few real updates, so every piece of state is non-trivial.</summary>
-    private static (CharLanguageModel Model, Adam Adam, StepDecay Schedule, ReduceOnPlateau Plateau) Trained(ulong seed)
+    internal static (CharLanguageModel Model, Adam Adam, StepDecay Schedule, ReduceOnPlateau Plateau) Trained(ulong seed)
     {
         var model = new CharLanguageModel(Config, new Rng(seed));
         var adam = new Adam(model.Parameters, 0.01);
