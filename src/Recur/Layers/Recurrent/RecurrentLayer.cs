@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using Recur.Kernels;
 using Recur.Tensors;
 
 namespace Recur.Layers;
