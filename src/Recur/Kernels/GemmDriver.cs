@@ -22,11 +22,11 @@ internal static unsafe class GemmDriver
     // its A block (1, 2, 4 and 8 measured within noise of each other on a busy 2-core Zen 3).
     internal const int TasksPerThread = 2;
 
-    // Products of at most this many multiply-adds (m*n*k; ~0.5 MFLOP, 5-10 µs on one core) run on one thread: a
+    // Products of at most this many multiply-adds (m*n*k; ~0.26 MFLOP, 3-5 µs on one core) run on one thread: a
     // second thread saves little and, on a busy machine, a preempted helper stalls the call for a whole time
-    // slice (1x256x1024, the batch-1 RNN step, ran 1.6x slower on two threads than on one under load). OpenBLAS
-    // uses the same bound.
-    internal const long SingleThreadWork = 1 << 18;
+    // slice. Above it, 1x256x1024 (the batch-1 LSTM step, 2^18, B of 1 MB streamed from L3) runs 1.6x faster on
+    // two threads of a 2-core Zen 3 unpacked (GemmSmallM) and 2x faster pre-packed.
+    internal const long SingleThreadWork = 1 << 17;
 
     /// <summary>Threads for a product of m*n*k multiply-adds.</summary>
     internal static int ThreadsFor(int m, int n, int k) => (long)m * n * k <= SingleThreadWork ? 1 : KernelConfig.Threads;

@@ -48,9 +48,11 @@ internal static unsafe class GemmSmallM
         }
         var job = new Job { A = a, Lda = lda, B = b, Ldb = ldb, TransB = transB, C = c, Ldc = ldc, M = m, N = n, K = k, Alpha = alpha, Beta = beta };
         int threads = GemmDriver.ThreadsFor(m, n, k);
-        // A few chunks per thread (a thread the OS delays holds up only a small one; narrower chunks cost more:
-        // 1x256x1024 in 8 chunks is 25% slower than in 1), narrow enough for the accumulators to stay in L1.
-        int chunks = threads == 1 ? 1 : GemmDriver.TasksPerThread * threads;
+        // One chunk per thread, narrow enough for the accumulators to stay in L1: a thread streams a part of each
+        // row of B, and the narrower the parts the slower (1x256x1024 on 2 threads, Zen 3: 12.6 µs a call in 2
+        // chunks, 14.6 µs in 4; 1 thread, 1 chunk: 17.6-20 µs). A thread the OS has not scheduled yet delays
+        // nothing: ParallelLoop hands its chunk to the caller.
+        int chunks = threads;
         int maxCols = Math.Max(64, Math.Min(MaxChunkCols, AccumulatorFloats / m) / 64 * 64);
         job.ChunkCols = Math.Clamp(GemmDriver.RoundUp((n + chunks - 1) / chunks, 64), 64, maxCols);
         ParallelLoop.For((n + job.ChunkCols - 1) / job.ChunkCols, &RunChunk, &job, threads);
@@ -63,7 +65,10 @@ internal static unsafe class GemmSmallM
         int j0 = index * job.ChunkCols, j1 = Math.Min(job.N, j0 + job.ChunkCols);
         if (!job.TransB)
         {
-            StreamColumns(ref job, j0, j1);
+            // Chunks pair up and walk away from the column they share (even chunks right to left, odd ones left
+            // to right): a row's part ends where the hardware prefetcher, running on past it, reads lines that
+            // are the neighbour's. So those lines are at the outer ends of the pair only, not also in the middle.
+            StreamColumns(ref job, j0, j1, descending: index % 2 == 0 && j1 < job.N);
             return;
         }
         for (int i = 0; i < job.M; i += 2)
@@ -80,7 +85,7 @@ internal static unsafe class GemmSmallM
     // eight scalars stay in registers. Per element this is the same FMA chain over p in order as a register
     // accumulator would be.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void StreamColumns(ref Job job, int j0, int j1)
+    private static void StreamColumns(ref Job job, int j0, int j1, bool descending)
     {
         int k = job.K, m = job.M, w = j1 - j0;
         nint ldb = job.Ldb, lda = job.Lda;
@@ -92,8 +97,8 @@ internal static unsafe class GemmSmallM
             float* b = job.B + p * ldb + j0;
             for (int i = 0; i < m; i += 2)
             {
-                if (i + 1 < m) Stream4<GemmRows.R2>(acc + i * w, w, job.A + i * lda + p, lda, b, ldb);
-                else Stream4<GemmRows.R1>(acc + i * w, w, job.A + i * lda + p, lda, b, ldb);
+                if (i + 1 < m) Stream4<GemmRows.R2>(acc + i * w, w, job.A + i * lda + p, lda, b, ldb, descending);
+                else Stream4<GemmRows.R1>(acc + i * w, w, job.A + i * lda + p, lda, b, ldb, descending);
             }
         }
         for (; p < k; p++)
@@ -117,12 +122,12 @@ internal static unsafe class GemmSmallM
     }
 
     // For the 1 or 2 rows r of a (lda apart): acc[r, :] += a[r, 0] b[0, :] + ... + a[r, 3] b[3, :] as an FMA chain
-    // in that order; b's rows are ldb apart, acc's rows w apart.
+    // in that order; b's rows are ldb apart, acc's rows w apart. Columns are independent, so walking them right to
+    // left (descending) changes the order of memory accesses only.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Stream4<TRows>(float* acc, int w, float* a, nint lda, float* b, nint ldb) where TRows : struct, GemmRows.ICount
+    private static void Stream4<TRows>(float* acc, int w, float* a, nint lda, float* b, nint ldb, bool descending) where TRows : struct, GemmRows.ICount
     {
         float* b1 = b + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
-        float* acc1 = acc + w;
         Vector256<float> x0 = Vector256.Create(a[0]), x1 = Vector256.Create(a[1]), x2 = Vector256.Create(a[2]), x3 = Vector256.Create(a[3]);
         Vector256<float> y0 = default, y1 = default, y2 = default, y3 = default;
         if (TRows.Count > 1)
@@ -132,23 +137,14 @@ internal static unsafe class GemmSmallM
             y2 = Vector256.Create(a[lda + 2]);
             y3 = Vector256.Create(a[lda + 3]);
         }
-        int j = 0;
-        for (; j + 8 <= w; j += 8)
-        {
-            Vector256<float> v0 = Vector256.Load(b + j), v1 = Vector256.Load(b1 + j), v2 = Vector256.Load(b2 + j), v3 = Vector256.Load(b3 + j);
-            var s = Vector256.FusedMultiplyAdd(x0, v0, Vector256.Load(acc + j));
-            s = Vector256.FusedMultiplyAdd(x1, v1, s);
-            s = Vector256.FusedMultiplyAdd(x2, v2, s);
-            Vector256.FusedMultiplyAdd(x3, v3, s).Store(acc + j);
-            if (TRows.Count > 1)
-            {
-                var t = Vector256.FusedMultiplyAdd(y0, v0, Vector256.Load(acc1 + j));
-                t = Vector256.FusedMultiplyAdd(y1, v1, t);
-                t = Vector256.FusedMultiplyAdd(y2, v2, t);
-                Vector256.FusedMultiplyAdd(y3, v3, t).Store(acc1 + j);
-            }
-        }
-        for (; j < w; j++)
+        int vectorEnd = w & ~7;
+        if (descending)
+            for (int j = vectorEnd - 8; j >= 0; j -= 8)
+                Stream4At<TRows>(acc, w, b, b1, b2, b3, j, x0, x1, x2, x3, y0, y1, y2, y3);
+        else
+            for (int j = 0; j < vectorEnd; j += 8)
+                Stream4At<TRows>(acc, w, b, b1, b2, b3, j, x0, x1, x2, x3, y0, y1, y2, y3);
+        for (int j = vectorEnd; j < w; j++)
             for (int r = 0; r < TRows.Count; r++)
             {
                 float* ar = a + r * lda;
@@ -157,6 +153,26 @@ internal static unsafe class GemmSmallM
                 x = MathF.FusedMultiplyAdd(ar[2], b2[j], x);
                 acc[r * w + j] = MathF.FusedMultiplyAdd(ar[3], b3[j], x);
             }
+    }
+
+    // Columns j..j+7 of Stream4: the same four FMAs per lane for row 0 (x) and, with two rows, row 1 (y).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Stream4At<TRows>(float* acc, int w, float* b0, float* b1, float* b2, float* b3, int j,
+        Vector256<float> x0, Vector256<float> x1, Vector256<float> x2, Vector256<float> x3,
+        Vector256<float> y0, Vector256<float> y1, Vector256<float> y2, Vector256<float> y3) where TRows : struct, GemmRows.ICount
+    {
+        Vector256<float> v0 = Vector256.Load(b0 + j), v1 = Vector256.Load(b1 + j), v2 = Vector256.Load(b2 + j), v3 = Vector256.Load(b3 + j);
+        var s = Vector256.FusedMultiplyAdd(x0, v0, Vector256.Load(acc + j));
+        s = Vector256.FusedMultiplyAdd(x1, v1, s);
+        s = Vector256.FusedMultiplyAdd(x2, v2, s);
+        Vector256.FusedMultiplyAdd(x3, v3, s).Store(acc + j);
+        if (TRows.Count > 1)
+        {
+            var t = Vector256.FusedMultiplyAdd(y0, v0, Vector256.Load(acc + w + j));
+            t = Vector256.FusedMultiplyAdd(y1, v1, t);
+            t = Vector256.FusedMultiplyAdd(y2, v2, t);
+            Vector256.FusedMultiplyAdd(y3, v3, t).Store(acc + w + j);
+        }
     }
 
     // Rows a (and a + lda) times op(B)[:, j0..j1) with op(B)[p, j] = b[j*ldb + p]: dot products of contiguous rows.
