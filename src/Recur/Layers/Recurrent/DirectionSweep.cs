@@ -33,9 +33,9 @@ internal sealed class DirectionSweep
     private const int ChunkSteps = 16;
 
     // Saved for backward (training) or reused per step (inference).
-    private Tensor? _xw, _hs, _cs, _r, _hg, _rh, _dh, _dgn, _hFinal, _cFinal;
+    private Tensor? _xw, _hs, _cs, _r, _hg, _rh, _dh, _dgh, _hFinal, _cFinal;
     // Per-step scratch [B, *].
-    private Tensor? _hA, _hB, _cA, _cB, _stepG, _stepHg, _stepR, _stepRh, _dhTot, _dhCur, _dcCur, _dr, _dgh, _drh;
+    private Tensor? _hA, _hB, _cA, _cB, _stepG, _stepHg, _stepR, _stepRh, _dhTot, _dhCur, _dcCur, _dr, _drh;
 
     private Tensor? _stepNorms;
     private double[]? _stepSquares; // [row ranges, T]: Σ over each range's rows of ‖∂L/∂h_t‖², summed into _stepNorms at the end
@@ -248,7 +248,7 @@ internal sealed class DirectionSweep
             if (dcn.IsEmpty) dcCur.Clear(); else dcn.CopyTo(dcCur.Span);
         }
         if (Proj) { Tensor.Ensure(ref _dh, b, t, S).Clear(); Tensor.Ensure(ref _dr, b, H); }
-        if (GruAfter) { Tensor.Ensure(ref _dgn, b, t, H).Clear(); Tensor.Ensure(ref _dgh, b, GH); }
+        if (GruAfter) Tensor.Ensure(ref _dgh, b, t, GH).Clear(); // rows never active stay 0
         if (GruBefore) Tensor.Ensure(ref _drh, b, H);
         // Steps never run (t >= max len) have zero gradient.
         for (int step = _maxLen; step < t; step++) Clear(_xw!.TimeStep(step));
@@ -306,7 +306,7 @@ internal sealed class DirectionSweep
             for (int k = step; k < _stepSquares!.Length; k += _t) sq += _stepSquares[k];
             norms[step] = (float)Math.Sqrt(sq);
         }
-        AccumulateWeightGradients(GruAfter ? _dgn : null, Proj ? _dh : null);
+        AccumulateWeightGradients(GruAfter ? _dgh : null, Proj ? _dh : null);
     }
 
     /// <summary>
@@ -367,16 +367,12 @@ internal sealed class DirectionSweep
             }
             case CellKind.Gru when _spec.ResetAfter:
             {
+                // ∂L/∂a_h = [da_r | da_z | da_n ⊙ r], kept for all steps (inactive rows stay as cleared, 0): dW_hh is
+                // then one GEMM over them.
                 var hg = rows.Of(_hg!.TimeStep(t));
-                var dgh = rows.Of(_dgh!);
-                dgh.Span.Clear();
-                var dgn = rows.Of(_dgn!.TimeStep(t));
+                var dgh = rows.Of(_dgh!.TimeStep(t));
                 for (int i = 0; i < n; i++)
-                    if (Active(r0 + i, t))
-                    {
-                        GruMath.BackwardRow(g.Row(i), hg.Row(i), hPrev.Row(i), dh.Row(i), dgh.Row(i), dhPrev.Row(i));
-                        dgh.Row(i).Slice(2 * H, H).CopyTo(dgn.Row(i));
-                    }
+                    if (Active(r0 + i, t)) GruMath.BackwardRow(g.Row(i), hg.Row(i), hPrev.Row(i), dh.Row(i), dgh.Row(i), dhPrev.Row(i));
                 Gemm.Sgemm(false, n, 1f, dgh.Span, dgh.Stride, _whh2!, 1f, dhPrev.Span, dhPrev.Stride);
                 break;
             }
@@ -406,7 +402,7 @@ internal sealed class DirectionSweep
     }
 
     /// <summary>Weight gradients as GEMMs over all B*T steps at once, after the sweep.</summary>
-    private void AccumulateWeightGradients(Tensor? dgn, Tensor? dhBuf)
+    private void AccumulateWeightGradients(Tensor? dgh, Tensor? dhBuf)
     {
         int bt = _b * _t, inSize = _input.Features;
         var dg = _xw!.Span; // [B*T, G*H] = ∂L/∂a_x
@@ -433,9 +429,8 @@ internal sealed class DirectionSweep
         var dwhh = _whh.Grad.Span;
         if (GruAfter)
         {
-            // rows r,z: same gradient as the input side; row block n: ∂L/∂(W_hn h + b_hn) = da_n ⊙ r.
-            Gemm.Sgemm(true, false, 2 * H, S, bt, 1f, dg, GH, hs, S, 1f, dwhh, S);
-            Gemm.Sgemm(true, false, H, S, bt, 1f, dgn!.Span, H, hs, S, 1f, dwhh[(2 * H * S)..], S);
+            // ∂L/∂a_h: rows r, z as on the input side; row block n: ∂L/∂(W_hn h + b_hn) = da_n ⊙ r.
+            Gemm.Sgemm(true, false, GH, S, bt, 1f, dgh!.Span, GH, hs, S, 1f, dwhh, S);
         }
         else if (GruBefore)
         {
@@ -449,11 +444,7 @@ internal sealed class DirectionSweep
         if (_bih is not null)
         {
             SumRows(biasRows, biasRowCount, GH, _bih.Grad.Span);
-            if (GruAfter)
-            {
-                SumRows(biasRows, biasRowCount, GH, _bhh!.Grad.Span[..(2 * H)], 2 * H);
-                SumRows(dgn!.Span, bt, H, _bhh.Grad.Span[(2 * H)..]);
-            }
+            if (GruAfter) SumRows(dgh!.Span, bt, GH, _bhh!.Grad.Span);
             else SumRows(biasRows, biasRowCount, GH, _bhh!.Grad.Span);
         }
         if (Proj) // dW_hr [S, H] += dh^T r
