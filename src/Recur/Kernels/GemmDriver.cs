@@ -28,8 +28,19 @@ internal static unsafe class GemmDriver
     // two threads of a 2-core Zen 3 unpacked (GemmSmallM) and 2x faster pre-packed.
     internal const long SingleThreadWork = 1 << 17;
 
+    // Products of at most this many multiply-adds (~20 µs on one core) also run on one thread while helper threads
+    // have recently been stalled by other processes (ParallelLoop.HelpersRecentlyStalled): under such load the
+    // batch-1 step measured 11-20 GFLOP/s on two threads against 25 on one.
+    internal const long StallSensitiveWork = 1 << 20;
+
     /// <summary>Threads for a product of m*n*k multiply-adds.</summary>
-    internal static int ThreadsFor(int m, int n, int k) => (long)m * n * k <= SingleThreadWork ? 1 : KernelConfig.Threads;
+    internal static int ThreadsFor(int m, int n, int k) => ThreadsFor(m, n, k, ParallelLoop.HelpersRecentlyStalled);
+
+    internal static int ThreadsFor(int m, int n, int k, bool helpersStalled)
+    {
+        long work = (long)m * n * k;
+        return work <= SingleThreadWork || (work <= StallSensitiveWork && helpersStalled) ? 1 : KernelConfig.Threads;
+    }
 
     // A chunk of columns is at least this wide, so re-packing the A block per chunk stays negligible.
     private const int MinChunkCols = 128;

@@ -44,6 +44,24 @@ public static unsafe class ParallelLoop
 
     private const long Closed = -1;
 
+    // When a call last waited on a stalled helper (Stopwatch ticks; 0 = never), and how long that is remembered.
+    private static long _lastStall;
+    private static readonly long StallMemoryTicks = Stopwatch.Frequency / 10; // 100 ms
+
+    /// <summary>
+    /// True when, within the last 100 ms, a call waited on a helper thread much longer than the caller's own share took:
+    /// the sign of a machine where other processes take the cores. Small jobs (a batch-1 RNN step, ~10 µs per thread)
+    /// then do better on one thread than waiting a time slice for a preempted helper.
+    /// </summary>
+    internal static bool HelpersRecentlyStalled
+    {
+        get
+        {
+            long last = Volatile.Read(ref _lastStall);
+            return last != 0 && Stopwatch.GetTimestamp() - last < StallMemoryTicks;
+        }
+    }
+
     /// <summary>
     /// Runs <c>body(context, i)</c> for every <c>i</c> in [0, <paramref name="count"/>) on up to
     /// <see cref="KernelConfig.Threads"/> threads (the caller is one of them) and returns when all calls are done.
@@ -84,8 +102,14 @@ public static unsafe class ParallelLoop
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (Gate) Monitor.PulseAll(Gate);
 
+            long start = Stopwatch.GetTimestamp();
             RunShare(generation);
+            long shareDone = Stopwatch.GetTimestamp();
             WaitUntilFinished(count);
+            // A helper that took an index and then lost its core (another process wanted it) leaves the caller waiting
+            // far longer than its own share took: remember when, so that small jobs can stay on one thread for a while.
+            long waited = Stopwatch.GetTimestamp() - shareDone;
+            if (waited > FinishSpinTicks && waited > 2 * (shareDone - start)) Volatile.Write(ref _lastStall, shareDone + waited);
 
             Exception? failure = _failure;
             _failure = null;

@@ -94,8 +94,11 @@ public sealed class GemmTests
     {
         // h [1, 256] x W [256, 1024] streams 1 MB of B: two threads halve the stream (measured 1.6-2x faster).
         using var _ = new KernelSettings(KernelIsa.Avx2, 2);
-        Assert.Equal(2, GemmDriver.ThreadsFor(1, 1024, 256));
-        Assert.Equal(1, GemmDriver.ThreadsFor(1, 512, 128));
+        Assert.Equal(2, GemmDriver.ThreadsFor(1, 1024, 256, helpersStalled: false));
+        Assert.Equal(1, GemmDriver.ThreadsFor(1, 512, 128, helpersStalled: false));
+        // While other processes are stalling the helper threads, small products stay on one thread; large ones do not.
+        Assert.Equal(1, GemmDriver.ThreadsFor(1, 1024, 256, helpersStalled: true));
+        Assert.Equal(2, GemmDriver.ThreadsFor(64, 1024, 256, helpersStalled: true));
     }
 
     [Theory]

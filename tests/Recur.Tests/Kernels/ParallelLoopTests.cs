@@ -42,6 +42,27 @@ public sealed unsafe class ParallelLoopTests
         ParallelLoop.For(counts->Inner, &Hit, &inner);
     }
 
+    // Index 1, when a helper runs it, stands for a helper that lost its core: it takes 20 ms while index 0 takes none.
+    private static void SlowOnHelper(void* context, int i)
+    {
+        if (i == 1 && Environment.CurrentManagedThreadId != *(int*)context) Thread.Sleep(20);
+    }
+
+    [Fact]
+    public void A_call_that_waits_on_a_stalled_helper_is_remembered()
+    {
+        using var _ = new KernelSettings(KernelIsa.Auto, 2);
+        int caller = Environment.CurrentManagedThreadId;
+        // The helper takes index 1 in nearly every call; a call in which the caller ran both indices proves nothing.
+        bool seen = false;
+        for (int attempt = 0; attempt < 50 && !seen; attempt++)
+        {
+            ParallelLoop.For(2, &SlowOnHelper, &caller);
+            seen = ParallelLoop.HelpersRecentlyStalled;
+        }
+        Assert.True(seen, "a call that waited 20 ms on a helper after 0 ms of its own work did not count as a stall");
+    }
+
     [Fact]
     public void NestedCallsRunInline()
     {
