@@ -90,7 +90,9 @@ internal sealed class DirectionSweep
             var p = Tensor.Ensure(ref _tokenProjection, e.Dim(0), GH);
             Gemm.Sgemm(false, true, e.Dim(0), GH, inSize, 1f, e.Span, inSize, _wih.Value.Span, inSize, 0f, p.Span, GH);
             AddInputBiases(p.Span);
-            if (!_chunked)
+            // LSTM and RNN steps add their rows of P after the recurrent GEMM (LookupInStep); the GRU keeps a_x apart
+            // from a_h, so its rows are gathered here.
+            if (Gru && !_chunked)
                 for (int n = 0; n < b * t; n++) p.Span.Slice(tokens[n] * GH, GH).CopyTo(xw.Span.Slice(n * GH, GH));
         }
         else if (_chunked) Pack(ref _wihT, true, GH, inSize, _wih.Value.Span, inSize);
@@ -178,7 +180,7 @@ internal sealed class DirectionSweep
             case CellKind.Lstm:
             {
                 // g += h W_hh^T, then the fused gates; r = o ⊙ tanh(c') is h' itself unless projected.
-                Gemm.Sgemm(false, n, 1f, hPrev.Span, hPrev.Stride, _whhT!, 1f, g.Span, g.Stride);
+                RecurrentProjection(rows, t, hPrev, g);
                 var r = Proj ? (keep ? rows.Of(_r!.TimeStep(t)) : rows.Of(_stepR!)) : hNew;
                 for (int i = 0; i < n; i++)
                 {
@@ -214,7 +216,7 @@ internal sealed class DirectionSweep
             }
             default:
             {
-                Gemm.Sgemm(false, n, 1f, hPrev.Span, hPrev.Stride, _whhT!, 1f, g.Span, g.Stride);
+                RecurrentProjection(rows, t, hPrev, g);
                 for (int i = 0; i < n; i++)
                     if (Active(r0 + i, t)) RnnMath.ForwardRow(_spec.Nonlinearity, g.Row(i), hNew.Row(i));
                 break;
@@ -225,6 +227,23 @@ internal sealed class DirectionSweep
         {
             if (Active(r0 + i, t)) hNew.Row(i).CopyTo(y.Row(i));
             else { hPrev.Row(i).CopyTo(hNew.Row(i)); y.Row(i).Clear(); }
+        }
+    }
+
+    // g += h W_hh^T (LSTM, RNN). With token input outside the chunked inference path, g holds nothing yet: it becomes
+    // h W_hh^T + P[token], each row of P read from cache instead of gathered into the [B, T, G*H] buffer beforehand
+    // (which would write it all out to memory once and read it back at every step).
+    private void RecurrentProjection(RowRange rows, int t, StridedMatrix hPrev, StridedMatrix g)
+    {
+        bool lookup = _input.Tokens is not null && !_chunked;
+        Gemm.Sgemm(false, rows.Count, 1f, hPrev.Span, hPrev.Stride, _whhT!, lookup ? 0f : 1f, g.Span, g.Stride);
+        if (!lookup) return;
+        var tokens = _input.Tokens!;
+        var p = _tokenProjection!.Span;
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var row = g.Row(i);
+            TensorPrimitives.Add(row, p.Slice(tokens[(rows.Start + i) * _t + t] * GH, GH), row);
         }
     }
 
