@@ -44,7 +44,7 @@ internal sealed class DirectionSweep
     private SweepInput _input;
     private Tensor? _y, _dy;
     private Tensor? _tokenProjection, _tokenGradient; // token input: P = E W_ih^T + biases, dP = dG summed per token, [V, G*H]
-    private bool _saved, _chunked;
+    private bool _saved, _chunked, _biasInStep;
 
     public DirectionSweep(CellSpec spec, bool reverse, Parameter wih, Parameter whh, Parameter? bih, Parameter? bhh, Parameter? whr)
     {
@@ -83,6 +83,7 @@ internal sealed class DirectionSweep
         // keeps no activations, so it projects ChunkSteps steps at a time into a small buffer instead: the memory of a
         // few steps, not T. Token input looks the rows up in P = E W_ih^T + biases [V, G*H].
         _chunked = !keep && t > ChunkSteps;
+        _biasInStep = false;
         var xw = Tensor.Ensure(ref _xw, b, _chunked ? ChunkSteps : t, GH);
         if (input.Tokens is { } tokens)
         {
@@ -98,8 +99,10 @@ internal sealed class DirectionSweep
         else if (_chunked) Pack(ref _wihT, true, GH, inSize, _wih.Value.Span, inSize);
         else
         {
+            // The biases are added at each step, to rows about to be read anyway, instead of in a pass over all of XW
+            // here that would write it out to memory and read it back.
             Gemm.Sgemm(false, true, b * t, GH, inSize, 1f, input.Dense!.Span, inSize, _wih.Value.Span, inSize, 0f, xw.Span, GH);
-            AddInputBiases(xw.Span);
+            _biasInStep = _bih is not null;
         }
         PackForward();
 
@@ -175,6 +178,8 @@ internal sealed class DirectionSweep
     {
         int n = rows.Count, r0 = rows.Start;
         bool keep = _saved;
+        if (_biasInStep)
+            for (int i = 0; i < n; i++) AddInputBiases(g.Row(i));
         switch (_spec.Kind)
         {
             case CellKind.Lstm:
