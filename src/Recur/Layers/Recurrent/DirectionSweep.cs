@@ -10,10 +10,14 @@ namespace Recur.Layers;
 /// <code>
 ///   x   [B, T, In]      input of this layer (the sequence, or the previous layer's output)
 ///   y   [B, T, D*S]     output; this direction writes its S columns at colOffset
-///   XW  [B, T, G*H]     x W_ih^T + biases, turned in place into gate activations, then into ∂L/∂gates
+///   XW  [B, T, G*H]     x W_ih^T (+ biases at each step; token input: + rows of P = E W_ih^T + biases), turned in
+///                       place into gate activations, then into ∂L/∂gates
 ///   Hs  [B, T, S]       h entering each step (time-aligned, so dW_hh is one GEMM over all steps)
 ///   Cs  [B, T, H]       c entering each step (LSTM)
+///   dGh [B, T, G*H]     ∂L/∂(h W_hh^T + b_hh) (GRU reset after, where it differs from ∂L/∂gates in the n block)
 /// </code>
+/// A forward or backward is Begin (whole batch, GEMMs on all threads), Sweep (the time loop, for any split of the
+/// batch rows into ranges run concurrently) and End (final states; weight gradients over all steps).
 /// Variable lengths follow PyTorch's packed sequences: row b is active at step t when t &lt; len[b]; an inactive
 /// row carries its state unchanged and outputs 0, so the forward direction ends at each row's last valid step and
 /// the reverse direction starts there, and padded steps get exactly zero gradient. Every row is computed at every
