@@ -96,7 +96,7 @@ internal static unsafe class GemmDriver
         float* packed = GemmScratch.Current.PackedB((long)k * Math.Min(RoundUp(n, nr), passCols));
         // A stored transposed (a weight gradient dGᵀ x: A = dG [K, M], wide) is packed a KC block at a time for all
         // rows at once, by streaming whole rows of A; each task packing its own block would read A's rows in
-        // MC-wide pieces, M/MC times over, with a page per row (measured: a third of the time of dW = dGᵀ h).
+        // MC-wide pieces, M/MC times over, touching a new page with every row (4H floats apart).
         float* slab = transA ? GemmScratch.Current.SlabA((long)RoundUp(m, kernel.MR) * kernel.KC) : null;
         for (int j0 = 0; j0 < n; j0 += passCols)
         {
