@@ -41,8 +41,7 @@ public sealed class CodePointReader : IDisposable
         if (!_started)
         {
             _started = true;
-            input.Fill(4);
-            if (input.Unread.StartsWith(Utf8Input.ByteOrderMark)) input.Start += Utf8Input.ByteOrderMark.Length;
+            input.SkipByteOrderMark();
         }
         int count = 0;
         while (count < destination.Length)

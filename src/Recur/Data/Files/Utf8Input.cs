@@ -46,6 +46,13 @@ internal sealed class Utf8Input : IDisposable
     /// <summary>The bytes read and not yet decoded.</summary>
     public ReadOnlySpan<byte> Unread => _bytes.AsSpan(Start, End - Start);
 
+    /// <summary>Skips a byte-order mark at the start of the input; call before reading anything.</summary>
+    public void SkipByteOrderMark()
+    {
+        Fill(ByteOrderMark.Length);
+        if (Unread.StartsWith(ByteOrderMark)) Start += ByteOrderMark.Length;
+    }
+
     /// <summary>
     /// Moves the unread bytes to the front of the buffer (doubling the buffer when they fill it) and reads until at
     /// least <paramref name="minimum"/> bytes are unread or the stream ends.

@@ -14,6 +14,7 @@ public sealed class Utf8LineReader : IDisposable
 {
     private readonly Utf8Input _input;
     private char[] _chars = new char[1 << 12];
+    private bool _started;
 
     /// <summary>Opens <paramref name="path"/> (gzip transparent); messages name the file.</summary>
     public Utf8LineReader(string path) => _input = new Utf8Input(path);
@@ -35,6 +36,12 @@ public sealed class Utf8LineReader : IDisposable
     public bool TryReadLine(out ReadOnlySpan<char> line)
     {
         var input = _input;
+        if (!_started)
+        {
+            // Before looking for lines: a file that is only a byte-order mark has none, as an empty file.
+            _started = true;
+            input.SkipByteOrderMark();
+        }
         int scanFrom = input.Start;
         int newline;
         while ((newline = input.Bytes.AsSpan(scanFrom, input.End - scanFrom).IndexOf((byte)'\n')) < 0)
@@ -78,7 +85,6 @@ public sealed class Utf8LineReader : IDisposable
     {
         LineNumber++;
         var bytes = _input.Bytes.AsSpan(offset, count);
-        if (LineNumber == 1 && bytes.StartsWith(Utf8Input.ByteOrderMark)) bytes = bytes[Utf8Input.ByteOrderMark.Length..];
         if (_chars.Length < bytes.Length) _chars = new char[Math.Max(bytes.Length, _chars.Length * 2)];
         // UTF-16 never needs more code units than the UTF-8 bytes it came from.
         var status = Utf8.ToUtf16(bytes, _chars, out int read, out int written, replaceInvalidSequences: false);

@@ -16,6 +16,20 @@ public class Utf8ReadingTests
     }
 
     [Fact]
+    public void A_file_that_is_only_a_byte_order_mark_is_empty_for_both_readers()
+    {
+        using var dir = new TempDir();
+        var bomOnly = dir.WriteBytes("bom.txt", [0xEF, 0xBB, 0xBF]);
+        Assert.Empty(Utf8LineReader.ReadLines(bomOnly));
+        Assert.Empty(CodePointReader.ReadAll(bomOnly));
+        var empty = dir.WriteBytes("empty.txt", []);
+        Assert.Empty(Utf8LineReader.ReadLines(empty));
+        // A mark inside the text is a character (U+FEFF), not skipped.
+        var inner = dir.WriteBytes("inner.txt", [.. "a\n"u8, 0xEF, 0xBB, 0xBF, .. "b"u8]);
+        Assert.Equal(["a", "\uFEFFb"], Utf8LineReader.ReadLines(inner));
+    }
+
+    [Fact]
     public void Long_lines_grow_the_buffer()
     {
         using var dir = new TempDir();
