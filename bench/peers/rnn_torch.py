@@ -16,10 +16,8 @@ Protocol: first line {"ready": true, "peer": "<torch, threads, BLAS>"}; then one
   {"cmd": "quit"}
 Errors answer {"error": "..."}.
 """
-import json
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "common"))
 import torch_env  # noqa: E402
@@ -54,31 +52,7 @@ def build(torch, cmd):
 def main():
     threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
     torch = torch_env.setup(threads, sys.argv[2] if len(sys.argv) > 2 else "default")
-    print(json.dumps({"ready": True, "peer": torch_env.describe(torch)}), flush=True)
-    call = None
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        try:
-            cmd = json.loads(line)
-            if cmd["cmd"] == "case":
-                call = build(torch, cmd)
-                answer = {"ok": True}
-            elif cmd["cmd"] == "run":
-                times = []
-                for _ in range(cmd["calls"]):
-                    start = time.perf_counter()
-                    call()
-                    times.append(time.perf_counter() - start)
-                answer = {"times": times}
-            elif cmd["cmd"] == "quit":
-                break
-            else:
-                answer = {"error": f"unknown command {cmd['cmd']}"}
-        except Exception as e:  # noqa: BLE001 - reported to the driver, which fails loudly
-            answer = {"error": f"{type(e).__name__}: {e}"}
-        print(json.dumps(answer), flush=True)
-
+    torch_env.serve(torch, lambda cmd: (build(torch, cmd), None))
 
 if __name__ == "__main__":
     main()

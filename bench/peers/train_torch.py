@@ -19,7 +19,6 @@ Usage: /usr/bin/python3 bench/peers/train_torch.py THREADS [default|passive]    
 import json
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "common"))
 import torch_env  # noqa: E402
@@ -69,31 +68,11 @@ def main():
         print(json.dumps({"vmhwm_mb": torch_env.peak_rss_mb(), "loss": state["loss"], "peer": torch_env.describe(torch)}),
               flush=True)
         return
-    print(json.dumps({"ready": True, "peer": torch_env.describe(torch)}), flush=True)
-    step, state = None, None
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        try:
-            cmd = json.loads(line)
-            if cmd["cmd"] == "case":
-                step, state = build(torch, cmd)
-                answer = {"ok": True}
-            elif cmd["cmd"] == "run":
-                times = []
-                for _ in range(cmd["calls"]):
-                    start = time.perf_counter()
-                    step()
-                    times.append(time.perf_counter() - start)
-                answer = {"times": times, "loss": state["loss"]}
-            elif cmd["cmd"] == "quit":
-                break
-            else:
-                answer = {"error": f"unknown command {cmd['cmd']}"}
-        except Exception as e:  # noqa: BLE001 - reported to the driver, which fails loudly
-            answer = {"error": f"{type(e).__name__}: {e}"}
-        print(json.dumps(answer), flush=True)
+    def case(cmd):
+        step, state = build(torch, cmd)
+        return step, lambda: {"loss": state["loss"]}
 
+    torch_env.serve(torch, case)
 
 if __name__ == "__main__":
     main()

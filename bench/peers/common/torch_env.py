@@ -11,11 +11,13 @@ Under load (other processes on the cores), libgomp's default wait policy (spin, 
 little faster; the drivers therefore use PASSIVE at more than one thread (see bench/Recur.Bench/Rnn/TorchPeer.cs).
 
 Use: `setup(threads, wait_policy)` first thing in main (it may re-execute the script with the right environment), then
-`describe(torch)` for the peer description the drivers print.
+`describe(torch)` for the peer description the drivers print, and `serve(torch, build_case)` for the request loop.
 """
+import json
 import os
 import subprocess
 import sys
+import time
 
 OPENBLAS_OPENMP = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
 PACKAGES = ["python3-torch", "libopenblas0-openmp"]
@@ -91,3 +93,34 @@ def peak_rss_mb():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def serve(torch, build_case):
+    """The drivers' request loop on stdin/stdout, one JSON object per line each way: announces readiness, then answers
+    {"cmd": "case", ...} by `step, report = build_case(cmd)` (report: None or a function returning more answer fields),
+    {"cmd": "run", "calls": N} with the N times of step() in seconds, and stops at {"cmd": "quit"}. Errors are answered
+    as {"error": ...}, which the driver reports loudly."""
+    print(json.dumps({"ready": True, "peer": describe(torch)}), flush=True)
+    step, report = None, None
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            cmd = json.loads(line)
+            if cmd["cmd"] == "case":
+                step, report = build_case(cmd)
+                answer = {"ok": True}
+            elif cmd["cmd"] == "run":
+                times = []
+                for _ in range(cmd["calls"]):
+                    start = time.perf_counter()
+                    step()
+                    times.append(time.perf_counter() - start)
+                answer = {"times": times, **(report() if report else {})}
+            elif cmd["cmd"] == "quit":
+                break
+            else:
+                answer = {"error": f"unknown command {cmd['cmd']}"}
+        except Exception as e:  # noqa: BLE001 - reported to the driver, which fails loudly
+            answer = {"error": f"{type(e).__name__}: {e}"}
+        print(json.dumps(answer), flush=True)
