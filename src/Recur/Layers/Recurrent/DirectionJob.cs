@@ -33,7 +33,7 @@ internal sealed class DirectionJob
     public GCHandle Handle { get; }
 
     /// <summary>Row ranges per direction for a batch of <paramref name="rows"/>: enough to give every thread a job.</summary>
-    internal int RangesFor(int rows) => Math.Clamp(KernelConfig.Threads / _directions, 1, Math.Max(1, rows / MinRowsPerRange));
+    private int RangesFor(int rows) => Math.Clamp(KernelConfig.Threads / _directions, 1, Math.Max(1, rows / MinRowsPerRange));
 
     /// <summary>Forward of layer <paramref name="layer"/>; states are [L*D, B, F] tensors (null = zeros / not wanted).</summary>
     public void Forward(int layer, SweepInput x, Tensor y, Tensor? h0, Tensor? c0, int[]? lengths, int maxLen, Tensor hn, Tensor? cn, bool keep)
@@ -44,7 +44,7 @@ internal sealed class DirectionJob
             int k = layer * _directions + dir;
             _sweeps[k].BeginForward(x, y, dir * s, Slice(h0, k), Slice(c0, k), lengths, maxLen, keep);
         }
-        RunSweeps(layer, backward: false, x.Batch);
+        RunSweeps(layer, backward: false, x.Batch, RangesFor(x.Batch));
         for (int dir = 0; dir < _directions; dir++)
         {
             int k = layer * _directions + dir;
@@ -61,7 +61,7 @@ internal sealed class DirectionJob
             int k = layer * _directions + dir;
             _sweeps[k].BeginBackward(dy, dir * s, Slice(dhn, k), Slice(dcn, k), ranges);
         }
-        RunSweeps(layer, backward: true, b);
+        RunSweeps(layer, backward: true, b, ranges);
         for (int dir = 0; dir < _directions; dir++)
         {
             int k = layer * _directions + dir;
@@ -69,9 +69,9 @@ internal sealed class DirectionJob
         }
     }
 
-    private unsafe void RunSweeps(int layer, bool backward, int rows)
+    private unsafe void RunSweeps(int layer, bool backward, int rows, int ranges)
     {
-        _layer = layer; _backward = backward; _rows = rows; _ranges = RangesFor(rows);
+        _layer = layer; _backward = backward; _rows = rows; _ranges = ranges;
         int jobs = _directions * _ranges;
         // A single job runs on the calling thread, so its GEMMs may still use every thread.
         if (jobs == 1) Run(0);

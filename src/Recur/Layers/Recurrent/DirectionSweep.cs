@@ -43,6 +43,7 @@ internal sealed class DirectionSweep
 
     private Tensor? _stepNorms;
     private double[]? _stepSquares; // [row ranges, T]: Σ over each range's rows of ‖∂L/∂h_t‖², summed into _stepNorms at the end
+    private int _rowRanges;
     private int _b, _t, _maxLen, _colOffset, _dyColOffset;
     private int[]? _lengths;
     private SweepInput _input;
@@ -280,8 +281,9 @@ internal sealed class DirectionSweep
         if (GruBefore) Tensor.Ensure(ref _drh, b, H);
         // Steps never run (t >= max len) have zero gradient.
         for (int step = _maxLen; step < t; step++) Clear(_xw!.TimeStep(step));
+        _rowRanges = rowRanges;
         if (_stepSquares is null || _stepSquares.Length < rowRanges * t) _stepSquares = new double[rowRanges * t];
-        Array.Clear(_stepSquares);
+        Array.Clear(_stepSquares, 0, rowRanges * t);
     }
 
     /// <summary>
@@ -331,7 +333,7 @@ internal sealed class DirectionSweep
         for (int step = 0; step < _t; step++)
         {
             double sq = 0;
-            for (int k = step; k < _stepSquares!.Length; k += _t) sq += _stepSquares[k];
+            for (int r = 0; r < _rowRanges; r++) sq += _stepSquares![r * _t + step];
             norms[step] = (float)Math.Sqrt(sq);
         }
         AccumulateWeightGradients(GruAfter ? _dgh : null, Proj ? _dh : null);
