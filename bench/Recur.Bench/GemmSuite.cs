@@ -213,7 +213,7 @@ public sealed class GemmSuite : IBenchSuite
         catch (IOException) { return "unknown"; }
     }
 
-    /// <summary>The numpy peer process: one per thread count (OpenBLAS reads OPENBLAS_NUM_THREADS at start).</summary>
+    /// <summary>The numpy peer process: one per thread count (OpenBLAS reads its thread count at start).</summary>
     private sealed class NumpyPeer : IDisposable
     {
         private readonly Process _process;
@@ -234,7 +234,10 @@ public sealed class GemmSuite : IBenchSuite
                 RedirectStandardOutput = true,
                 UseShellExecute = false,
             };
+            // Both: the pthread flavour of OpenBLAS reads the first, the OpenMP flavour (the one libblas.so.3 points to
+            // once python3-torch is installed) the second; with only the first, the OpenMP flavour used every core.
             psi.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
+            psi.Environment["OMP_NUM_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
             var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
             while (process.StandardOutput.ReadLine() is { } line)
             {
