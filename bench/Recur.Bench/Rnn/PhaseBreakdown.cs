@@ -107,8 +107,10 @@ internal static class PhaseBreakdown
             ("bwd dW_hh GEMM", () => Gemm.Sgemm(true, false, gh, h, bt, 1f, xw, gh, hs, h, 1f, dwhh, h), 2.0 * bt * gh * h),
             ("bwd bias row sums", () =>
             {
-                for (int k = 0; k < 2; k++)
-                    for (int r = 0; r < bt; r++) TensorPrimitives.Add(dbias, xw.AsSpan(r * gh, gh), dbias);
+                // One pass over dG; b_hh's gradient is the same sum, except a GRU's (reset after) n block: a pass over H columns.
+                for (int r = 0; r < bt; r++) TensorPrimitives.Add(dbias, xw.AsSpan(r * gh, gh), dbias);
+                if (separateHg)
+                    for (int r = 0; r < bt; r++) TensorPrimitives.Add(dbias.AsSpan(0, h), xw.AsSpan(r * gh + 2 * h, h), dbias.AsSpan(0, h));
             }, 0),
             ("bwd dx GEMM", () => Gemm.Sgemm(false, false, bt, inSize, gh, 1f, xw, gh, wih, inSize, 0f, dx, inSize), 2.0 * bt * inSize * gh),
         };

@@ -41,7 +41,7 @@ internal sealed class DirectionSweep
     // Per-step scratch [B, *].
     private Tensor? _hA, _hB, _cA, _cB, _stepG, _stepHg, _stepR, _stepRh, _dhTot, _dhCur, _dcCur, _dr, _drh;
 
-    private Tensor? _stepNorms;
+    private Tensor? _stepNorms, _biasGradient; // ‖∂L/∂h_t‖ [T]; Σ rows of dG [G*H]
     private double[]? _stepSquares; // [row ranges, T]: Σ over each range's rows of ‖∂L/∂h_t‖², summed into _stepNorms at the end
     private int _rowRanges;
     private int _b, _t, _maxLen, _colOffset, _dyColOffset;
@@ -473,9 +473,20 @@ internal sealed class DirectionSweep
         }
         if (_bih is not null)
         {
-            SumRows(biasRows, biasRowCount, GH, _bih.Grad.Span);
-            if (GruAfter) SumRows(dgh!.Span, bt, GH, _bhh!.Grad.Span);
-            else SumRows(biasRows, biasRowCount, GH, _bhh!.Grad.Span);
+            // ∂L/∂b_ih = Σ rows of dG. b_hh enters every pre-activation exactly as b_ih does, so it gets the same sum,
+            // computed once: a pass over dG [B*T, G*H] costs as much as a small GEMM. (GRU reset-after: b_hn sits
+            // inside r ⊙ (W_hn h + b_hn), so its block sums ∂L/∂a_hn = da_n ⊙ r instead.)
+            var sum = Tensor.Ensure(ref _biasGradient, GH).Span;
+            sum.Clear();
+            SumRows(biasRows, biasRowCount, GH, sum);
+            TensorPrimitives.Add(_bih.Grad.Span, sum, _bih.Grad.Span);
+            var bhh = _bhh!.Grad.Span;
+            if (GruAfter)
+            {
+                TensorPrimitives.Add(bhh[..(2 * H)], sum[..(2 * H)], bhh[..(2 * H)]);
+                SumRows(dgh!.Span[(2 * H)..], bt, GH, bhh[(2 * H)..], H);
+            }
+            else TensorPrimitives.Add(bhh, sum, bhh);
         }
         if (Proj) // dW_hr [S, H] += dh^T r
             Gemm.Sgemm(true, false, S, H, bt, 1f, dhBuf!.Span, S, _r!.Span, H, 1f, _whr!.Grad.Span, H);
