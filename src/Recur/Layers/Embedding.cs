@@ -11,21 +11,44 @@ public sealed class Embedding : Module
 {
     private int[]? _indices;
 
-    /// <summary>Creates the table.</summary>
+    /// <summary>
+    /// Creates the table. A negative <paramref name="paddingIndex"/> counts from the end, as in PyTorch (-1 is V - 1).
+    /// </summary>
     public Embedding(int numEmbeddings, int embeddingDim, int? paddingIndex = null, Rng? rng = null)
+        : this(numEmbeddings, embeddingDim, paddingIndex)
     {
-        if (numEmbeddings <= 0) throw new ArgumentOutOfRangeException(nameof(numEmbeddings), $"must be positive, got {numEmbeddings}");
-        if (embeddingDim <= 0) throw new ArgumentOutOfRangeException(nameof(embeddingDim), $"must be positive, got {embeddingDim}");
-        if (paddingIndex is { } p && (p < 0 || p >= numEmbeddings))
-            throw new ArgumentOutOfRangeException(nameof(paddingIndex), $"must be in [0, {numEmbeddings}), got {p}");
-        NumEmbeddings = numEmbeddings;
-        EmbeddingDim = embeddingDim;
-        PaddingIndex = paddingIndex;
-        Weight = RegisterParameter(new Parameter("weight", numEmbeddings, embeddingDim));
         var r = (rng ?? Rng.Default).Fork();
         var w = Weight.Value.Span;
         for (int i = 0; i < w.Length; i++) w[i] = (float)r.NextGaussian();
-        if (paddingIndex is { } pi) w.Slice(pi * embeddingDim, embeddingDim).Clear();
+        if (PaddingIndex is { } pi) w.Slice(pi * embeddingDim, embeddingDim).Clear();
+    }
+
+    private Embedding(int numEmbeddings, int embeddingDim, int? paddingIndex)
+    {
+        if (numEmbeddings <= 0) throw new ArgumentOutOfRangeException(nameof(numEmbeddings), $"must be positive, got {numEmbeddings}");
+        if (embeddingDim <= 0) throw new ArgumentOutOfRangeException(nameof(embeddingDim), $"must be positive, got {embeddingDim}");
+        if (paddingIndex is { } p && (p < -numEmbeddings || p >= numEmbeddings))
+            throw new ArgumentOutOfRangeException(nameof(paddingIndex), $"must be in [{-numEmbeddings}, {numEmbeddings}), got {p}");
+        NumEmbeddings = numEmbeddings;
+        EmbeddingDim = embeddingDim;
+        PaddingIndex = paddingIndex is { } q && q < 0 ? q + numEmbeddings : paddingIndex;
+        Weight = RegisterParameter(new Parameter("weight", numEmbeddings, embeddingDim));
+    }
+
+    /// <summary>
+    /// A table holding pre-trained vectors (PyTorch's <c>nn.Embedding.from_pretrained</c>): <paramref name="embeddings"/>
+    /// [V, E] is copied in as is (the padding row keeps its given values; it only stops receiving gradient) and, with
+    /// <paramref name="freeze"/> (the default, as in PyTorch), the weight is not trained: optimizers and gradient
+    /// clipping skip it.
+    /// </summary>
+    public static Embedding FromPretrained(Tensor embeddings, bool freeze = true, int? paddingIndex = null)
+    {
+        ArgumentNullException.ThrowIfNull(embeddings);
+        if (embeddings.Rank != 2) throw new ShapeMismatchException(nameof(embeddings), "[V, E] (2 dimensions)", Shape.Format(embeddings.Shape));
+        var table = new Embedding(embeddings.Dim(0), embeddings.Dim(1), paddingIndex);
+        embeddings.Span.CopyTo(table.Weight.Value.Span);
+        table.Weight.RequiresGrad = !freeze;
+        return table;
     }
 
     /// <summary>V, the vocabulary size.</summary>

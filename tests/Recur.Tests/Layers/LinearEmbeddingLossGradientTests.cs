@@ -43,4 +43,28 @@ public class LinearEmbeddingLossGradientTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => emb.Forward([1, 9, 0, 0], 2, 2));
         Assert.Contains("indices[1] = 9", e.Message);
     }
+
+    [Fact]
+    public void Embedding_from_pretrained_copies_the_table_and_is_frozen_by_default()
+    {
+        float[] vectors = [0.5f, -1f, 2f, 3f, 4f, 5f, -6f, 7f];
+        var emb = Embedding.FromPretrained(Tensor.FromValues(vectors, 4, 2), paddingIndex: -1);
+        Assert.Equal(4, emb.NumEmbeddings);
+        Assert.Equal(2, emb.EmbeddingDim);
+        Assert.Equal(3, emb.PaddingIndex); // -1 counts from the end, as in PyTorch
+        Assert.Equal(vectors, emb.Weight.Value.ToArray()); // the padding row keeps its given values
+        Assert.False(emb.Weight.RequiresGrad);
+        Assert.Equal(0, emb.TrainableParameterCount);
+        Assert.Equal([-6f, 7f, 0.5f, -1f], emb.Forward([3, 0], 1, 2).ToArray());
+
+        var trainable = Embedding.FromPretrained(Tensor.FromValues(vectors, 4, 2), freeze: false);
+        Assert.True(trainable.Weight.RequiresGrad);
+        Assert.Null(trainable.PaddingIndex);
+        vectors[0] = 100f; // a copy, not a view
+        Assert.Equal(0.5f, trainable.Weight.Value[0]);
+
+        Assert.Throws<ShapeMismatchException>(() => Embedding.FromPretrained(Tensor.FromValues(vectors, 8)));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Embedding.FromPretrained(Tensor.FromValues(vectors, 4, 2), paddingIndex: -5));
+        Assert.Contains("[-4, 4)", e.Message);
+    }
 }
