@@ -100,6 +100,28 @@ public static class SequenceOps
         return y;
     }
 
+    /// <summary>
+    /// Applies <paramref name="layer"/> to every time step independently (Keras's <c>TimeDistributed</c>): x [B, T, ...]
+    /// is seen as B*T rows [B*T, ...], the layer maps them to [B*T, ...out] with the same weights for every step, and
+    /// the result is [B, T, ...out]. The layer is any function of the tape, so a whole per-step head
+    /// (<c>(t, v) => t.Linear(out, t.Tanh(t.Linear(hidden, v)))</c>) or an op that only takes 2-D input works; gradients
+    /// flow through it as through any other op. Linear, LayerNorm and Dropout already apply to the last dimension of
+    /// any shape and need no wrapping.
+    /// </summary>
+    public static Var TimeDistributed(this Tape tape, Var x, Func<Tape, Var, Var> layer)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(layer);
+        if (x.Value.Rank < 3) throw new ShapeMismatchException(nameof(x), "[B, T, ...] (at least 3 dimensions)", Shape.Format(x.Shape));
+        int b = x.Value.Dim(0), t = x.Value.Dim(1);
+        int[] rowShape = [b * t, .. x.Shape[2..]];
+        var y = layer(tape, tape.Reshape(x, rowShape)) ?? throw new InvalidOperationException("the time-distributed layer returned null");
+        if (y.Value.Rank < 1 || y.Value.Dim(0) != b * t)
+            throw new ShapeMismatchException(nameof(layer), $"a result with {b * t} rows (B*T, one per step) first", Shape.Format(y.Shape));
+        int[] outShape = [b, t, .. y.Shape[1..]];
+        return tape.Reshape(y, outShape);
+    }
+
     /// <summary>Combines the directions of a bidirectional output [B, T, 2S] (see <see cref="DirectionMerge"/>).</summary>
     public static Var MergeDirections(this Tape tape, Var x, DirectionMerge mode)
     {
