@@ -49,8 +49,12 @@ public static class LossOps
     ///   Mean: Σ_n l_n / Σ_n w_{y_n};  Sum: Σ_n l_n;  SumOverTime: Σ_n l_n / B
     ///   ∂l_n/∂z_n = (1-ε)·w_{y_n}·(p_n - e_{y_n}) + (ε/C)·(Σ_c w_c · p_n - w)
     /// </code>
+    /// Rows whose target is the ignore index, or whose <paramref name="mask"/> value (one per row, e.g. [B, T] for
+    /// [B, T, C] logits) is 0, are left out (their target is not even checked: padding may hold anything); a mask
+    /// value m weights its row: l_n and its weight in the Mean's denominator are multiplied by m. SumOverTime needs
+    /// logits of at least 3 dimensions [B, T, C] to know B.
     /// </summary>
-    public static Var CrossEntropy(this Tape tape, Var logits, ReadOnlySpan<int> targets, CrossEntropyOptions? options = null)
+    public static Var CrossEntropy(this Tape tape, Var logits, ReadOnlySpan<int> targets, CrossEntropyOptions? options = null, ReadOnlySpan<float> mask = default)
     {
         ArgumentNullException.ThrowIfNull(logits);
         var o = options ?? CrossEntropyOptions.Default;
@@ -58,6 +62,9 @@ public static class LossOps
         if (targets.Length != n) throw new ShapeMismatchException(nameof(targets), $"[{n}] (one per row of logits {Shape.Format(logits.Shape)})", $"[{targets.Length}]");
         if (o.ClassWeights is { } cw && cw.Length != c) throw new ShapeMismatchException("ClassWeights", $"[{c}]", $"[{cw.Length}]");
         if (!(o.LabelSmoothing >= 0 && o.LabelSmoothing < 1)) throw new ArgumentOutOfRangeException(nameof(options), $"LabelSmoothing must be in [0, 1), got {o.LabelSmoothing}");
+        if (!mask.IsEmpty && mask.Length != n) throw new ShapeMismatchException(nameof(mask), $"[{n}] (one per row of logits {Shape.Format(logits.Shape)})", $"[{mask.Length}]");
+        if (o.Reduction == LossReduction.SumOverTime && logits.Value.Rank < 3)
+            throw new ShapeMismatchException(nameof(logits), "[B, T, C] for Reduction = SumOverTime (the batch size B divides the sum)", Shape.Format(logits.Shape));
 
         var grad = logits.RequiresGrad ? tape.Alloc(logits.Shape) : null;
         float eps = o.LabelSmoothing;
@@ -71,27 +78,28 @@ public static class LossOps
         {
             int y = targets[i];
             var g = grad is null ? Span<float>.Empty : grad.Span.Slice(i * c, c);
-            if (y == o.IgnoreIndex) { g.Clear(); continue; }
+            float m = mask.IsEmpty ? 1f : mask[i];
+            if (y == o.IgnoreIndex || m == 0) { g.Clear(); continue; }
             if ((uint)y >= (uint)c) throw new ArgumentOutOfRangeException(nameof(targets), $"targets[{i}] = {y} is outside [0, {c}) and is not the ignore index {o.IgnoreIndex}");
             var row = z.Slice(i * c, c);
             // log p_j = z_j − lse; g holds e^(z − max) = p · sum until it is turned into the gradient.
             var (max, sum) = Softmax.RowExp(row, g);
             double lse = max + Math.Log(sum);
-            double wy = w?[y] ?? 1.0;
+            double wy = (w?[y] ?? 1.0) * m;
             double l = -(1 - eps) * wy * (row[y] - lse);
             if (eps > 0)
             {
                 double smooth = 0;
                 for (int j = 0; j < c; j++) smooth += (w?[j] ?? 1.0) * (lse - row[j]);
-                l += eps / c * smooth;
+                l += m * eps / c * smooth;
             }
             total += l;
             norm += wy;
             if (g.IsEmpty) continue;
             // g_j = p_j·((1-ε)·w_y + (ε/C)·Σ_c w_c) − (ε/C)·w_j − (1-ε)·w_y·[j = y]
-            Elementwise.Scale((float)(((1 - eps) * wy + eps / c * wSum) / sum), g);
+            Elementwise.Scale((float)(((1 - eps) * wy + m * eps / c * wSum) / sum), g);
             if (eps > 0)
-                for (int j = 0; j < c; j++) g[j] -= (float)(eps / c * (w?[j] ?? 1.0));
+                for (int j = 0; j < c; j++) g[j] -= (float)(m * eps / c * (w?[j] ?? 1.0));
             g[y] -= (float)((1 - eps) * wy);
         }
         double denom = Denominator(o.Reduction, norm, logits);

@@ -111,7 +111,7 @@ public class OpGradientTests
         Assert.Equal(1f, a.Value[0, 0] + a.Value[0, 1], 5);
     }
 
-    public static TheoryData<string> CrossEntropyCases() => ["plain", "weights", "smoothing", "weights+smoothing", "sum-over-time"];
+    public static TheoryData<string> CrossEntropyCases() => ["plain", "weights", "smoothing", "weights+smoothing", "sum-over-time", "mask", "weights+smoothing+mask"];
 
     [Theory]
     [MemberData(nameof(CrossEntropyCases))]
@@ -124,7 +124,63 @@ public class OpGradientTests
             Reduction = c == "sum-over-time" ? LossReduction.SumOverTime : LossReduction.Mean,
         };
         int[] targets = [0, 3, -100, 1, 2, 2];
-        Check((t, v) => t.CrossEntropy(v[0], targets, o), [Random(R, 2, 3, 4)], scalar: true);
+        float[] mask = c.Contains("mask") ? [1f, 0.5f, 1f, 0f, 2f, 1f] : [];
+        Check((t, v) => t.CrossEntropy(v[0], targets, o, mask), [Random(R, 2, 3, 4)], scalar: true);
+    }
+
+    [Fact]
+    public void Cross_entropy_with_ignore_index_weights_and_smoothing_matches_pytorch()
+    {
+        // torch 1.13, float64: F.cross_entropy(torch.tensor([[1.,2.,3.],[0.,-1.,4.],[.5,.5,-2.],[2.,-1.,0.]]),
+        //     torch.tensor([2,-100,1,0]), weight=torch.tensor([1.,2.,3.]), label_smoothing=0.2) = 0.7297530300388162
+        var o = new CrossEntropyOptions { ClassWeights = [1f, 2f, 3f], LabelSmoothing = 0.2f };
+        float[] z = [1f, 2f, 3f, 0f, -1f, 4f, 0.5f, 0.5f, -2f, 2f, -1f, 0f];
+        var tape = new Tape();
+        Assert.Equal(0.7297530300388162, tape.CrossEntropy(tape.Input(Tensor.FromValues(z, 4, 3)), [2, -100, 1, 0], o).Value[0], 5);
+        // A 0 in the mask drops a row exactly as the ignore index does, whatever its target holds (here 7, out of range).
+        var masked = tape.CrossEntropy(tape.Input(Tensor.FromValues(z, 4, 3)), [2, 7, 1, 0], o, [1f, 0f, 1f, 1f]);
+        Assert.Equal(0.7297530300388162, masked.Value[0], 5);
+    }
+
+    [Fact]
+    public void Cross_entropy_rejects_a_mask_of_the_wrong_length_and_sum_over_time_without_a_time_axis()
+    {
+        var tape = new Tape();
+        var logits = tape.Input(Random(R, 2, 3, 4));
+        var e = Assert.Throws<ShapeMismatchException>(() => tape.CrossEntropy(logits, [0, 1, 2, 3, 0, 1], null, [1f, 1f]));
+        Assert.Contains("mask", e.Message);
+        var flat = tape.Input(Random(R, 6, 4));
+        var s = Assert.Throws<ShapeMismatchException>(() =>
+            tape.CrossEntropy(flat, [0, 1, 2, 3, 0, 1], new CrossEntropyOptions { Reduction = LossReduction.SumOverTime }));
+        Assert.Contains("[B, T, C]", s.Message);
+    }
+
+    [Fact]
+    public void Time_distributed_applies_one_layer_to_every_step()
+    {
+        var lin = new Linear(4, 3, rng: new Rng(8));
+        Check((t, v) => t.TimeDistributed(v[0], (tt, x) => tt.Tanh(tt.Linear(lin, tt.Relu(x)))), [Random(R, 2, 3, 4)], lin.Parameters);
+
+        // Same values as applying the layer to each step on its own.
+        var tape = new Tape();
+        var xs = Random(R, 2, 3, 4);
+        var y = tape.TimeDistributed(tape.Input(xs), (tt, x) => tt.Linear(lin, x));
+        Assert.Equal([2, 3, 3], y.Shape.ToArray());
+        for (int b = 0; b < 2; b++)
+            for (int s = 0; s < 3; s++)
+            {
+                var step = tape.Linear(lin, tape.Input(Tensor.FromValues(xs.Span.Slice((b * 3 + s) * 4, 4), 1, 4)));
+                for (int j = 0; j < 3; j++) Assert.Equal(step.Value[0, j], y.Value[b, s, j]);
+            }
+    }
+
+    [Fact]
+    public void Time_distributed_names_what_is_wrong()
+    {
+        var tape = new Tape();
+        Assert.Throws<ShapeMismatchException>(() => tape.TimeDistributed(tape.Input(Random(R, 6, 4)), (t, x) => x));
+        var e = Assert.Throws<ShapeMismatchException>(() => tape.TimeDistributed(tape.Input(Random(R, 2, 3, 4)), (t, x) => t.Sum(x)));
+        Assert.Contains("6 rows", e.Message);
     }
 
     [Fact]
