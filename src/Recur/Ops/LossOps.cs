@@ -110,13 +110,20 @@ public static class LossOps
     /// Binary cross-entropy on logits (PyTorch's BCEWithLogitsLoss), stable for large |z|:
     /// l = max(z, 0) - z·y + log(1 + e^{-|z|}) (with pos_weight p: the log-sigmoid term of positives is scaled by p);
     /// ∂l/∂z = σ(z) - y (general: (p·y + 1 - y)·σ(z) - p·y). <paramref name="mask"/> (per element, or per row of the
-    /// last dimension) weights the terms; 0 excludes padding.
+    /// last dimension) weights the terms; 0 excludes padding. <paramref name="classPosWeights"/> [C] is PyTorch's pos_weight
+    /// tensor: one p per class (column of the last dimension), for multi-label targets; it replaces the scalar
+    /// <paramref name="posWeight"/>.
     /// </summary>
     public static Var BinaryCrossEntropyWithLogits(this Tape tape, Var logits, ReadOnlySpan<float> targets, ReadOnlySpan<float> mask = default,
-        float posWeight = 1f, LossReduction reduction = LossReduction.Mean)
+        float posWeight = 1f, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classPosWeights = default)
     {
         ArgumentNullException.ThrowIfNull(logits);
-        int n = logits.Value.Length;
+        int n = logits.Value.Length, classes = logits.Value.Rank == 0 ? 1 : logits.Value.Dim(-1);
+        if (!classPosWeights.IsEmpty)
+        {
+            if (classPosWeights.Length != classes) throw new ShapeMismatchException(nameof(classPosWeights), $"[{classes}] (one per column of logits {Shape.Format(logits.Shape)})", $"[{classPosWeights.Length}]");
+            if (posWeight != 1f) throw new ArgumentException($"give either posWeight ({posWeight}) or classPosWeights, not both", nameof(classPosWeights));
+        }
         if (targets.Length != n) throw new ShapeMismatchException(nameof(targets), Shape.Format(logits.Shape) + $" ({n} values)", $"{targets.Length} values");
         int per = MaskStride(mask, logits, nameof(mask));
         var grad = logits.RequiresGrad ? tape.Alloc(logits.Shape) : null;
@@ -125,15 +132,15 @@ public static class LossOps
         for (int i = 0; i < n; i++)
         {
             float m = mask.IsEmpty ? 1f : mask[i / per];
-            double x = z[i], y = targets[i];
+            double x = z[i], y = targets[i], pw = classPosWeights.IsEmpty ? posWeight : classPosWeights[i % classes];
             double logSigNeg = Math.Max(-x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x))); // -log σ(x)
-            double l = (1 - y) * x + (1 + (posWeight - 1) * y) * logSigNeg;
+            double l = (1 - y) * x + (1 + (pw - 1) * y) * logSigNeg;
             total += m * l;
             count += m;
             if (grad is not null)
             {
                 double s = 1 / (1 + Math.Exp(-x));
-                grad[i] = (float)(m * ((posWeight * y + 1 - y) * s - posWeight * y));
+                grad[i] = (float)(m * ((pw * y + 1 - y) * s - pw * y));
             }
         }
         double denom = Denominator(reduction, count, logits);

@@ -199,6 +199,20 @@ public class OpGradientTests
         Check((t, v) => t.BinaryCrossEntropyWithLogits(v[0], [1f, 0f, 1f, 0.3f, 0f, 1f], [1f, 0f, 1f], posWeight: 2f), [Random(R, 3, 2)], scalar: true);
 
     [Fact]
+    public void Binary_cross_entropy_with_per_class_pos_weight_matches_pytorch()
+    {
+        // torch 1.13, float64: F.binary_cross_entropy_with_logits(torch.tensor([[.3,-1.2,2.],[1.5,0.,-.7]]),
+        //     torch.tensor([[1.,0.,1.],[0.,1.,.5]]), pos_weight=torch.tensor([2.,.5,3.])) = 0.9428559925729406
+        float[] y = [1f, 0f, 1f, 0f, 1f, 0.5f], pw = [2f, 0.5f, 3f];
+        var tape = new Tape();
+        var l = tape.BinaryCrossEntropyWithLogits(tape.Input(Tensor.FromValues([0.3f, -1.2f, 2f, 1.5f, 0f, -0.7f], 2, 3)), y, classPosWeights: pw);
+        Assert.Equal(0.9428559925729406, l.Value[0], 5);
+        Check((t, v) => t.BinaryCrossEntropyWithLogits(v[0], y, classPosWeights: pw), [Random(R, 2, 3)], scalar: true);
+        Assert.Throws<ShapeMismatchException>(() => tape.BinaryCrossEntropyWithLogits(tape.Input(Random(R, 2, 3)), y, classPosWeights: [1f, 2f]));
+        Assert.Throws<ArgumentException>(() => tape.BinaryCrossEntropyWithLogits(tape.Input(Random(R, 2, 3)), y, posWeight: 2f, classPosWeights: pw));
+    }
+
+    [Fact]
     public void Regression_losses()
     {
         float[] y = [0.2f, -0.5f, 3f, 0f, 0.1f, -2f];
