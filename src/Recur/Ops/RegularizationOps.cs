@@ -53,7 +53,8 @@ public static class RegularizationOps
             var xh = xhat.Span.Slice(r * f, f);
             for (int j = 0; j < f; j++) xh[j] = (xr[j] - mean) * rs;
             var yr = y.Value.Span.Slice(r * f, f);
-            TensorPrimitives.FusedMultiplyAdd(xh, norm.Weight.Value.Span, norm.Bias.Value.Span, yr);
+            if (norm.Weight is null) xh.CopyTo(yr);
+            else TensorPrimitives.FusedMultiplyAdd(xh, norm.Weight.Value.Span, norm.Bias!.Value.Span, yr);
         }
         norm.RecordOutputShape(x.Shape);
         var n = tape.Record<LayerNormNode>();
@@ -84,19 +85,23 @@ public static class RegularizationOps
         {
             if (Y.Grad is not { } dy) return;
             int f = Norm.Features, rows = X.Value.Length / f;
-            var gamma = Norm.Weight.Value.Span;
-            var dGamma = Norm.Weight.Grad.Span;
-            var dBeta = Norm.Bias.Grad.Span;
+            bool affine = Norm.Weight is not null;
             var dx = X.RequiresGrad ? tape.GradOf(X) : null;
             var g = tape.Alloc(f);
             for (int r = 0; r < rows; r++)
             {
                 var dyr = dy.Span.Slice(r * f, f);
                 var xh = XHat.Span.Slice(r * f, f);
-                TensorPrimitives.FusedMultiplyAdd(dyr, xh, dGamma, dGamma);
-                TensorPrimitives.Add(dBeta, dyr, dBeta);
+                if (affine)
+                {
+                    var dGamma = Norm.Weight!.Grad.Span;
+                    var dBeta = Norm.Bias!.Grad.Span;
+                    TensorPrimitives.FusedMultiplyAdd(dyr, xh, dGamma, dGamma);
+                    TensorPrimitives.Add(dBeta, dyr, dBeta);
+                }
                 if (dx is null) continue;
-                TensorPrimitives.Multiply(dyr, gamma, g.Span);
+                if (affine) TensorPrimitives.Multiply(dyr, Norm.Weight!.Value.Span, g.Span); // g = dy ⊙ γ
+                else dyr.CopyTo(g.Span);
                 float meanG = TensorPrimitives.Sum(g.Span) / f;
                 float meanGx = TensorPrimitives.Dot(g.Span, xh) / f;
                 float rs = RStd[r];

@@ -223,8 +223,33 @@ public class OpGradientTests
     public void Layer_norm()
     {
         var ln = new LayerNorm(5);
-        new Rng(5).FillUniform(ln.Weight.Value.Span, 0.5f, 1.5f);
+        new Rng(5).FillUniform(ln.Weight!.Value.Span, 0.5f, 1.5f);
         Check((t, v) => t.LayerNorm(ln, v[0]), [Random(R, 3, 5)], ln.Parameters);
+    }
+
+    [Fact]
+    public void Layer_norm_without_elementwise_affine_has_no_parameters()
+    {
+        var ln = new LayerNorm(4, elementwiseAffine: false);
+        Assert.Empty(ln.Parameters);
+        Check((t, v) => t.LayerNorm(ln, v[0]), [Random(R, 2, 3, 4)]);
+        // torch 1.13: F.layer_norm(torch.tensor([[1.,2.,4.,9.]]), (4,)) = [-0.97333, -0.64889, 0, 1.62222] (rounded)
+        var tape = new Tape();
+        var y = tape.LayerNorm(ln, tape.Input(Tensor.FromValues([1f, 2f, 4f, 9f], 1, 4)));
+        float[] expected = [-0.97333f, -0.64889f, 0f, 1.62222f];
+        for (int j = 0; j < 4; j++) Assert.Equal(expected[j], y.Value[0, j], 4);
+    }
+
+    [Fact]
+    public void Dropout_with_p_1_zeroes_everything_in_training()
+    {
+        var d = new Dropout(1f, new Rng(6));
+        var tape = new Tape();
+        var x = tape.Input(Tensor.FromValues([1f, -2f, 3f], 3), requiresGrad: true);
+        var y = tape.Dropout(d, x);
+        Assert.Equal([0f, 0f, 0f], y.Value.ToArray());
+        tape.Backward(tape.Sum(y));
+        Assert.Equal([0f, 0f, 0f], x.Grad!.ToArray());
     }
 
     [Fact]
