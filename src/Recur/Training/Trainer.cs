@@ -21,6 +21,7 @@ namespace Recur.Training;
 public sealed class Trainer
 {
     private readonly (string Name, Parameter Parameter)[] _params;
+    private readonly Dictionary<Parameter, string> _names = new(ReferenceEqualityComparer.Instance);
     private readonly Tape _tape = new();
     private float[][]? _good, _best;
 
@@ -33,6 +34,7 @@ public sealed class Trainer
         Optimizer = optimizer;
         Options = options ?? new TrainerOptions();
         _params = model.NamedParameters().ToArray();
+        foreach (var (name, p) in _params) _names.TryAdd(p, name);
     }
 
     /// <summary>The model.</summary>
@@ -135,6 +137,7 @@ public sealed class Trainer
                 if (!double.IsFinite(outputs.Loss)) { failure = $"the loss became {outputs.Loss} at epoch {epoch}, batch {batchIndex}"; break; }
                 _tape.Backward(l);
                 gradNorm = Options.ClipNorm is { } maxNorm ? GradientClipping.ClipByGlobalNorm(Optimizer.Parameters, maxNorm) : GradientClipping.GlobalNorm(Optimizer.Parameters);
+                // GlobalNorm covers the trainable parameters only: a frozen one's gradient is never used, so it cannot break training.
                 if (!double.IsFinite(gradNorm)) { failure = $"the gradient of {FirstNonFinite(p => p.Grad)} became non-finite at epoch {epoch}, batch {batchIndex} (loss {outputs.Loss:G4})"; break; }
                 if (Options.ClipValue is { } clipValue) GradientClipping.ClipByValue(Optimizer.Parameters, clipValue);
                 Optimizer.Step();
@@ -233,18 +236,23 @@ public sealed class Trainer
         for (int i = 0; i < _params.Length; i++) store[i].CopyTo(_params[i].Parameter.Value.Span);
     }
 
+    // Only what the optimizer trains is judged: frozen parameters and ones outside the optimizer are never updated.
     private bool AllFinite(Func<Parameter, Tensor> select)
     {
-        foreach (var (_, p) in _params)
-            if (!float.IsFinite(TensorPrimitives.Sum(select(p).Span))) return false;
+        var ps = Optimizer.Parameters;
+        for (int i = 0; i < ps.Count; i++)
+            if (ps[i].RequiresGrad && !float.IsFinite(TensorPrimitives.Sum(select(ps[i]).Span))) return false;
         return true;
     }
 
     private string FirstNonFinite(Func<Parameter, Tensor> select)
     {
-        foreach (var (name, p) in _params)
+        foreach (var p in Optimizer.Parameters)
+        {
+            if (!p.RequiresGrad) continue;
             foreach (float v in select(p).Span)
-                if (!float.IsFinite(v)) return name;
+                if (!float.IsFinite(v)) return _names.TryGetValue(p, out var name) ? name : p.Name;
+        }
         return "(unknown parameter)";
     }
 }

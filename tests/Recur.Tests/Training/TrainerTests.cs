@@ -133,4 +133,26 @@ public class TrainerTests
         for (int i = 0; i < before.Length; i++) Assert.Equal(before[i], after[i]);
         Assert.All(model.Parameters, p => Assert.All(p.Value.ToArray(), v => Assert.True(float.IsFinite(v))));
     }
+
+    [Fact]
+    public void A_frozen_parameter_with_an_infinite_gradient_neither_stops_training_nor_counts_in_the_norm()
+    {
+        var rng = new Rng(6);
+        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 4), 1, rng: rng);
+        var bias = model.Head.Bias!;
+        bias.RequiresGrad = false;
+        float[] frozenValue = bias.Value.ToArray();
+        var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), new TrainerOptions { Epochs = 2 });
+        var history = trainer.Fit(new ListBatchSource<BitBatch>(BitBatches(rng, 3)), null, (tape, b, o) =>
+        {
+            bias.Grad[0] = float.PositiveInfinity; // computed but never used: the parameter is frozen
+            return BitStep(model, tape, b, o);
+        });
+        Assert.Equal("completed 2 epochs", history.StopReason);
+        Assert.True(float.IsPositiveInfinity(bias.Grad[0]));
+        Assert.Equal(frozenValue, bias.Value.ToArray());
+        // grad_norm is the last batch's norm over the trainable parameters, whose gradients are still in place.
+        double sum = model.Parameters.Where(p => p.RequiresGrad).Sum(p => p.Grad.ToArray().Sum(g => (double)g * g));
+        Assert.Equal(Math.Sqrt(sum), history.Epochs[^1]["grad_norm"], 12);
+    }
 }
