@@ -85,6 +85,8 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(step);
         if (Options.InitialEpoch < 0)
             throw new ArgumentOutOfRangeException(nameof(Options), $"InitialEpoch must be >= 0, got {Options.InitialEpoch}");
+        if (Options.Patience < 0)
+            throw new ArgumentOutOfRangeException(nameof(Options), $"Patience must be >= 0 or null, got {Options.Patience}");
         int resumedThrough = resume is { Epochs.Count: > 0 } ? resume.Epochs[^1].Epoch : 0;
         if (resume is not null && resumedThrough != Options.InitialEpoch)
             throw new ArgumentException($"the history to resume ends at epoch {resumedThrough} but InitialEpoch is {Options.InitialEpoch}", nameof(resume));
@@ -105,7 +107,7 @@ public sealed class Trainer
             if (resume.Epochs.FirstOrDefault(r => r.Epoch == resume.BestEpoch) is { } bestRecord)
             {
                 best = bestRecord[Monitor];
-                sinceBest = Options.InitialEpoch - resume.BestEpoch;
+                sinceBest = Options.InitialEpoch - resume.BestEpoch; // the epochs after the best did not improve on it
                 history.BestEpoch = resume.BestEpoch;
             }
         }
@@ -183,9 +185,11 @@ public sealed class Trainer
 
             if (cancel.IsCancellationRequested) { history.StopReason = "cancelled"; break; }
             if (outOfTime) { history.StopReason = "time budget reached"; break; }
-            if (Options.Patience is { } patience && sinceBest > patience)
+            // Keras' EarlyStopping and Lightning: stop once `patience` epochs in a row have not improved (patience 0: at the first).
+            if (Options.Patience is { } patience && !improved && sinceBest >= patience)
             {
-                history.StopReason = $"early stopping: {Monitor} did not improve for {patience} epochs (best {best:G5} at epoch {history.BestEpoch})";
+                string bestText = history.BestEpoch > 0 ? $"best {best:G5} at epoch {history.BestEpoch}" : "no finite value yet";
+                history.StopReason = $"early stopping: {Monitor} did not improve for {sinceBest} epoch{(sinceBest == 1 ? "" : "s")} ({bestText})";
                 break;
             }
         }

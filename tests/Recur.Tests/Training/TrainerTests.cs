@@ -96,10 +96,12 @@ public class TrainerTests
         trainer.Callbacks.Add(cb);
         var history = trainer.Fit(new ListBatchSource<(Tensor, int[])>(train), new ListBatchSource<(Tensor, int[])>(valid),
             (tape, batch, o) => tape.CrossEntropy(model.Logits(tape, tape.Input(batch.Item1), null), batch.Item2));
-        Assert.StartsWith("early stopping", history.StopReason);
-        Assert.True(history.Epochs.Count < 60);
-        Assert.Equal(history.Epochs.Count - 4, history.BestEpoch); // patience 3: stops at the 4th epoch without improvement
+        // val_loss 0.709, 0.764, 0.890, 0.927: best at epoch 1, then 3 epochs without improvement (Keras stops there).
+        Assert.Equal("early stopping: val_loss did not improve for 3 epochs (best 0.70906 at epoch 1)", history.StopReason);
+        Assert.Equal(4, history.Epochs.Count);
+        Assert.Equal(1, history.BestEpoch);
         Assert.Equal(bestWeights!.ToArray(), model.Head.Weight.Value.ToArray());
+        Assert.NotEqual(bestWeights.ToArray(), cb.Last!.ToArray()); // the restore did change the weights
     }
 
     private static (Tensor, int[]) RandomBatch(Rng rng)
@@ -111,10 +113,80 @@ public class TrainerTests
 
     private sealed class Recorder(Func<Tensor> capture, Action<Tensor> keep) : ITrainerCallback
     {
+        public Tensor? Last { get; private set; }
+
         public void OnEpochEnd(EpochRecord record, bool isBest)
         {
-            if (isBest) keep(capture());
+            Last = capture();
+            if (isBest) keep(Last);
         }
+    }
+
+    // A monitored value scripted per epoch (counted by Reset, which Fit calls once per epoch when there is no
+    // validation data), so that early stopping can be checked against Keras' epoch counts exactly.
+    private sealed class Scripted(params double[] values) : IMetric
+    {
+        private int _epoch = -1;
+
+        public string Name => "score";
+
+        public bool HigherIsBetter => false;
+
+        public void Reset() => _epoch++;
+
+        public void Update(StepOutputs outputs) { }
+
+        public double Value => values[_epoch];
+    }
+
+    private static TrainingHistory FitScripted(TrainerOptions options, double[] script, TrainingHistory? resume = null)
+    {
+        var rng = new Rng(4);
+        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 2), 1, rng: rng);
+        var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), options with { Monitor = "score" });
+        trainer.Metrics.Add(new Scripted(script));
+        return trainer.Fit(new ListBatchSource<BitBatch>(BitBatches(rng, 1, b: 2, t: 3)), null, (tape, b, o) => BitStep(model, tape, b, o), resume: resume);
+    }
+
+    [Theory]
+    // Best 0.4 at epoch 5; epochs 6, 7, 8 do not improve: Keras' EarlyStopping(patience=3) stops after epoch 8.
+    [InlineData(3, 8, 5, "did not improve for 3 epochs (best 0.4 at epoch 5)")]
+    // patience=1: epoch 3 (0.6 after 0.5) is the first without improvement.
+    [InlineData(1, 3, 2, "did not improve for 1 epoch (best 0.5 at epoch 2)")]
+    // patience=0 stops at the first epoch without improvement too, never after an improving one.
+    [InlineData(0, 3, 2, "did not improve for 1 epoch (best 0.5 at epoch 2)")]
+    // patience=4 outlasts the gap after epoch 2 and the one after epoch 5; the script ends at epoch 10.
+    [InlineData(4, 10, 9, "completed 10 epochs")]
+    public void Early_stopping_stops_when_the_epochs_without_improvement_reach_the_patience(int patience, int epochs, int bestEpoch, string reason)
+    {
+        double[] script = [1, 0.5, 0.6, 0.7, 0.4, 0.45, 0.5, 0.55, 0.3, 0.35];
+        var history = FitScripted(new TrainerOptions { Epochs = 10, Patience = patience }, script);
+        Assert.Equal(epochs, history.Epochs.Count);
+        Assert.Equal(bestEpoch, history.BestEpoch);
+        Assert.EndsWith(reason, history.StopReason);
+    }
+
+    [Fact]
+    public void Early_stopping_counts_the_resumed_epochs_after_the_best()
+    {
+        // Epochs 1-4 ran before: best 0.5 at epoch 2, then 2 epochs without improvement. With patience 3 the first
+        // resumed epoch that does not improve is the 3rd, exactly where an uninterrupted run stops.
+        var resume = new TrainingHistory { BestEpoch = 2 };
+        double[] before = [1, 0.5, 0.6, 0.7];
+        for (int e = 1; e <= 4; e++) resume.Add(new EpochRecord(e, e, new Dictionary<string, double> { ["score"] = before[e - 1] }));
+        var history = FitScripted(new TrainerOptions { Epochs = 10, InitialEpoch = 4, Patience = 3 }, [0.8, 0.1], resume);
+        Assert.Equal([1, 2, 3, 4, 5], history.Epochs.Select(e => e.Epoch));
+        Assert.Equal("early stopping: score did not improve for 3 epochs (best 0.5 at epoch 2)", history.StopReason);
+        var uninterrupted = FitScripted(new TrainerOptions { Epochs = 10, Patience = 3 }, [.. before, 0.8, 0.1]);
+        Assert.Equal(history.StopReason, uninterrupted.StopReason);
+        Assert.Equal(5, uninterrupted.Epochs.Count);
+    }
+
+    [Fact]
+    public void A_negative_patience_is_refused()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => FitScripted(new TrainerOptions { Patience = -1 }, [1]));
+        Assert.Contains("Patience must be >= 0 or null, got -1", e.Message);
     }
 
     [Fact]
