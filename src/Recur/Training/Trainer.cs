@@ -23,7 +23,6 @@ public sealed class Trainer
     private readonly (string Name, Parameter Parameter)[] _params;
     private readonly Dictionary<Parameter, string> _names = new(ReferenceEqualityComparer.Instance);
     private readonly Tape _tape = new();
-    private float[][]? _good, _best;
 
     /// <summary>Creates a trainer for <paramref name="model"/> updated by <paramref name="optimizer"/>.</summary>
     public Trainer(Module model, Optimizer optimizer, TrainerOptions? options = null)
@@ -111,6 +110,8 @@ public sealed class Trainer
                 history.BestEpoch = resume.BestEpoch;
             }
         }
+        // Local to this Fit: a snapshot left by an earlier Fit on this trainer must never be restored here.
+        float[][]? good = null, bestWeights = null;
         var clock = Stopwatch.StartNew();
         var outputs = new StepOutputs();
         foreach (var c in Callbacks) c.OnTrainBegin(this);
@@ -118,7 +119,7 @@ public sealed class Trainer
         for (int epoch = Options.InitialEpoch + 1; epoch <= Options.Epochs; epoch++)
         {
             foreach (var c in Callbacks) c.OnEpochBegin(epoch);
-            Snapshot(ref _good);
+            Snapshot(ref good);
             Model.Training = true;
             onEpochBegin?.Invoke(true);
             foreach (var m in metrics) m.Reset();
@@ -154,7 +155,7 @@ public sealed class Trainer
             }
             if (failure is not null)
             {
-                Restore(_good!);
+                Restore(good!);
                 history.StopReason = $"stopped: {failure}; the weights from the start of epoch {epoch} were restored";
                 break;
             }
@@ -176,7 +177,7 @@ public sealed class Trainer
                 best = current;
                 sinceBest = 0;
                 history.BestEpoch = epoch;
-                if (Options.RestoreBest) Snapshot(ref _best);
+                if (Options.RestoreBest) Snapshot(ref bestWeights);
             }
             else sinceBest++;
             if (!StepScheduleEveryBatch) Schedule?.Step();
@@ -194,7 +195,7 @@ public sealed class Trainer
             }
         }
         if (history.StopReason.Length == 0) history.StopReason = $"completed {history.Epochs.Count} epochs";
-        if (Options.RestoreBest && _best is not null && history.BestEpoch > 0) Restore(_best);
+        if (Options.RestoreBest && bestWeights is not null) Restore(bestWeights); // taken at this Fit's best epoch
         Model.Training = true;
         foreach (var c in Callbacks) c.OnTrainEnd(history);
         return history;

@@ -122,6 +122,11 @@ public class TrainerTests
         }
     }
 
+    private sealed class AtEpochEnd(Action<EpochRecord, bool> action) : ITrainerCallback
+    {
+        public void OnEpochEnd(EpochRecord record, bool isBest) => action(record, isBest);
+    }
+
     // A monitored value scripted per epoch (counted by Reset, which Fit calls once per epoch when there is no
     // validation data), so that early stopping can be checked against Keras' epoch counts exactly.
     private sealed class Scripted(params double[] values) : IMetric
@@ -226,5 +231,44 @@ public class TrainerTests
         // grad_norm is the last batch's norm over the trainable parameters, whose gradients are still in place.
         double sum = model.Parameters.Where(p => p.RequiresGrad).Sum(p => p.Grad.ToArray().Sum(g => (double)g * g));
         Assert.Equal(Math.Sqrt(sum), history.Epochs[^1]["grad_norm"], 12);
+    }
+
+    [Fact]
+    public void A_second_fit_never_restores_weights_kept_by_the_first()
+    {
+        // The trainer resumes after epoch 2 (Options are fixed per trainer), so both Fits run epochs 3 and 4.
+        var rng = new Rng(4);
+        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 2), 1, rng: rng);
+        var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), new TrainerOptions { Epochs = 4, InitialEpoch = 2, Monitor = "score" });
+        var data = new ListBatchSource<BitBatch>(BitBatches(rng, 2, b: 2, t: 3));
+        TrainingHistory Before(double bestScore)
+        {
+            var h = new TrainingHistory { BestEpoch = 1 };
+            h.Add(new EpochRecord(1, 1, new Dictionary<string, double> { ["score"] = bestScore }));
+            h.Add(new EpochRecord(2, 2, new Dictionary<string, double> { ["score"] = 2 }));
+            return h;
+        }
+        float[][] Weights() => model.Parameters.Select(p => p.Value.ToArray()).ToArray();
+
+        // First Fit: epoch 3 beats the resumed best (0.7 < 1), so its weights are kept and restored.
+        trainer.Metrics.Add(new Scripted(0.7, 0.8));
+        float[][]? atEpoch3 = null;
+        trainer.Callbacks.Add(new AtEpochEnd((_, isBest) => { if (isBest) atEpoch3 = Weights(); }));
+        var first = trainer.Fit(data, null, (tape, b, o) => BitStep(model, tape, b, o), resume: Before(1));
+        Assert.Equal(3, first.BestEpoch);
+        Assert.Equal(atEpoch3, Weights());
+
+        // Second Fit: the resumed best (0 at epoch 1) is never beaten, so no weights of this Fit are better and the
+        // model keeps epoch 4's; the first Fit's epoch-3 snapshot must not come back.
+        trainer.Metrics.Clear();
+        trainer.Metrics.Add(new Scripted(0.7, 0.8));
+        trainer.Callbacks.Clear();
+        float[][]? atEpoch4 = null;
+        trainer.Callbacks.Add(new AtEpochEnd((_, _) => atEpoch4 = Weights()));
+        var second = trainer.Fit(data, null, (tape, b, o) => BitStep(model, tape, b, o), resume: Before(0));
+        Assert.Equal(1, second.BestEpoch);
+        Assert.Equal("completed 4 epochs", second.StopReason);
+        Assert.Equal(atEpoch4, Weights());
+        Assert.NotEqual(atEpoch3, Weights());
     }
 }
