@@ -12,7 +12,8 @@ namespace Recur.Training;
 /// <summary>
 /// Fits a model: epochs of (forward on a tape, loss, backward, clipping, optimizer step) over shuffled batches, a
 /// validation pass per epoch, metrics, learning-rate schedules, early stopping with keep-best, and a guard that stops
-/// on a non-finite loss, gradient or weight, restores the last good weights and names what went bad.
+/// on a non-finite loss, gradient or weight, rolls the model and optimizer back to the start of that epoch and names
+/// what went bad.
 /// <para>The model-specific part is the step function: it records the forward of one batch on the tape, fills
 /// <see cref="StepOutputs"/> for the metrics, and returns the loss. The same function serves validation (the model is
 /// then in evaluation mode and nothing is differentiated). With the same seed and thread count, two runs produce
@@ -74,6 +75,14 @@ public sealed class Trainer
     /// <see cref="TrainerOptions.InitialEpoch"/> to the checkpoint's epoch and pass its history as
     /// <paramref name="resume"/>; the returned history continues it, and early stopping and keep-best carry on from its
     /// best epoch (keep-best restores only weights seen in this Fit).</para>
+    /// <para>The non-finite guard judges the loss, the trainable parameters' gradients (their global norm) and, after
+    /// each update, the trainable weights. On a failure it stops, puts back the weights, the optimizer's state (moments,
+    /// step counts, learning rates) and, with <see cref="StepScheduleEveryBatch"/>, the schedule's state from the start
+    /// of the failing epoch, so that nothing of the broken epoch remains and a later Fit resuming from the epoch before
+    /// continues cleanly. Then, as at any stop, <see cref="TrainerOptions.RestoreBest"/> puts back the best epoch's
+    /// weights if this Fit saw one (the optimizer state stays at the start of the failing epoch: keep-best restores
+    /// weights only, as in Keras). <see cref="TrainingHistory.StopReason"/> names the loss or parameter that went bad
+    /// and which weights the model ends with. The dropout generators are not rolled back.</para>
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="resume"/> does not end at <see cref="TrainerOptions.InitialEpoch"/>.</exception>
     public TrainingHistory Fit<TBatch>(IBatchSource<TBatch> train, IBatchSource<TBatch>? validation,
@@ -112,6 +121,9 @@ public sealed class Trainer
         }
         // Local to this Fit: a snapshot left by an earlier Fit on this trainer must never be restored here.
         float[][]? good = null, bestWeights = null;
+        var goodOptimizer = new OptimizerSnapshot();
+        string? failure = null;
+        int failedEpoch = 0;
         var clock = Stopwatch.StartNew();
         var outputs = new StepOutputs();
         foreach (var c in Callbacks) c.OnTrainBegin(this);
@@ -120,6 +132,7 @@ public sealed class Trainer
         {
             foreach (var c in Callbacks) c.OnEpochBegin(epoch);
             Snapshot(ref good);
+            goodOptimizer.Capture(Optimizer, StepScheduleEveryBatch ? Schedule : null);
             Model.Training = true;
             onEpochBegin?.Invoke(true);
             foreach (var m in metrics) m.Reset();
@@ -127,7 +140,6 @@ public sealed class Trainer
             var epochClock = Stopwatch.StartNew();
             double items = 0, gradNorm = double.NaN;
             int batchIndex = 0;
-            string? failure = null;
             bool outOfTime = false;
             foreach (var batch in train.Batches(rng))
             {
@@ -156,7 +168,8 @@ public sealed class Trainer
             if (failure is not null)
             {
                 Restore(good!);
-                history.StopReason = $"stopped: {failure}; the weights from the start of epoch {epoch} were restored";
+                goodOptimizer.Restore(Optimizer, StepScheduleEveryBatch ? Schedule : null);
+                failedEpoch = epoch;
                 break;
             }
 
@@ -194,8 +207,13 @@ public sealed class Trainer
                 break;
             }
         }
-        if (history.StopReason.Length == 0) history.StopReason = $"completed {history.Epochs.Count} epochs";
-        if (Options.RestoreBest && bestWeights is not null) Restore(bestWeights); // taken at this Fit's best epoch
+        bool restoredBest = Options.RestoreBest && bestWeights is not null; // taken at this Fit's best epoch
+        if (restoredBest) Restore(bestWeights!);
+        if (failure is not null)
+            history.StopReason = restoredBest
+                ? $"stopped: {failure}; the weights of the best epoch, {history.BestEpoch}, were restored"
+                : $"stopped: {failure}; the weights from the start of epoch {failedEpoch}, the last good ones, were restored";
+        else if (history.StopReason.Length == 0) history.StopReason = $"completed {history.Epochs.Count} epochs";
         Model.Training = true;
         foreach (var c in Callbacks) c.OnTrainEnd(history);
         return history;
@@ -228,6 +246,33 @@ public sealed class Trainer
             Model.Training = training;
         }
         return metrics.ToDictionary(m => m.Name, m => m.Value);
+    }
+
+    // The optimizer's state, and a per-batch schedule's, at the start of an epoch; the copies are reused epoch to epoch.
+    private sealed class OptimizerSnapshot
+    {
+        private readonly Dictionary<string, Tensor> _tensors = new(StringComparer.Ordinal);
+        private OptimizerState? _state;
+        private ScheduleState? _schedule;
+
+        public void Capture(Optimizer optimizer, LearningRateSchedule? schedule)
+        {
+            var live = optimizer.StateDict();
+            foreach (var (name, t) in live)
+                if (_tensors.TryGetValue(name, out var copy)) t.Span.CopyTo(copy.Span);
+                else _tensors.Add(name, t.Clone());
+            if (_tensors.Count != live.Count) // a slot was dropped since the last capture (state loaded in between)
+                foreach (string name in _tensors.Keys.Where(k => !live.ContainsKey(k)).ToList()) _tensors.Remove(name);
+            _state = optimizer.ExportState();
+            _schedule = schedule?.ExportState();
+        }
+
+        // Slots created after the capture are cleared by LoadStateDict, as they did not exist then.
+        public void Restore(Optimizer optimizer, LearningRateSchedule? schedule)
+        {
+            optimizer.LoadStateDict(_tensors, _state!);
+            if (_schedule is not null) schedule!.LoadState(_schedule);
+        }
     }
 
     private void Snapshot(ref float[][]? store)

@@ -5,6 +5,7 @@ using Recur.Tensors;
 using Recur.Training;
 using Recur.Training.Metrics;
 using Recur.Training.Optimizers;
+using Recur.Training.Schedules;
 
 namespace Recur.Tests.Training;
 
@@ -201,14 +202,156 @@ public class TrainerTests
         var model = new SequenceTagger(1, new RecurrentConfig("lstm", 4), 1, rng: rng);
         var batches = BitBatches(rng, 6);
         batches[4].X[3] = float.NaN; // a corrupt input in the 5th batch
-        var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), new TrainerOptions { Epochs = 3 });
+        var optimizer = new Adam(model.Parameters, 0.01);
+        var trainer = new Trainer(model, optimizer, new TrainerOptions { Epochs = 3 });
         var before = model.Parameters.Select(p => p.Value.ToArray()).ToArray();
         var history = trainer.Fit(new ListBatchSource<BitBatch>(batches, shuffle: false), null, (tape, b, o) => BitStep(model, tape, b, o));
-        Assert.Contains("loss became NaN at epoch 1, batch 5", history.StopReason);
-        Assert.Contains("restored", history.StopReason);
+        Assert.Equal("stopped: the loss became NaN at epoch 1, batch 5; the weights from the start of epoch 1, the last good ones, were restored", history.StopReason);
+        Assert.Empty(history.Epochs);
         var after = model.Parameters.Select(p => p.Value.ToArray()).ToArray();
         for (int i = 0; i < before.Length; i++) Assert.Equal(before[i], after[i]);
-        Assert.All(model.Parameters, p => Assert.All(p.Value.ToArray(), v => Assert.True(float.IsFinite(v))));
+        // The optimizer is back at its start too: the 4 good updates of the broken epoch are undone.
+        Assert.Equal(0, optimizer.StepCount);
+        Assert.Empty(optimizer.StateDict());
+    }
+
+    // Which epoch and batch of it the trainer is in, for step functions that break on purpose.
+    private sealed class Position : ITrainerCallback
+    {
+        public int Epoch { get; private set; }
+
+        public int Batch { get; set; }
+
+        public Action<int>? AtBegin { get; init; }
+
+        public void OnEpochBegin(int epoch)
+        {
+            (Epoch, Batch) = (epoch, 0);
+            AtBegin?.Invoke(epoch);
+        }
+    }
+
+    private static (Dictionary<string, float[]> Tensors, long Steps, long[] ParameterSteps, double Lr) OptimizerNow(Optimizer o) =>
+        (o.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()), o.StepCount, o.ExportState().ParameterSteps, o.LearningRate);
+
+    private static void AssertSameOptimizerState((Dictionary<string, float[]> Tensors, long Steps, long[] ParameterSteps, double Lr) expected, Optimizer actual)
+    {
+        var now = OptimizerNow(actual);
+        Assert.Equal(expected.Steps, now.Steps);
+        Assert.Equal(expected.ParameterSteps, now.ParameterSteps);
+        Assert.Equal(expected.Lr, now.Lr);
+        Assert.Equal(expected.Tensors.Keys.Order(), now.Tensors.Keys.Order());
+        foreach (var (name, values) in expected.Tensors) Assert.Equal(values, now.Tensors[name]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_nan_in_a_later_epoch_rolls_weights_and_optimizer_back_and_says_which_weights_remain(bool restoreBest)
+    {
+        var rng = new Rng(8);
+        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 4), 1, rng: rng);
+        var optimizer = new Adam(model.Parameters, 0.01);
+        var trainer = new Trainer(model, optimizer, new TrainerOptions { Epochs = 5, RestoreBest = restoreBest });
+        float[][] Weights() => model.Parameters.Select(p => p.Value.ToArray()).ToArray();
+        float[][]? atEpoch3 = null, bestWeights = null;
+        (Dictionary<string, float[]>, long, long[], double) optimizerAtEpoch3 = default;
+        var position = new Position { AtBegin = e => { if (e == 3) (atEpoch3, optimizerAtEpoch3) = (Weights(), OptimizerNow(optimizer)); } };
+        trainer.Callbacks.Add(position);
+        trainer.Callbacks.Add(new AtEpochEnd((_, isBest) => { if (isBest) bestWeights = Weights(); }));
+        var train = new ListBatchSource<BitBatch>(BitBatches(rng, 4));
+        var valid = new ListBatchSource<BitBatch>(BitBatches(rng, 1), shuffle: false);
+        var history = trainer.Fit(train, valid, (tape, b, o) =>
+        {
+            bool training = model.Training;
+            if (training) position.Batch++;
+            var x = b.X;
+            if (training && position.Epoch == 3 && position.Batch == 2) { x = x.Clone(); x[0] = float.NaN; }
+            return BitStep(model, tape, b with { X = x }, o);
+        });
+
+        Assert.Equal([1, 2], history.Epochs.Select(e => e.Epoch));
+        Assert.Equal(2, history.BestEpoch); // val_loss fell in both good epochs
+        // Adam's moments and step counts are those from before epoch 3's first (good) batch.
+        AssertSameOptimizerState(optimizerAtEpoch3, optimizer);
+        Assert.Equal(8, optimizer.StepCount);
+        if (restoreBest)
+        {
+            Assert.Equal("stopped: the loss became NaN at epoch 3, batch 2; the weights of the best epoch, 2, were restored", history.StopReason);
+            Assert.Equal(bestWeights, Weights());
+        }
+        else
+        {
+            Assert.Equal("stopped: the loss became NaN at epoch 3, batch 2; the weights from the start of epoch 3, the last good ones, were restored", history.StopReason);
+            Assert.Equal(atEpoch3, Weights());
+        }
+    }
+
+    [Fact]
+    public void Weights_that_overflow_in_an_update_are_named_and_the_momentum_is_rolled_back()
+    {
+        var rng = new Rng(6);
+        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 4), 1, rng: rng);
+        var optimizer = new Sgd(model.Parameters, lr: 10, momentum: 0.9);
+        var trainer = new Trainer(model, optimizer, new TrainerOptions { Epochs = 3, RestoreBest = false });
+        float[][] Weights() => model.Parameters.Select(p => p.Value.ToArray()).ToArray();
+        float[][]? atEpoch2 = null;
+        (Dictionary<string, float[]>, long, long[], double) optimizerAtEpoch2 = default;
+        var position = new Position { AtBegin = e => { if (e == 2) (atEpoch2, optimizerAtEpoch2) = (Weights(), OptimizerNow(optimizer)); } };
+        trainer.Callbacks.Add(position);
+        var history = trainer.Fit(new ListBatchSource<BitBatch>(BitBatches(rng, 3)), null, (tape, b, o) =>
+        {
+            // A finite gradient (norm 1e38 is fine in double) whose update, 10 · 1e38, overflows float.
+            if (++position.Batch == 1 && position.Epoch == 2) model.Head.Bias!.Grad[0] = 1e38f;
+            return BitStep(model, tape, b, o);
+        });
+        Assert.Equal("stopped: the weights of head.bias became non-finite after the update at epoch 2, batch 1; the weights from the start of epoch 2, the last good ones, were restored", history.StopReason);
+        Assert.Equal(atEpoch2, Weights());
+        AssertSameOptimizerState(optimizerAtEpoch2, optimizer); // no 1e38 left in the momentum buffers
+        Assert.Equal(3, optimizer.StepCount);
+    }
+
+    [Fact]
+    public void A_per_batch_schedule_is_rolled_back_with_the_optimizer()
+    {
+        var rng = new Rng(6);
+        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 4), 1, rng: rng);
+        var optimizer = new Adam(model.Parameters, 0.01);
+        var trainer = new Trainer(model, optimizer, new TrainerOptions { Epochs = 3 })
+        {
+            Schedule = new StepDecay(optimizer, stepSize: 1, gamma: 0.5),
+            StepScheduleEveryBatch = true,
+        };
+        var position = new Position();
+        trainer.Callbacks.Add(position);
+        var history = trainer.Fit(new ListBatchSource<BitBatch>(BitBatches(rng, 4)), null, (tape, b, o) =>
+        {
+            var x = b.X;
+            if (++position.Batch == 3 && position.Epoch == 2) { x = x.Clone(); x[0] = float.NaN; }
+            return BitStep(model, tape, b with { X = x }, o);
+        });
+        Assert.StartsWith("stopped: the loss became NaN at epoch 2, batch 3;", history.StopReason);
+        // Back at the end of epoch 1: 4 steps of the schedule, rate 0.01 · 0.5⁴, not the 6 steps taken by then.
+        Assert.Equal(4, trainer.Schedule.LastEpoch);
+        Assert.Equal(0.01 * Math.Pow(0.5, 4), optimizer.LearningRate, 15);
+        Assert.Equal(optimizer.LearningRate, trainer.Schedule.LastLearningRates[0]);
+        Assert.Equal(4, optimizer.StepCount);
+    }
+
+    [Fact]
+    public void A_nan_gradient_names_the_parameter()
+    {
+        var rng = new Rng(6);
+        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 4), 1, rng: rng);
+        var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), new TrainerOptions { Epochs = 2, ClipNorm = 1 });
+        var position = new Position();
+        trainer.Callbacks.Add(position);
+        var history = trainer.Fit(new ListBatchSource<BitBatch>(BitBatches(rng, 3)), null, (tape, b, o) =>
+        {
+            if (++position.Batch == 3) model.Encoder.Rnn.Parameters[1].Grad[5] = float.NaN;
+            return BitStep(model, tape, b, o);
+        });
+        Assert.Matches(@"^stopped: the gradient of encoder\.rnn\.weight_hh_l0 became non-finite at epoch 1, batch 3 \(loss [0-9.]+\); the weights from the start of epoch 1, the last good ones, were restored$", history.StopReason);
     }
 
     [Fact]
