@@ -58,7 +58,8 @@ public sealed class Trainer
     /// <summary>Step <see cref="Schedule"/> after every batch instead of every epoch (warm-up, cosine per step).</summary>
     public bool StepScheduleEveryBatch { get; set; }
 
-    /// <summary>A plateau schedule stepped with the monitored value after each epoch.</summary>
+    /// <summary>A plateau schedule stepped with the monitored value after each epoch; an epoch whose value is NaN counts
+    /// as one without improvement, as in PyTorch.</summary>
     public ReduceOnPlateau? Plateau { get; set; }
 
     /// <summary>The history of the run in progress (or the last run); callbacks may read it, e.g. to write it out each epoch.</summary>
@@ -194,7 +195,8 @@ public sealed class Trainer
             }
             else sinceBest++;
             if (!StepScheduleEveryBatch) Schedule?.Step();
-            if (Plateau is not null && double.IsFinite(current)) Plateau.Step(current);
+            // As PyTorch's ReduceLROnPlateau, a NaN (or a missing monitored value) is a bad epoch: its comparison fails.
+            Plateau?.Step(current);
             foreach (var c in Callbacks) c.OnEpochEnd(record, improved);
 
             if (cancel.IsCancellationRequested) { history.StopReason = "cancelled"; break; }

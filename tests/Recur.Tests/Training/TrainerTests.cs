@@ -189,6 +189,26 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_nan_monitored_value_is_a_bad_epoch_for_the_plateau_schedule()
+    {
+        // PyTorch: ReduceLROnPlateau(factor=0.5, patience=1); step(1), step(nan), step(nan) cuts the rate at the third.
+        var rng = new Rng(4);
+        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 2), 1, rng: rng);
+        var optimizer = new Adam(model.Parameters, 0.01);
+        var trainer = new Trainer(model, optimizer, new TrainerOptions { Epochs = 4, Monitor = "score" })
+        {
+            Plateau = new ReduceOnPlateau(optimizer, PlateauMode.Min, factor: 0.5, patience: 1),
+        };
+        trainer.Metrics.Add(new Scripted(1, double.NaN, double.NaN, double.NaN));
+        var history = trainer.Fit(new ListBatchSource<BitBatch>(BitBatches(rng, 1, b: 2, t: 3)), null, (tape, b, o) => BitStep(model, tape, b, o));
+        Assert.Equal([0.01, 0.01, 0.01, 0.005], history.Epochs.Select(e => e["lr"]));
+        Assert.Equal(0.005, optimizer.LearningRate);
+        Assert.Equal(4, trainer.Plateau.LastEpoch);
+        Assert.Equal(1, trainer.Plateau.BadEpochs);
+        Assert.Equal(1, trainer.Plateau.Best);
+    }
+
+    [Fact]
     public void A_negative_patience_is_refused()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => FitScripted(new TrainerOptions { Patience = -1 }, [1]));
