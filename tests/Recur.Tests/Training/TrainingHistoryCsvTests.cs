@@ -1,5 +1,6 @@
 using System.Globalization;
 using Recur.Training;
+using CliHistory = Recur.Cli.Inputs.TrainingHistory;
 
 namespace Recur.Tests.Training;
 
@@ -64,6 +65,31 @@ public class TrainingHistoryCsvTests
         finally
         {
             CultureInfo.CurrentCulture = previous;
+        }
+    }
+
+    [Fact]
+    public void The_cli_reader_reads_the_written_history_back_exactly()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "recur-history-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var history = History();
+            history.SaveCsv(Path.Combine(dir, CliHistory.FileName));
+            var read = CliHistory.Beside(Path.Combine(dir, "last.safetensors"))!;
+            Assert.Equal(history.Columns, read.Columns);
+            int loss = read.IndexOf("loss"), lr = read.IndexOf("lr"), val = read.IndexOf("val_loss");
+            Assert.Equal([Tricky[0], Tricky[1], Tricky[2], Tricky[4]], Enumerable.Range(0, 4).Select(r => read.Value(r, loss)));
+            Assert.Equal([Tricky[5], Tricky[6], Tricky[3]], Enumerable.Range(0, 3).Select(r => read.Value(r, lr)));
+            Assert.True(double.IsNaN(read.Value(0, val)));
+            Assert.Equal(double.PositiveInfinity, read.Value(1, val));
+            Assert.Equal(double.NegativeInfinity, read.Value(2, val));
+            Assert.True(double.IsNaN(read.Value(3, val))); // missing
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 }
