@@ -34,9 +34,14 @@ internal sealed record TrainingHistory(IReadOnlyList<string> Columns, IReadOnlyL
         return new TrainingHistory(columns, rows);
     }
 
-    /// <summary>The number in row <paramref name="row"/>, column <paramref name="column"/> (NaN when the cell is not a number).</summary>
-    public double Value(int row, int column) =>
-        double.TryParse(Rows[row][column], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
+    /// <summary>The number in row <paramref name="row"/>, column <paramref name="column"/>, reading <c>nan</c>, <c>inf</c>
+    /// and <c>-inf</c> as the history writes them (NaN when the cell is not a number).</summary>
+    public double Value(int row, int column) => Rows[row][column] switch
+    {
+        "inf" => double.PositiveInfinity, // .NET parses "Infinity" and "nan" (any case) but not Python's "inf"
+        "-inf" => double.NegativeInfinity,
+        var cell => double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN,
+    };
 
     /// <summary>Index of the column named <paramref name="name"/>, or -1.</summary>
     public int IndexOf(string name) => Columns.ToList().IndexOf(name);

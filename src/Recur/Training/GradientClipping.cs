@@ -7,24 +7,31 @@ namespace Recur.Training;
 /// The notes' remedy for exploding gradients. By global norm (PyTorch's clip_grad_norm_): with
 /// n = sqrt(Σ_p ||g_p||²), every gradient is scaled by min(1, maxNorm / (n + 1e-6)). By value: each element is
 /// clamped to [-c, c].
+/// <para>Frozen parameters (<see cref="Parameter.RequiresGrad"/> = false) are left out of every function here: they
+/// add nothing to the norm and their gradients are neither scaled nor clamped. Recur still computes their gradients,
+/// but no optimizer uses them, as PyTorch's clip_grad_norm_ / clip_grad_value_ skip parameters whose grad is None.</para>
 /// </summary>
 public static class GradientClipping
 {
-    /// <summary>The global L2 norm of all gradients (accumulated in double).</summary>
+    /// <summary>The global L2 norm of the gradients of the trainable parameters (accumulated in double); 0 when all are frozen.</summary>
     public static double GlobalNorm(IEnumerable<Parameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         double sum = 0;
         if (parameters is IReadOnlyList<Parameter> list) // no enumerator allocation on the per-step path
-            for (int i = 0; i < list.Count; i++) sum += SumOfSquares(list[i].Grad.Span);
+        {
+            for (int i = 0; i < list.Count; i++)
+                if (list[i].RequiresGrad) sum += SumOfSquares(list[i].Grad.Span);
+        }
         else
-            foreach (var p in parameters) sum += SumOfSquares(p.Grad.Span);
+            foreach (var p in parameters)
+                if (p.RequiresGrad) sum += SumOfSquares(p.Grad.Span);
         return Math.Sqrt(sum);
     }
 
     /// <summary>
-    /// Per parameter, in order: the L2 norm and the largest magnitude of its gradient, to see which layer's gradients
-    /// vanish or explode. Call it before clipping to see the raw gradients. The global norm is sqrt(Σ norm²).
+    /// Per trainable parameter, in order: the L2 norm and the largest magnitude of its gradient, to see which layer's
+    /// gradients vanish or explode. Call it before clipping to see the raw gradients. The global norm is sqrt(Σ norm²).
     /// </summary>
     public static IReadOnlyList<GradientNorm> ParameterNorms(IEnumerable<Parameter> parameters)
     {
@@ -42,6 +49,7 @@ public static class GradientClipping
         var norms = new List<GradientNorm>();
         foreach (var (name, p) in parameters)
         {
+            if (!p.RequiresGrad) continue;
             var g = p.Grad.Span;
             norms.Add(new GradientNorm(name, Math.Sqrt(SumOfSquares(g)), g.IsEmpty ? 0 : MathF.Abs(TensorPrimitives.MaxMagnitude(g))));
         }
@@ -55,23 +63,28 @@ public static class GradientClipping
         return sum;
     }
 
-    /// <summary>Scales gradients so their global norm is at most <paramref name="maxNorm"/>; returns the norm before clipping.</summary>
+    /// <summary>Scales the trainable parameters' gradients so their global norm is at most <paramref name="maxNorm"/>;
+    /// returns the norm before clipping.</summary>
     public static double ClipByGlobalNorm(IReadOnlyList<Parameter> parameters, double maxNorm)
     {
+        ArgumentNullException.ThrowIfNull(parameters);
         if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"must be positive, got {maxNorm}");
         double norm = GlobalNorm(parameters);
         double scale = maxNorm / (norm + 1e-6);
         if (scale < 1)
-            for (int i = 0; i < parameters.Count; i++) TensorPrimitives.Multiply(parameters[i].Grad.Span, (float)scale, parameters[i].Grad.Span);
+            for (int i = 0; i < parameters.Count; i++)
+                if (parameters[i].RequiresGrad) TensorPrimitives.Multiply(parameters[i].Grad.Span, (float)scale, parameters[i].Grad.Span);
         return norm;
     }
 
-    /// <summary>Clamps every gradient element to [-<paramref name="clipValue"/>, <paramref name="clipValue"/>].</summary>
+    /// <summary>Clamps every gradient element of the trainable parameters to [-<paramref name="clipValue"/>, <paramref name="clipValue"/>].</summary>
     public static void ClipByValue(IEnumerable<Parameter> parameters, float clipValue)
     {
+        ArgumentNullException.ThrowIfNull(parameters);
         if (!(clipValue > 0)) throw new ArgumentOutOfRangeException(nameof(clipValue), $"must be positive, got {clipValue}");
         foreach (var p in parameters)
         {
+            if (!p.RequiresGrad) continue;
             var g = p.Grad.Span;
             TensorPrimitives.Min(g, clipValue, g);
             TensorPrimitives.Max(g, -clipValue, g);

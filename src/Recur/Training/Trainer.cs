@@ -12,7 +12,8 @@ namespace Recur.Training;
 /// <summary>
 /// Fits a model: epochs of (forward on a tape, loss, backward, clipping, optimizer step) over shuffled batches, a
 /// validation pass per epoch, metrics, learning-rate schedules, early stopping with keep-best, and a guard that stops
-/// on a non-finite loss, gradient or weight, restores the last good weights and names what went bad.
+/// on a non-finite loss, gradient or weight, rolls the model and optimizer back to the start of that epoch and names
+/// what went bad.
 /// <para>The model-specific part is the step function: it records the forward of one batch on the tape, fills
 /// <see cref="StepOutputs"/> for the metrics, and returns the loss. The same function serves validation (the model is
 /// then in evaluation mode and nothing is differentiated). With the same seed and thread count, two runs produce
@@ -21,8 +22,8 @@ namespace Recur.Training;
 public sealed class Trainer
 {
     private readonly (string Name, Parameter Parameter)[] _params;
+    private readonly Dictionary<Parameter, string> _names = new(ReferenceEqualityComparer.Instance);
     private readonly Tape _tape = new();
-    private float[][]? _good, _best;
 
     /// <summary>Creates a trainer for <paramref name="model"/> updated by <paramref name="optimizer"/>.</summary>
     public Trainer(Module model, Optimizer optimizer, TrainerOptions? options = null)
@@ -33,6 +34,7 @@ public sealed class Trainer
         Optimizer = optimizer;
         Options = options ?? new TrainerOptions();
         _params = model.NamedParameters().ToArray();
+        foreach (var (name, p) in _params) _names.TryAdd(p, name);
     }
 
     /// <summary>The model.</summary>
@@ -56,7 +58,8 @@ public sealed class Trainer
     /// <summary>Step <see cref="Schedule"/> after every batch instead of every epoch (warm-up, cosine per step).</summary>
     public bool StepScheduleEveryBatch { get; set; }
 
-    /// <summary>A plateau schedule stepped with the monitored value after each epoch.</summary>
+    /// <summary>A plateau schedule stepped with the monitored value after each epoch; an epoch whose value is NaN counts
+    /// as one without improvement, as in PyTorch.</summary>
     public ReduceOnPlateau? Plateau { get; set; }
 
     /// <summary>The history of the run in progress (or the last run); callbacks may read it, e.g. to write it out each epoch.</summary>
@@ -73,6 +76,14 @@ public sealed class Trainer
     /// <see cref="TrainerOptions.InitialEpoch"/> to the checkpoint's epoch and pass its history as
     /// <paramref name="resume"/>; the returned history continues it, and early stopping and keep-best carry on from its
     /// best epoch (keep-best restores only weights seen in this Fit).</para>
+    /// <para>The non-finite guard judges the loss, the trainable parameters' gradients (their global norm) and, after
+    /// each update, the trainable weights. On a failure it stops, puts back the weights, the optimizer's state (moments,
+    /// step counts, learning rates) and, with <see cref="StepScheduleEveryBatch"/>, the schedule's state from the start
+    /// of the failing epoch, so that nothing of the broken epoch remains and a later Fit resuming from the epoch before
+    /// continues cleanly. Then, as at any stop, <see cref="TrainerOptions.RestoreBest"/> puts back the best epoch's
+    /// weights if this Fit saw one (the optimizer state stays at the start of the failing epoch: keep-best restores
+    /// weights only, as in Keras). <see cref="TrainingHistory.StopReason"/> names the loss or parameter that went bad
+    /// and which weights the model ends with. The dropout generators are not rolled back.</para>
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="resume"/> does not end at <see cref="TrainerOptions.InitialEpoch"/>.</exception>
     public TrainingHistory Fit<TBatch>(IBatchSource<TBatch> train, IBatchSource<TBatch>? validation,
@@ -83,6 +94,8 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(step);
         if (Options.InitialEpoch < 0)
             throw new ArgumentOutOfRangeException(nameof(Options), $"InitialEpoch must be >= 0, got {Options.InitialEpoch}");
+        if (Options.Patience < 0)
+            throw new ArgumentOutOfRangeException(nameof(Options), $"Patience must be >= 0 or null, got {Options.Patience}");
         int resumedThrough = resume is { Epochs.Count: > 0 } ? resume.Epochs[^1].Epoch : 0;
         if (resume is not null && resumedThrough != Options.InitialEpoch)
             throw new ArgumentException($"the history to resume ends at epoch {resumedThrough} but InitialEpoch is {Options.InitialEpoch}", nameof(resume));
@@ -103,10 +116,15 @@ public sealed class Trainer
             if (resume.Epochs.FirstOrDefault(r => r.Epoch == resume.BestEpoch) is { } bestRecord)
             {
                 best = bestRecord[Monitor];
-                sinceBest = Options.InitialEpoch - resume.BestEpoch;
+                sinceBest = Options.InitialEpoch - resume.BestEpoch; // the epochs after the best did not improve on it
                 history.BestEpoch = resume.BestEpoch;
             }
         }
+        // Local to this Fit: a snapshot left by an earlier Fit on this trainer must never be restored here.
+        float[][]? good = null, bestWeights = null;
+        var goodOptimizer = new OptimizerSnapshot();
+        string? failure = null;
+        int failedEpoch = 0;
         var clock = Stopwatch.StartNew();
         var outputs = new StepOutputs();
         foreach (var c in Callbacks) c.OnTrainBegin(this);
@@ -114,7 +132,8 @@ public sealed class Trainer
         for (int epoch = Options.InitialEpoch + 1; epoch <= Options.Epochs; epoch++)
         {
             foreach (var c in Callbacks) c.OnEpochBegin(epoch);
-            Snapshot(ref _good);
+            Snapshot(ref good);
+            goodOptimizer.Capture(Optimizer, StepScheduleEveryBatch ? Schedule : null);
             Model.Training = true;
             onEpochBegin?.Invoke(true);
             foreach (var m in metrics) m.Reset();
@@ -122,7 +141,6 @@ public sealed class Trainer
             var epochClock = Stopwatch.StartNew();
             double items = 0, gradNorm = double.NaN;
             int batchIndex = 0;
-            string? failure = null;
             bool outOfTime = false;
             foreach (var batch in train.Batches(rng))
             {
@@ -135,6 +153,7 @@ public sealed class Trainer
                 if (!double.IsFinite(outputs.Loss)) { failure = $"the loss became {outputs.Loss} at epoch {epoch}, batch {batchIndex}"; break; }
                 _tape.Backward(l);
                 gradNorm = Options.ClipNorm is { } maxNorm ? GradientClipping.ClipByGlobalNorm(Optimizer.Parameters, maxNorm) : GradientClipping.GlobalNorm(Optimizer.Parameters);
+                // GlobalNorm covers the trainable parameters only: a frozen one's gradient is never used, so it cannot break training.
                 if (!double.IsFinite(gradNorm)) { failure = $"the gradient of {FirstNonFinite(p => p.Grad)} became non-finite at epoch {epoch}, batch {batchIndex} (loss {outputs.Loss:G4})"; break; }
                 if (Options.ClipValue is { } clipValue) GradientClipping.ClipByValue(Optimizer.Parameters, clipValue);
                 Optimizer.Step();
@@ -149,8 +168,9 @@ public sealed class Trainer
             }
             if (failure is not null)
             {
-                Restore(_good!);
-                history.StopReason = $"stopped: {failure}; the weights from the start of epoch {epoch} were restored";
+                Restore(good!);
+                goodOptimizer.Restore(Optimizer, StepScheduleEveryBatch ? Schedule : null);
+                failedEpoch = epoch;
                 break;
             }
 
@@ -171,23 +191,31 @@ public sealed class Trainer
                 best = current;
                 sinceBest = 0;
                 history.BestEpoch = epoch;
-                if (Options.RestoreBest) Snapshot(ref _best);
+                if (Options.RestoreBest) Snapshot(ref bestWeights);
             }
             else sinceBest++;
             if (!StepScheduleEveryBatch) Schedule?.Step();
-            if (Plateau is not null && double.IsFinite(current)) Plateau.Step(current);
+            // As PyTorch's ReduceLROnPlateau, a NaN (or a missing monitored value) is a bad epoch: its comparison fails.
+            Plateau?.Step(current);
             foreach (var c in Callbacks) c.OnEpochEnd(record, improved);
 
             if (cancel.IsCancellationRequested) { history.StopReason = "cancelled"; break; }
             if (outOfTime) { history.StopReason = "time budget reached"; break; }
-            if (Options.Patience is { } patience && sinceBest > patience)
+            // Keras' EarlyStopping and Lightning: stop once `patience` epochs in a row have not improved (patience 0: at the first).
+            if (Options.Patience is { } patience && !improved && sinceBest >= patience)
             {
-                history.StopReason = $"early stopping: {Monitor} did not improve for {patience} epochs (best {best:G5} at epoch {history.BestEpoch})";
+                string bestText = history.BestEpoch > 0 ? $"best {best:G5} at epoch {history.BestEpoch}" : "no finite value yet";
+                history.StopReason = $"early stopping: {Monitor} did not improve for {sinceBest} epoch{(sinceBest == 1 ? "" : "s")} ({bestText})";
                 break;
             }
         }
-        if (history.StopReason.Length == 0) history.StopReason = $"completed {history.Epochs.Count} epochs";
-        if (Options.RestoreBest && _best is not null && history.BestEpoch > 0) Restore(_best);
+        bool restoredBest = Options.RestoreBest && bestWeights is not null; // taken at this Fit's best epoch
+        if (restoredBest) Restore(bestWeights!);
+        if (failure is not null)
+            history.StopReason = restoredBest
+                ? $"stopped: {failure}; the weights of the best epoch, {history.BestEpoch}, were restored"
+                : $"stopped: {failure}; the weights from the start of epoch {failedEpoch}, the last good ones, were restored";
+        else if (history.StopReason.Length == 0) history.StopReason = $"completed {history.Epochs.Count} epochs";
         Model.Training = true;
         foreach (var c in Callbacks) c.OnTrainEnd(history);
         return history;
@@ -222,6 +250,33 @@ public sealed class Trainer
         return metrics.ToDictionary(m => m.Name, m => m.Value);
     }
 
+    // The optimizer's state, and a per-batch schedule's, at the start of an epoch; the copies are reused epoch to epoch.
+    private sealed class OptimizerSnapshot
+    {
+        private readonly Dictionary<string, Tensor> _tensors = new(StringComparer.Ordinal);
+        private OptimizerState? _state;
+        private ScheduleState? _schedule;
+
+        public void Capture(Optimizer optimizer, LearningRateSchedule? schedule)
+        {
+            var live = optimizer.StateDict();
+            foreach (var (name, t) in live)
+                if (_tensors.TryGetValue(name, out var copy)) t.Span.CopyTo(copy.Span);
+                else _tensors.Add(name, t.Clone());
+            if (_tensors.Count != live.Count) // a slot was dropped since the last capture (state loaded in between)
+                foreach (string name in _tensors.Keys.Where(k => !live.ContainsKey(k)).ToList()) _tensors.Remove(name);
+            _state = optimizer.ExportState();
+            _schedule = schedule?.ExportState();
+        }
+
+        // Slots created after the capture are cleared by LoadStateDict, as they did not exist then.
+        public void Restore(Optimizer optimizer, LearningRateSchedule? schedule)
+        {
+            optimizer.LoadStateDict(_tensors, _state!);
+            if (_schedule is not null) schedule!.LoadState(_schedule);
+        }
+    }
+
     private void Snapshot(ref float[][]? store)
     {
         store ??= _params.Select(p => new float[p.Parameter.Count]).ToArray();
@@ -233,18 +288,23 @@ public sealed class Trainer
         for (int i = 0; i < _params.Length; i++) store[i].CopyTo(_params[i].Parameter.Value.Span);
     }
 
+    // Only what the optimizer trains is judged: frozen parameters and ones outside the optimizer are never updated.
     private bool AllFinite(Func<Parameter, Tensor> select)
     {
-        foreach (var (_, p) in _params)
-            if (!float.IsFinite(TensorPrimitives.Sum(select(p).Span))) return false;
+        var ps = Optimizer.Parameters;
+        for (int i = 0; i < ps.Count; i++)
+            if (ps[i].RequiresGrad && !float.IsFinite(TensorPrimitives.Sum(select(ps[i]).Span))) return false;
         return true;
     }
 
     private string FirstNonFinite(Func<Parameter, Tensor> select)
     {
-        foreach (var (name, p) in _params)
+        foreach (var p in Optimizer.Parameters)
+        {
+            if (!p.RequiresGrad) continue;
             foreach (float v in select(p).Span)
-                if (!float.IsFinite(v)) return name;
+                if (!float.IsFinite(v)) return _names.TryGetValue(p, out var name) ? name : p.Name;
+        }
         return "(unknown parameter)";
     }
 }

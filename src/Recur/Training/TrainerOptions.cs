@@ -30,7 +30,11 @@ public sealed record TrainerOptions
     /// <summary>Whether a larger monitored value is better; default: from the metric (accuracy, f1 yes; losses no).</summary>
     public bool? MonitorHigherIsBetter { get; init; }
 
-    /// <summary>Stop after this many epochs without improvement (the notes' answer to overfitting); null = never.</summary>
+    /// <summary>
+    /// Stop once this many epochs in a row have not improved on the best (the notes' answer to overfitting), as Keras'
+    /// <c>EarlyStopping(patience)</c>: with 3, a best at epoch 5 followed by no improvement stops after epoch 8; with 0,
+    /// at the first epoch without improvement. Null = never.
+    /// </summary>
     public int? Patience { get; init; }
 
     /// <summary>Smallest change that counts as an improvement.</summary>

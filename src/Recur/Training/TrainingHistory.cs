@@ -33,7 +33,12 @@ public sealed class TrainingHistory
     public IReadOnlyList<string> Columns =>
         ["epoch", "seconds", .. _epochs.SelectMany(e => e.Values.Keys).Distinct()];
 
-    /// <summary>The history as CSV (invariant culture, one row per epoch, empty cells for missing values).</summary>
+    /// <summary>
+    /// The history as CSV, one row per epoch (invariant culture). Metric values are written to round-trip precision
+    /// (the shortest text that parses back to the same double), non-finite ones as <c>nan</c>, <c>inf</c>, <c>-inf</c>
+    /// (what Keras' CSVLogger writes and Python's <c>float()</c> and pandas read); a value an epoch lacks is an empty
+    /// cell. <c>seconds</c> is wall-clock time, written to 0.01 s.
+    /// </summary>
     public string ToCsv()
     {
         var cols = Columns;
@@ -42,11 +47,15 @@ public sealed class TrainingHistory
         {
             sb.Append(e.Epoch.ToString(CultureInfo.InvariantCulture)).Append(',').Append(e.Seconds.ToString("F2", CultureInfo.InvariantCulture));
             foreach (var c in cols.Skip(2))
-                sb.Append(',').Append(e.Values.TryGetValue(c, out var v) && double.IsFinite(v) ? v.ToString("G6", CultureInfo.InvariantCulture) : "");
+                sb.Append(',').Append(e.Values.TryGetValue(c, out var v) ? FormatValue(v) : "");
             sb.Append('\n');
         }
         return sb.ToString();
     }
+
+    /// <summary>One CSV cell: <c>nan</c>, <c>inf</c>, <c>-inf</c>, or the round-trip ("R") text of a finite value.</summary>
+    private static string FormatValue(double v) =>
+        double.IsNaN(v) ? "nan" : double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf" : v.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>Writes <see cref="ToCsv"/> to <paramref name="path"/>.</summary>
     public void SaveCsv(string path) => File.WriteAllText(path, ToCsv());

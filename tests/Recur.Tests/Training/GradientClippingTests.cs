@@ -62,4 +62,51 @@ public class GradientClippingTests
         Assert.Equal([1.5f, -1.5f, 0, 0], ps[0].Grad.ToArray());
         Assert.Equal([1f, -1.5f, 1.5f], ps[1].Grad.ToArray());
     }
+
+    // A frozen parameter with a huge gradient, as Recur computes one for a frozen table anyway.
+    private static Parameter[] WithFrozen()
+    {
+        var frozen = new Parameter("embedding.weight", 2) { RequiresGrad = false };
+        frozen.Grad[0] = 1e6f;
+        frozen.Grad[1] = -1e6f;
+        return [.. Parameters(), frozen];
+    }
+
+    [Fact]
+    public void A_frozen_parameter_is_left_out_of_the_global_norm_and_not_scaled()
+    {
+        var ps = WithFrozen();
+        Assert.Equal(Math.Sqrt(34), GradientClipping.GlobalNorm(ps), 12);
+        Assert.Equal(Math.Sqrt(34), GradientClipping.GlobalNorm(ps.AsEnumerable()), 12);
+        double before = GradientClipping.ClipByGlobalNorm(ps, 1.0);
+        Assert.Equal(Math.Sqrt(34), before, 12);
+        float scale = (float)(1.0 / (Math.Sqrt(34) + 1e-6));
+        Assert.Equal([3 * scale, -4 * scale, 0, 0], ps[0].Grad.ToArray());
+        Assert.Equal([1e6f, -1e6f], ps[2].Grad.ToArray());
+        Assert.Equal(1.0, GradientClipping.GlobalNorm(ps), 5);
+    }
+
+    [Fact]
+    public void Only_frozen_parameters_have_a_zero_norm_and_are_not_touched()
+    {
+        var ps = WithFrozen()[2..];
+        Assert.Equal(0.0, GradientClipping.ClipByGlobalNorm(ps, 1.0));
+        Assert.Equal([1e6f, -1e6f], ps[0].Grad.ToArray());
+    }
+
+    [Fact]
+    public void Clipping_by_value_leaves_a_frozen_parameter_alone()
+    {
+        var ps = WithFrozen();
+        GradientClipping.ClipByValue(ps, 1.5f);
+        Assert.Equal([1.5f, -1.5f, 0, 0], ps[0].Grad.ToArray());
+        Assert.Equal([1e6f, -1e6f], ps[2].Grad.ToArray());
+    }
+
+    [Fact]
+    public void Parameter_norms_list_the_trainable_parameters_only()
+    {
+        var norms = GradientClipping.ParameterNorms(WithFrozen());
+        Assert.Equal([new GradientNorm("layer.weight", 5, 4), new GradientNorm("layer.bias", 3, 2)], norms);
+    }
 }

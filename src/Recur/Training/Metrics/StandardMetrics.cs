@@ -83,10 +83,16 @@ public sealed class Accuracy : IMetric
     public double Value => _total == 0 ? double.NaN : (double)_correct / _total;
 }
 
-/// <summary>F1 score: for two classes (or one binary logit) the F1 of class 1; for more, the unweighted mean over classes (macro F1).</summary>
+/// <summary>
+/// F1 score: for two classes (or one binary logit) the F1 of class 1; for more, the unweighted mean over the classes
+/// that occur as a target or a prediction (macro F1 as scikit-learn's <c>f1_score(average='macro')</c> and torchmetrics
+/// compute it: a class absent from both would add a meaningless 0). Rows with the ignore index count nowhere.
+/// NaN before any row was counted.
+/// </summary>
 public sealed class F1Score : IMetric
 {
     private long[] _tp = [], _fp = [], _fn = [];
+    private long _rows;
 
     /// <inheritdoc />
     public string Name => "f1";
@@ -95,7 +101,11 @@ public sealed class F1Score : IMetric
     public bool HigherIsBetter => true;
 
     /// <inheritdoc />
-    public void Reset() => _tp = _fp = _fn = [];
+    public void Reset()
+    {
+        _tp = _fp = _fn = [];
+        _rows = 0;
+    }
 
     /// <inheritdoc />
     public void Update(StepOutputs o)
@@ -107,6 +117,7 @@ public sealed class F1Score : IMetric
         {
             int y = o.Targets[i];
             if (y == o.IgnoreIndex) continue;
+            _rows++;
             int p = Classes.Predict(o.Logits.Span.Slice(i * c, c));
             if (p == y) _tp[y]++;
             else { _fp[p]++; _fn[y]++; }
@@ -118,9 +129,15 @@ public sealed class F1Score : IMetric
     {
         get
         {
-            if (_tp.Length == 0) return double.NaN;
+            if (_rows == 0) return double.NaN;
             double F(int k) => _tp[k] == 0 ? 0 : 2.0 * _tp[k] / (2.0 * _tp[k] + _fp[k] + _fn[k]);
-            return _tp.Length == 2 ? F(1) : Enumerable.Range(0, _tp.Length).Average(F);
+            if (_tp.Length == 2) return F(1);
+            // A class occurs as a target (tp + fn > 0) or a prediction (tp + fp > 0); every counted row adds one.
+            double sum = 0;
+            int present = 0;
+            for (int k = 0; k < _tp.Length; k++)
+                if (_tp[k] + _fp[k] + _fn[k] > 0) { sum += F(k); present++; }
+            return sum / present;
         }
     }
 }

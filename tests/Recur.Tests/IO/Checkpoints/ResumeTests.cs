@@ -161,7 +161,7 @@ public sealed class ResumeTests : IDisposable
         var resumed = Fit(trainer, run.Model, history);
         Assert.Equal([1, 2, 3, 4], resumed.Epochs.Select(e => e.Epoch));
         Assert.Equal(1, resumed.BestEpoch);
-        Assert.StartsWith("early stopping: val_loss did not improve for 1 epochs (best 0 at epoch 1)", resumed.StopReason);
+        Assert.Equal("early stopping: val_loss did not improve for 3 epochs (best 0 at epoch 1)", resumed.StopReason);
         Assert.True(resumed.Epochs[3].Seconds > 3);
     }
 
