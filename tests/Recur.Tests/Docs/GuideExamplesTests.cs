@@ -166,7 +166,7 @@ public class GuideExamplesTests
 
         var model = new SequenceRegressor(features: 1, new RecurrentConfig("lstm", 32), outputs: 1, rng);
         var trainer = new Trainer(model, new Adam(model.Parameters, lr: 3e-3),
-            new TrainerOptions { Epochs = epochs, ClipNorm = 1, Patience = 20, Seed = 7 });
+            new TrainerOptions { Epochs = epochs, ClipNorm = 1, Patience = 25, Seed = 7 });
         trainer.Metrics.Add(new RegressionError(RegressionError.Kind.Rmse));
         trainer.Metrics.Add(new RegressionError(RegressionError.Kind.Mae));
 
