@@ -68,6 +68,20 @@ public sealed class Trainer
     /// <summary>The metric watched for early stopping and keep-best, resolved at the start of Fit.</summary>
     public string Monitor { get; private set; } = "loss";
 
+    private string? _stopRequest;
+
+    /// <summary>
+    /// Asks the running Fit to stop (Keras' <c>model.stop_training = True</c>), typically from a callback: called during a
+    /// batch, the epoch ends after that batch, still validated, recorded and passed to <c>OnEpochEnd</c>; called from
+    /// <c>OnEpochEnd</c>, no further epoch starts. <paramref name="reason"/> becomes <see cref="TrainingHistory.StopReason"/>.
+    /// Keep-best still applies. A request is cleared when the next Fit starts.
+    /// </summary>
+    public void RequestStop(string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        _stopRequest = reason;
+    }
+
     /// <summary>
     /// Trains for up to <see cref="TrainerOptions.Epochs"/> epochs. <paramref name="step"/> records one batch and returns
     /// its loss; <paramref name="onEpochBegin"/> runs before each training and validation pass (e.g. to reset carried
@@ -105,6 +119,13 @@ public sealed class Trainer
         metrics.AddRange(Metrics.Where(m => m.Name != "loss"));
         Monitor = Options.Monitor ?? (validation is null ? "loss" : "val_loss");
         string baseName = Monitor.StartsWith("val_", StringComparison.Ordinal) ? Monitor[4..] : Monitor;
+        // A misspelt or unavailable name would read NaN every epoch: never an improvement, so early stopping and the
+        // plateau schedule would act on nothing. Refuse it up front, naming what can be monitored.
+        var monitorable = metrics.Select(m => m.Name).Concat(validation is null ? [] : metrics.Select(m => "val_" + m.Name)).ToList();
+        if (!monitorable.Contains(Monitor))
+            throw new ArgumentException($"Monitor '{Monitor}' is not recorded by this Fit; it can be one of {string.Join(", ", monitorable)}"
+                + (validation is null && baseName != Monitor ? " (val_ names need a validation source)" : ""), nameof(Options));
+        _stopRequest = null;
         bool higher = Options.MonitorHigherIsBetter ?? metrics.FirstOrDefault(m => m.Name == baseName)?.HigherIsBetter ?? false;
         double best = double.NaN;
         int sinceBest = 0;
@@ -163,7 +184,7 @@ public sealed class Trainer
                 items += outputs.Count;
                 var progress = new BatchProgress(epoch, batchIndex, train.Count, outputs.Loss, gradNorm, items / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds), epochClock.Elapsed);
                 foreach (var c in Callbacks) c.OnBatchEnd(progress);
-                if (cancel.IsCancellationRequested) break;
+                if (cancel.IsCancellationRequested || _stopRequest is not null) break;
                 if (Options.TimeBudget is { } budget && clock.Elapsed > budget) { outOfTime = true; break; }
             }
             if (failure is not null)
@@ -200,6 +221,7 @@ public sealed class Trainer
             foreach (var c in Callbacks) c.OnEpochEnd(record, improved);
 
             if (cancel.IsCancellationRequested) { history.StopReason = "cancelled"; break; }
+            if (_stopRequest is not null) { history.StopReason = _stopRequest; break; }
             if (outOfTime) { history.StopReason = "time budget reached"; break; }
             // Keras' EarlyStopping and Lightning: stop once `patience` epochs in a row have not improved (patience 0: at the first).
             if (Options.Patience is { } patience && !improved && sinceBest >= patience)

@@ -208,6 +208,56 @@ public class TrainerTests
         Assert.Equal(1, trainer.Plateau.Best);
     }
 
+    private sealed class StopAt(int epoch, int batch) : ITrainerCallback
+    {
+        private Trainer? _trainer;
+        public int EpochEnds;
+
+        public void OnTrainBegin(Trainer trainer) => _trainer = trainer;
+
+        public void OnBatchEnd(in BatchProgress progress)
+        {
+            if (progress.Epoch == epoch && progress.Batch == batch) _trainer!.RequestStop($"asked at epoch {epoch}, batch {batch}");
+        }
+
+        public void OnEpochEnd(EpochRecord record, bool isBest) => EpochEnds++;
+    }
+
+    [Fact]
+    public void A_callback_can_stop_training_and_the_epoch_still_ends_normally()
+    {
+        var rng = new Rng(4);
+        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 2), 1, rng: rng);
+        var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), new TrainerOptions { Epochs = 5 });
+        var stop = new StopAt(2, 1);
+        trainer.Callbacks.Add(stop);
+        var batches = new ListBatchSource<BitBatch>(BitBatches(rng, 3, b: 2, t: 3));
+        var history = trainer.Fit(batches, batches, (tape, b, o) => BitStep(model, tape, b, o));
+        Assert.Equal("asked at epoch 2, batch 1", history.StopReason);
+        Assert.Equal(2, history.Epochs.Count); // epoch 2 is cut after its first batch, validated and recorded
+        Assert.Equal(2, stop.EpochEnds);
+        Assert.True(double.IsFinite(history.Epochs[^1]["val_loss"]));
+
+        // The request does not outlive its Fit.
+        trainer.Callbacks.Clear();
+        Assert.Equal("completed 5 epochs", trainer.Fit(batches, null, (tape, b, o) => BitStep(model, tape, b, o)).StopReason);
+    }
+
+    [Fact]
+    public void A_monitor_that_is_not_recorded_is_refused_with_the_names_that_are()
+    {
+        var rng = new Rng(4);
+        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 2), 1, rng: rng);
+        var batches = new ListBatchSource<BitBatch>(BitBatches(rng, 1, b: 2, t: 3));
+        var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), new TrainerOptions { Epochs = 2, Monitor = "val_acuracy" });
+        trainer.Metrics.Add(new Accuracy());
+        var e = Assert.Throws<ArgumentException>(() => trainer.Fit(batches, batches, (tape, b, o) => BitStep(model, tape, b, o)));
+        Assert.Contains("Monitor 'val_acuracy' is not recorded by this Fit; it can be one of loss, accuracy, val_loss, val_accuracy", e.Message);
+        var noValidation = new Trainer(model, new Adam(model.Parameters, 0.01), new TrainerOptions { Epochs = 2, Monitor = "val_loss" });
+        e = Assert.Throws<ArgumentException>(() => noValidation.Fit(batches, null, (tape, b, o) => BitStep(model, tape, b, o)));
+        Assert.Contains("val_ names need a validation source", e.Message);
+    }
+
     [Fact]
     public void A_negative_patience_is_refused()
     {
