@@ -5,18 +5,24 @@ namespace Recur.Training;
 
 /// <summary>
 /// The notes' remedy for exploding gradients. By global norm (PyTorch's clip_grad_norm_): with
-/// n = sqrt(Σ_p ||g_p||²), every gradient is scaled by min(1, maxNorm / (n + 1e-6)). By value: each element is
-/// clamped to [-c, c].
+/// n = sqrt(Σ_p ||g_p||²), every gradient is scaled by min(1, maxNorm / (n + 1e-6)); another norm type q gives
+/// n = (Σ |g|^q)^(1/q) over all elements, and q = ∞ the largest |g|. By value: each element is clamped to [-c, c].
 /// <para>Frozen parameters (<see cref="Parameter.RequiresGrad"/> = false) are left out of every function here: they
 /// add nothing to the norm and their gradients are neither scaled nor clamped. Recur still computes their gradients,
 /// but no optimizer uses them, as PyTorch's clip_grad_norm_ / clip_grad_value_ skip parameters whose grad is None.</para>
 /// </summary>
 public static class GradientClipping
 {
-    /// <summary>The global L2 norm of the gradients of the trainable parameters (accumulated in double); 0 when all are frozen.</summary>
-    public static double GlobalNorm(IEnumerable<Parameter> parameters)
+    /// <summary>
+    /// The global norm of the gradients of the trainable parameters (accumulated in double): L2 by default,
+    /// <paramref name="normType"/> q > 0 for (Σ |g|^q)^(1/q), <see cref="double.PositiveInfinity"/> for max |g|
+    /// (PyTorch's norm_type); 0 when all are frozen.
+    /// </summary>
+    public static double GlobalNorm(IEnumerable<Parameter> parameters, double normType = 2)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        if (!(normType > 0)) throw new ArgumentOutOfRangeException(nameof(normType), $"must be positive (or infinity), got {normType}");
+        if (normType != 2) return OtherNorm(parameters, normType);
         double sum = 0;
         if (parameters is IReadOnlyList<Parameter> list) // no enumerator allocation on the per-step path
         {
@@ -56,6 +62,19 @@ public static class GradientClipping
         return norms;
     }
 
+    private static double OtherNorm(IEnumerable<Parameter> parameters, double q)
+    {
+        double acc = 0;
+        foreach (var p in parameters)
+        {
+            if (!p.RequiresGrad || p.Grad.Length == 0) continue;
+            var g = p.Grad.Span;
+            if (double.IsPositiveInfinity(q)) acc = Math.Max(acc, MathF.Abs(TensorPrimitives.MaxMagnitude(g)));
+            else foreach (float v in g) acc += Math.Pow(Math.Abs(v), q);
+        }
+        return double.IsPositiveInfinity(q) ? acc : Math.Pow(acc, 1 / q);
+    }
+
     private static double SumOfSquares(ReadOnlySpan<float> values)
     {
         double sum = 0;
@@ -63,13 +82,13 @@ public static class GradientClipping
         return sum;
     }
 
-    /// <summary>Scales the trainable parameters' gradients so their global norm is at most <paramref name="maxNorm"/>;
-    /// returns the norm before clipping.</summary>
-    public static double ClipByGlobalNorm(IReadOnlyList<Parameter> parameters, double maxNorm)
+    /// <summary>Scales the trainable parameters' gradients so their global norm (see <see cref="GlobalNorm"/>) is at most
+    /// <paramref name="maxNorm"/>; returns the norm before clipping.</summary>
+    public static double ClipByGlobalNorm(IReadOnlyList<Parameter> parameters, double maxNorm, double normType = 2)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), $"must be positive, got {maxNorm}");
-        double norm = GlobalNorm(parameters);
+        double norm = GlobalNorm(parameters, normType);
         double scale = maxNorm / (norm + 1e-6);
         if (scale < 1)
             for (int i = 0; i < parameters.Count; i++)

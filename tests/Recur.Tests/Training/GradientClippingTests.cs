@@ -25,6 +25,20 @@ public class GradientClippingTests
         Assert.Equal(GradientClipping.GlobalNorm(ps), Math.Sqrt(norms.Sum(n => n.Norm * n.Norm)), 12);
     }
 
+    [Theory]
+    // torch 1.13: clip_grad_norm_([a, b], max_norm, norm_type) with the gradients above returns the total norm and leaves
+    // a.grad[0, 0] = 0.24999998 (q = 1, max 1) and 1.4999996 (q = inf, max 2).
+    [InlineData(1.0, 1.0, 12.0, 0.24999998)]
+    [InlineData(double.PositiveInfinity, 2.0, 4.0, 1.4999996)]
+    public void Other_norm_types_match_pytorch(double normType, double maxNorm, double total, double firstAfter)
+    {
+        var ps = Parameters();
+        Assert.Equal(total, GradientClipping.ClipByGlobalNorm(ps, maxNorm, normType), 12);
+        Assert.Equal(firstAfter, ps[0].Grad[0], 6);
+        Assert.Equal(total, GradientClipping.GlobalNorm(Parameters(), normType), 12);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.GlobalNorm(ps, 0));
+    }
+
     [Fact]
     public void Parameter_norms_of_a_model_carry_dotted_paths()
     {
