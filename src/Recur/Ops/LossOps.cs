@@ -52,7 +52,8 @@ public static class LossOps
     /// Rows whose target is the ignore index, or whose <paramref name="mask"/> value (one per row, e.g. [B, T] for
     /// [B, T, C] logits) is 0, are left out (their target is not even checked: padding may hold anything); a mask
     /// value m weights its row: l_n and its weight in the Mean's denominator are multiplied by m. SumOverTime needs
-    /// logits of at least 3 dimensions [B, T, C] to know B.
+    /// logits of at least 3 dimensions [B, T, C] to know B. When no row counts, the loss is 0 with a zero gradient
+    /// (PyTorch's mean gives 0/0 = NaN), so a batch of pure padding does not stop training at the non-finite guard.
     /// </summary>
     public static Var CrossEntropy(this Tape tape, Var logits, ReadOnlySpan<int> targets, CrossEntropyOptions? options = null, ReadOnlySpan<float> mask = default)
     {
