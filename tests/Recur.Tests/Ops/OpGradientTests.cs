@@ -86,6 +86,17 @@ public class OpGradientTests
         Check((t, v) => t.Concat(t.Concat(t.LastStep(v[0], lengths), t.MeanOverTime(v[0], lengths)), t.MaxOverTime(v[0], lengths)), [Random(R, 3, 4, 5)]);
     }
 
+    [Fact]
+    public void Final_states_and_reshape()
+    {
+        // h_n of 2 layers x 2 directions [4, B=3, S=2] -> [3, 4]: the last layer's forward and reverse states side by side.
+        Check((t, v) => t.Multiply(t.FinalStates(v[0], 2), t.Reshape(v[1], 3, 4)), [Random(R, 4, 3, 2), Random(R, 2, 6)]);
+        var tape = new Tape();
+        var hn = Tensor.FromValues(Enumerable.Range(0, 24).Select(i => (float)i).ToArray(), 4, 3, 2);
+        var y = tape.FinalStates(tape.Input(hn), 2);
+        Assert.Equal([14f, 15f, 20f, 21f], Enumerable.Range(0, 4).Select(j => y.Value[1, j]).ToArray()); // batch row 1: h_n[2, 1, :], h_n[3, 1, :]
+    }
+
     [Theory]
     [InlineData(DirectionMerge.Sum)]
     [InlineData(DirectionMerge.Mean)]
