@@ -35,7 +35,19 @@ public sealed class Linear : Module
     public int OutFeatures { get; }
 
     /// <summary>weight [out, in].</summary>
-    public Parameter Weight { get; }
+    public Parameter Weight { get; private set; }
+
+    /// <summary>
+    /// Uses <paramref name="weight"/> [out, in] as this layer's weight from now on (weight tying): e.g. a language
+    /// model's output layer sharing its embedding table, <c>output.TieWeight(embedding.Weight)</c> with E = the output
+    /// layer's input size, as PyTorch's <c>decoder.weight = encoder.weight</c>. The parameter keeps the name
+    /// <c>weight</c> here; the model's <see cref="Module.Parameters"/> hold it once.
+    /// </summary>
+    public void TieWeight(Parameter weight)
+    {
+        TieParameter("weight", weight);
+        Weight = weight;
+    }
 
     /// <summary>bias [out], or null.</summary>
     public Parameter? Bias { get; }

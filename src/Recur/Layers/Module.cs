@@ -10,7 +10,7 @@ namespace Recur.Layers;
 /// </summary>
 public abstract class Module
 {
-    private readonly List<Parameter> _own = [];
+    private readonly List<(string Name, Parameter Parameter)> _own = [];
     private readonly List<(string Name, Module Module)> _children = [];
     private bool _training = true;
 
@@ -20,8 +20,23 @@ public abstract class Module
         ArgumentNullException.ThrowIfNull(parameter);
         if (_own.Any(p => p.Name == parameter.Name) || _children.Any(c => c.Name == parameter.Name))
             throw new ArgumentException($"{GetType().Name} already has a member named '{parameter.Name}'", nameof(parameter));
-        _own.Add(parameter);
+        _own.Add((parameter.Name, parameter));
         return parameter;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="shared"/> (typically another module's parameter) in the slot <paramref name="name"/>, which
+    /// keeps its name: weight tying, PyTorch's <c>decoder.weight = encoder.weight</c>. Both modules then read and
+    /// train the one tensor, and their gradients add up in it.
+    /// </summary>
+    protected void TieParameter(string name, Parameter shared)
+    {
+        ArgumentNullException.ThrowIfNull(shared);
+        int i = _own.FindIndex(p => p.Name == name);
+        if (i < 0) throw new ArgumentException($"{GetType().Name} has no parameter named '{name}'", nameof(name));
+        if (!Shape.Equal(_own[i].Parameter.Value.Shape, shared.Value.Shape))
+            throw new ShapeMismatchException(nameof(shared), Shape.Format(_own[i].Parameter.Value.Shape), Shape.Format(shared.Value.Shape));
+        _own[i] = (name, shared);
     }
 
     /// <summary>Registers <paramref name="module"/> as the child <paramref name="name"/>.</summary>
@@ -37,12 +52,24 @@ public abstract class Module
         return module;
     }
 
-    /// <summary>Every parameter with its dotted path, own parameters first, then each child's in registration order.</summary>
-    public IEnumerable<(string Name, Parameter Parameter)> NamedParameters()
+    /// <summary>
+    /// Every parameter with its dotted path, own parameters first, then each child's in registration order. A tied
+    /// parameter (see <see cref="TieParameter"/>) appears once, under its first path, unless
+    /// <paramref name="removeDuplicate"/> is false (PyTorch's <c>named_parameters(remove_duplicate=...)</c>); a state
+    /// dict has it under every path.
+    /// </summary>
+    public IEnumerable<(string Name, Parameter Parameter)> NamedParameters(bool removeDuplicate = true)
     {
-        foreach (var p in _own) yield return (p.Name, p);
+        var seen = removeDuplicate ? new HashSet<Parameter>(ReferenceEqualityComparer.Instance) : null;
+        foreach (var entry in AllNamedParameters())
+            if (seen is null || seen.Add(entry.Parameter)) yield return entry;
+    }
+
+    private IEnumerable<(string Name, Parameter Parameter)> AllNamedParameters()
+    {
+        foreach (var p in _own) yield return p;
         foreach (var (name, child) in _children)
-            foreach (var (sub, p) in child.NamedParameters()) yield return (name + "." + sub, p);
+            foreach (var (sub, p) in child.AllNamedParameters()) yield return (name + "." + sub, p);
     }
 
     /// <summary>Every parameter (same order as <see cref="NamedParameters"/>).</summary>
@@ -98,21 +125,21 @@ public abstract class Module
         foreach (var p in Parameters) p.ZeroGrad();
     }
 
-    /// <summary>The parameter values by dotted name (shared tensors, not copies).</summary>
-    public Dictionary<string, Tensor> StateDict() => NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Value);
+    /// <summary>The parameter values by dotted name (shared tensors, not copies); a tied parameter under each of its names.</summary>
+    public Dictionary<string, Tensor> StateDict() => NamedParameters(removeDuplicate: false).ToDictionary(p => p.Name, p => p.Parameter.Value);
 
     /// <summary>
     /// Copies values in by dotted name. With <paramref name="strict"/>, every parameter must be present and no extra
-    /// names are allowed (PyTorch's load_state_dict(strict=True)); shapes must always match. The error lists the names.
+    /// names are allowed (PyTorch's load_state_dict(strict=True)); a tied parameter needs only one of its names (files
+    /// written by safetensors' save_model keep just one). Shapes must always match. The error lists the names.
     /// </summary>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
     {
         ArgumentNullException.ThrowIfNull(state);
-        var named = NamedParameters().ToList();
+        var named = NamedParameters(removeDuplicate: false).ToList();
         if (strict)
         {
-            var missing = named.Select(p => p.Name).Where(n => !state.ContainsKey(n)).ToList();
-            var unexpected = state.Keys.Except(named.Select(p => p.Name)).ToList();
+            var (missing, unexpected) = CompareNames(state.Keys);
             if (missing.Count > 0 || unexpected.Count > 0)
                 throw new ArgumentException($"state dict does not match {GetType().Name}: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}]", nameof(state));
         }
@@ -123,6 +150,20 @@ public abstract class Module
                     throw new ShapeMismatchException(name, Shape.Format(p.Value.Shape), Shape.Format(value.Shape));
                 value.Span.CopyTo(p.Value.Span);
             }
+    }
+
+    /// <summary>
+    /// The parameter names a state dict with these <paramref name="keys"/> lacks (a tied parameter is there if any one
+    /// of its names is), and the keys that name no parameter, each list in order.
+    /// </summary>
+    internal (List<string> Missing, List<string> Unexpected) CompareNames(IEnumerable<string> keys)
+    {
+        var present = keys.ToHashSet(StringComparer.Ordinal);
+        var named = NamedParameters(removeDuplicate: false).ToList();
+        var found = named.Where(p => present.Contains(p.Name)).Select(p => p.Parameter).ToHashSet(ReferenceEqualityComparer.Instance);
+        var missing = named.Where(p => !found.Contains(p.Parameter)).Select(p => p.Name).ToList();
+        var unexpected = present.Except(named.Select(p => p.Name)).Order(StringComparer.Ordinal).ToList();
+        return (missing, unexpected);
     }
 
     /// <summary>The output shape of the last forward through an op, for <see cref="Summary"/> (null before).</summary>
@@ -147,7 +188,7 @@ public abstract class Module
             Name: m.Name.Length == 0 ? "(model)" : m.Name,
             Type: m.Module.Describe(),
             Shape: m.Module.LastOutputShape is { } s ? Shape.Format(s) : "-",
-            Params: m.Module._own.Sum(p => (long)p.Count))).ToList();
+            Params: m.Module._own.Sum(p => (long)p.Parameter.Count))).ToList();
         int w0 = Math.Max(5, rows.Max(r => r.Name.Length)), w1 = Math.Max(4, rows.Max(r => r.Type.Length)), w2 = Math.Max(12, rows.Max(r => r.Shape.Length));
         var sb = new StringBuilder();
         string line = new('-', w0 + w1 + w2 + 18);

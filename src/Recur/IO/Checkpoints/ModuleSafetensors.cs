@@ -52,7 +52,7 @@ public static class ModuleSafetensors
     {
         ArgumentNullException.ThrowIfNull(model);
         var writer = new SafetensorsWriter().AddMetadata("format", "pt");
-        foreach (var (name, p) in model.NamedParameters()) writer.Add(name, p.Value);
+        foreach (var (name, p) in model.NamedParameters(removeDuplicate: false)) writer.Add(name, p.Value); // as PyTorch's state_dict()
         return writer;
     }
 }

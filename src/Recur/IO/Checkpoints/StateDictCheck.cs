@@ -14,11 +14,12 @@ internal static class StateDictCheck
     /// </summary>
     public static void Require(Module model, IReadOnlyDictionary<string, Tensor> state, string source, string prefix, bool strict)
     {
-        var named = model.NamedParameters().ToList();
+        var named = model.NamedParameters(removeDuplicate: false).ToList(); // a state dict names tied parameters under every path
         if (strict)
         {
-            var missing = named.Select(p => p.Name).Where(n => !state.ContainsKey(n)).Select(n => prefix + n).ToList();
-            var unexpected = state.Keys.Except(named.Select(p => p.Name)).Order(StringComparer.Ordinal).Select(n => prefix + n).ToList();
+            var (missingNames, unexpectedNames) = model.CompareNames(state.Keys);
+            var missing = missingNames.Select(n => prefix + n).ToList();
+            var unexpected = unexpectedNames.Select(n => prefix + n).ToList();
             if (missing.Count > 0 || unexpected.Count > 0)
                 throw new InvalidDataException(
                     $"{source}: the tensors do not match the {model.GetType().Name}'s parameters: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}]");
