@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Recur.Layers;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -75,10 +77,26 @@ public static class GradientClipping
         return double.IsPositiveInfinity(q) ? acc : Math.Pow(acc, 1 / q);
     }
 
+    // Σ v² accumulated in double (a norm over millions of elements must not lose the small ones), 8 floats a step
+    // widened to two vectors of 4 doubles.
     private static double SumOfSquares(ReadOnlySpan<float> values)
     {
+        int i = 0;
         double sum = 0;
-        foreach (float v in values) sum += (double)v * v;
+        if (Vector256.IsHardwareAccelerated && values.Length >= 8)
+        {
+            var acc0 = Vector256<double>.Zero;
+            var acc1 = Vector256<double>.Zero;
+            ref float start = ref MemoryMarshal.GetReference(values);
+            for (; i <= values.Length - 8; i += 8)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref start, (nuint)i));
+                acc0 += lo * lo;
+                acc1 += hi * hi;
+            }
+            sum = Vector256.Sum(acc0 + acc1);
+        }
+        for (; i < values.Length; i++) sum += (double)values[i] * values[i];
         return sum;
     }
 

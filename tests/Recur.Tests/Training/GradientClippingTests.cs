@@ -40,6 +40,20 @@ public class GradientClippingTests
     }
 
     [Fact]
+    public void The_global_norm_of_long_gradients_is_summed_in_double()
+    {
+        // 1,000,003 elements (the vector loop and its tail): 1e-4 everywhere, then one 1e4 at the end; squares 1e-8 and
+        // 1e8. Summed in float, the small squares (0.01 together) would vanish beside 1e8 and the norm would read 10000
+        // instead of 10000 + 5e-7.
+        var p = new Parameter("w", 1_000_003);
+        p.Grad.Fill(1e-4f);
+        p.Grad[1_000_002] = 1e4f;
+        double expected = 1_000_002 * (double)1e-4f * 1e-4f + 1e8;
+        Assert.Equal(Math.Sqrt(expected), GradientClipping.GlobalNorm([p]), tolerance: 1e-9);
+        Assert.Equal(Math.Sqrt(expected), GradientClipping.ParameterNorms([p])[0].Norm, tolerance: 1e-9);
+    }
+
+    [Fact]
     public void Parameter_norms_of_a_model_carry_dotted_paths()
     {
         var model = new Recur.Models.SequenceRegressor(2, new Recur.Models.RecurrentConfig("gru", 3), 1, new Recur.Tensors.Rng(1));
