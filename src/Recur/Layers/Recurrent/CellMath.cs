@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Recur.Kernels;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Recur.Layers;
 
@@ -107,15 +108,19 @@ internal static class LstmMath
 /// </summary>
 internal static class GruMath
 {
-    /// <summary>forward, reset after: <paramref name="xg"/> = a_x in, [r|z|n] out; <paramref name="hg"/> = a_h (its n part, hn = W_hn h + b_hn, is kept for backward).</summary>
-    public static void ForwardRow(Span<float> xg, ReadOnlySpan<float> hg, ReadOnlySpan<float> hPrev, Span<float> hNew)
+    /// <summary>
+    /// forward, reset after: a_x from <paramref name="ax"/> in, [r|z|n] out in <paramref name="xg"/> (the same span, or
+    /// e.g. a token's row of E W_ihᵀ + biases shared by every step that reads the token); <paramref name="hg"/> = a_h
+    /// (its n part, hn = W_hn h + b_hn, is kept for backward).
+    /// </summary>
+    public static void ForwardRow(ReadOnlySpan<float> ax, Span<float> xg, ReadOnlySpan<float> hg, ReadOnlySpan<float> hPrev, Span<float> hNew)
     {
         // One pass per nonlinearity, as in LstmMath.ForwardRow.
         int h = hPrev.Length;
         var rz = xg[..(2 * h)]; var xz = xg.Slice(h, h); var xn = xg.Slice(2 * h, h);
-        Elementwise.Add(rz, hg[..(2 * h)], rz);
+        Elementwise.Add(ax[..(2 * h)], hg[..(2 * h)], rz);
         Activations.Sigmoid(rz, rz);
-        Elementwise.MultiplyAdd(xg[..h], hg.Slice(2 * h, h), xn); // a_xn + r ⊙ hn
+        TensorPrimitives.FusedMultiplyAdd(xg[..h], hg.Slice(2 * h, h), ax.Slice(2 * h, h), xn); // a_xn + r ⊙ hn
         Activations.Tanh(xn, xn);
         int j = 0;
         if (Vector256.IsHardwareAccelerated)

@@ -96,9 +96,9 @@ internal sealed class DirectionSweep
             var p = Tensor.Ensure(ref _tokenProjection, e.Dim(0), GH);
             Gemm.Sgemm(false, true, e.Dim(0), GH, inSize, 1f, e.Span, inSize, _wih.Value.Span, inSize, 0f, p.Span, GH);
             AddInputBiases(p.Span);
-            // LSTM and RNN steps add their rows of P after the recurrent GEMM (LookupInStep); the GRU keeps a_x apart
-            // from a_h, so its rows are gathered here.
-            if (Gru && !_chunked)
+            // LSTM and RNN steps add their rows of P after the recurrent GEMM, a GRU (reset after) reads them as its a_x
+            // (RecurrentProjection, ForwardStep); only the reset-before GRU gathers them here.
+            if (GruBefore && !_chunked)
                 for (int n = 0; n < b * t; n++) p.Span.Slice(tokens[n] * GH, GH).CopyTo(xw.Span.Slice(n * GH, GH));
         }
         else if (_chunked) Pack(ref _wihT, true, GH, inSize, _wih.Value.Span, inSize);
@@ -205,8 +205,10 @@ internal sealed class DirectionSweep
                 var hg = keep ? rows.Of(_hg!.TimeStep(t)) : rows.Of(_stepHg!);
                 Gemm.Sgemm(false, n, 1f, hPrev.Span, hPrev.Stride, _whhT!, 0f, hg.Span, hg.Stride);
                 if (_bhh is not null) AddRowVector(hg, 2 * H, _bhh.Value.Span[(2 * H)..]); // b_hn stays inside r ⊙ (...)
+                bool lookup = _input.Tokens is not null && !_chunked; // a_x is the token's row of P, read in place
                 for (int i = 0; i < n; i++)
-                    if (Active(r0 + i, t)) GruMath.ForwardRow(g.Row(i), hg.Row(i), hPrev.Row(i), hNew.Row(i));
+                    if (Active(r0 + i, t))
+                        GruMath.ForwardRow(lookup ? TokenRow(r0 + i, t) : g.Row(i), g.Row(i), hg.Row(i), hPrev.Row(i), hNew.Row(i));
                 break;
             }
             case CellKind.Gru:
@@ -248,14 +250,15 @@ internal sealed class DirectionSweep
         bool lookup = _input.Tokens is not null && !_chunked;
         Gemm.Sgemm(false, rows.Count, 1f, hPrev.Span, hPrev.Stride, _whhT!, lookup ? 0f : 1f, g.Span, g.Stride);
         if (!lookup) return;
-        var tokens = _input.Tokens!;
-        var p = _tokenProjection!.Span;
         for (int i = 0; i < rows.Count; i++)
         {
             var row = g.Row(i);
-            TensorPrimitives.Add(row, p.Slice(tokens[(rows.Start + i) * _t + t] * GH, GH), row);
+            TensorPrimitives.Add(row, TokenRow(rows.Start + i, t), row);
         }
     }
+
+    // Token input: the row of P = E W_ih^T + biases [V, G*H] of the token that batch row b reads at step t.
+    private ReadOnlySpan<float> TokenRow(int b, int t) => _tokenProjection!.Span.Slice(_input.Tokens![b * _t + t] * GH, GH);
 
     /// <summary>
     /// Starts the backward (BPTT) of the last forward with keep = true. <paramref name="dy"/> [B, T, D*S] is ∂L/∂y (this

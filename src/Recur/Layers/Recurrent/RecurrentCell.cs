@@ -139,7 +139,7 @@ public abstract class RecurrentCell : Module
                 {
                     var row = hg.Span.Slice(i * gh, gh);
                     if (BiasHh is not null) TensorPrimitives.Add(row[(2 * hs)..], BiasHh.Value.Span[(2 * hs)..], row[(2 * hs)..]);
-                    GruMath.ForwardRow(gates.Span.Slice(i * gh, gh), row, hp.Span.Slice(i * hs, hs), hNew.Span.Slice(i * hs, hs));
+                    GruMath.ForwardRow(gates.Span.Slice(i * gh, gh), gates.Span.Slice(i * gh, gh), row, hp.Span.Slice(i * hs, hs), hNew.Span.Slice(i * hs, hs));
                 }
                 break;
             }
