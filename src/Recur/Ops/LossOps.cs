@@ -64,6 +64,7 @@ public static class LossOps
         if (o.ClassWeights is { } cw && cw.Length != c) throw new ShapeMismatchException("ClassWeights", $"[{c}]", $"[{cw.Length}]");
         if (!(o.LabelSmoothing >= 0 && o.LabelSmoothing < 1)) throw new ArgumentOutOfRangeException(nameof(options), $"LabelSmoothing must be in [0, 1), got {o.LabelSmoothing}");
         if (!mask.IsEmpty && mask.Length != n) throw new ShapeMismatchException(nameof(mask), $"[{n}] (one per row of logits {Shape.Format(logits.Shape)})", $"[{mask.Length}]");
+        CheckMaskValues(mask, nameof(mask));
         if (o.Reduction == LossReduction.SumOverTime && logits.Value.Rank < 3)
             throw new ShapeMismatchException(nameof(logits), "[B, T, C] for Reduction = SumOverTime (the batch size B divides the sum)", Shape.Format(logits.Shape));
 
@@ -112,8 +113,8 @@ public static class LossOps
     /// l = max(z, 0) - z·y + log(1 + e^{-|z|}) (with pos_weight p: the log-sigmoid term of positives is scaled by p);
     /// ∂l/∂z = σ(z) - y (general: (p·y + 1 - y)·σ(z) - p·y). <paramref name="mask"/> (per element, or per row of the
     /// last dimension) weights the terms; 0 excludes padding. <paramref name="classPosWeights"/> [C] is PyTorch's pos_weight
-    /// tensor: one p per class (column of the last dimension), for multi-label targets; it replaces the scalar
-    /// <paramref name="posWeight"/>.
+    /// tensor: one p per class (column of the last dimension), for multi-label targets, or [1] broadcast to all; it
+    /// replaces the scalar <paramref name="posWeight"/>.
     /// </summary>
     public static Var BinaryCrossEntropyWithLogits(this Tape tape, Var logits, ReadOnlySpan<float> targets, ReadOnlySpan<float> mask = default,
         float posWeight = 1f, LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classPosWeights = default)
@@ -122,7 +123,8 @@ public static class LossOps
         int n = logits.Value.Length, classes = logits.Value.Rank == 0 ? 1 : logits.Value.Dim(-1);
         if (!classPosWeights.IsEmpty)
         {
-            if (classPosWeights.Length != classes) throw new ShapeMismatchException(nameof(classPosWeights), $"[{classes}] (one per column of logits {Shape.Format(logits.Shape)})", $"[{classPosWeights.Length}]");
+            if (classPosWeights.Length != classes && classPosWeights.Length != 1)
+                throw new ShapeMismatchException(nameof(classPosWeights), $"[{classes}] (one per column of logits {Shape.Format(logits.Shape)}) or [1]", $"[{classPosWeights.Length}]");
             if (posWeight != 1f) throw new ArgumentException($"give either posWeight ({posWeight}) or classPosWeights, not both", nameof(classPosWeights));
         }
         if (targets.Length != n) throw new ShapeMismatchException(nameof(targets), Shape.Format(logits.Shape) + $" ({n} values)", $"{targets.Length} values");
@@ -133,7 +135,7 @@ public static class LossOps
         for (int i = 0; i < n; i++)
         {
             float m = mask.IsEmpty ? 1f : mask[i / per];
-            double x = z[i], y = targets[i], pw = classPosWeights.IsEmpty ? posWeight : classPosWeights[i % classes];
+            double x = z[i], y = targets[i], pw = classPosWeights.IsEmpty ? posWeight : classPosWeights[i % classPosWeights.Length];
             double logSigNeg = Math.Max(-x, 0) + Math.Log(1 + Math.Exp(-Math.Abs(x))); // -log σ(x)
             double l = (1 - y) * x + (1 + (pw - 1) * y) * logSigNeg;
             total += m * l;
@@ -198,16 +200,28 @@ public static class LossOps
     private static int MaskStride(ReadOnlySpan<float> mask, Var x, string name)
     {
         if (mask.IsEmpty) return 1;
+        CheckMaskValues(mask, name);
         int n = x.Value.Length, last = x.Value.Rank == 0 ? 1 : x.Value.Dim(-1);
         if (mask.Length == n) return 1;
         if (mask.Length * last == n) return last;
         throw new ShapeMismatchException(name, $"{n} values (one per element) or {n / Math.Max(1, last)} (one per row of {Shape.Format(x.Shape)})", $"{mask.Length} values");
     }
 
+    // SumOverTime divides by B, the first dimension of a batch-first [B, T, ...] prediction; without a time axis
+    // there is no B to find (a flat [B*T] would be divided by B*T, silently a per-step mean).
+    // A mask value weights a term (0 drops it): a negative or non-finite one has no meaning.
+    private static void CheckMaskValues(ReadOnlySpan<float> mask, string name)
+    {
+        for (int i = 0; i < mask.Length; i++)
+            if (!(mask[i] >= 0 && float.IsFinite(mask[i])))
+                throw new ArgumentOutOfRangeException(name, $"mask values must be finite and >= 0, got {name}[{i}] = {mask[i]}");
+    }
+
     private static double Denominator(LossReduction reduction, double count, Var x) => reduction switch
     {
         LossReduction.Sum => 1,
-        LossReduction.SumOverTime => x.Value.Rank >= 2 ? x.Value.Dim(0) : 1,
+        LossReduction.SumOverTime => x.Value.Rank >= 2 ? x.Value.Dim(0)
+            : throw new ShapeMismatchException(nameof(x), "[B, T, ...] for Reduction = SumOverTime (the batch size B divides the sum)", Shape.Format(x.Shape)),
         _ => count,
     };
 
