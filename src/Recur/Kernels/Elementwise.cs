@@ -44,6 +44,15 @@ public static class Elementwise
         TensorPrimitives.FusedMultiplyAdd(x, y, z, z);
     }
 
+    /// <summary>z = a + x ⊙ y, fused (one rounding). Shapes: x, y, a, z [n]; z may alias a.</summary>
+    public static void MultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> a, Span<float> z)
+    {
+        CheckBinary(x, y, z);
+        KernelArgs.SameLength(a.Length, nameof(a), x.Length, nameof(x));
+        KernelArgs.NoPartialOverlap(a, nameof(a), z, nameof(z));
+        TensorPrimitives.FusedMultiplyAdd(x, y, a, z);
+    }
+
     /// <summary>y += alpha · x, fused (one rounding; BLAS saxpy). Shapes: x, y [n].</summary>
     public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
     {

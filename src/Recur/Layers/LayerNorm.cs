@@ -8,10 +8,13 @@ namespace Recur.Layers;
 public sealed class LayerNorm : Module
 {
     /// <summary>Creates the module for rows of <paramref name="features"/> values.</summary>
+    /// <param name="features">F, the size of the last dimension it normalises.</param>
+    /// <param name="eps">ε added to the variance (>= 0; PyTorch's default 1e-5).</param>
+    /// <param name="elementwiseAffine">Whether to learn weight [F] (from 1) and bias [F] (from 0).</param>
     public LayerNorm(int features, float eps = 1e-5f, bool elementwiseAffine = true)
     {
         if (features <= 0) throw new ArgumentOutOfRangeException(nameof(features), $"must be positive, got {features}");
-        if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), $"must be positive, got {eps}");
+        if (!(eps >= 0 && float.IsFinite(eps))) throw new ArgumentOutOfRangeException(nameof(eps), $"must be finite and >= 0, got {eps}");
         Features = features;
         Eps = eps;
         if (!elementwiseAffine) return;

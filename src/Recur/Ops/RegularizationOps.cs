@@ -39,7 +39,8 @@ public static class RegularizationOps
         int f = norm.Features;
         if (x.Value.Rank == 0 || x.Value.Dim(-1) != f) throw new ShapeMismatchException(nameof(x), $"[..., {f}]", Shape.Format(x.Shape));
         int rows = x.Value.Length / f;
-        var y = tape.Output(true, x.Shape);
+        bool grad = x.RequiresGrad || norm.Weight is not null; // without the affine part only x can want a gradient
+        var y = tape.Output(grad, x.Shape);
         var xhat = tape.Alloc(x.Shape);
         var rstd = tape.Alloc(rows);
         for (int r = 0; r < rows; r++)
@@ -57,6 +58,7 @@ public static class RegularizationOps
             else TensorPrimitives.FusedMultiplyAdd(xh, norm.Weight.Value.Span, norm.Bias!.Value.Span, yr);
         }
         norm.RecordOutputShape(x.Shape);
+        if (!grad) return y;
         var n = tape.Record<LayerNormNode>();
         n.Norm = norm; n.X = x; n.Y = y; n.XHat = xhat; n.RStd = rstd;
         return y;

@@ -252,6 +252,55 @@ public class OpGradientTests
     }
 
     [Fact]
+    public void Layer_norm_without_affine_follows_its_input_for_gradients_and_takes_eps_0()
+    {
+        var tape = new Tape();
+        var ln = new LayerNorm(3, eps: 0f, elementwiseAffine: false);
+        var y = tape.LayerNorm(ln, tape.Input(Tensor.FromValues([1f, 2f, 4f], 1, 3)));
+        Assert.False(y.RequiresGrad); // nothing to differentiate: no parameters, a constant input
+        // torch 1.13: nn.LayerNorm(3, eps=0.0, elementwise_affine=False)(tensor([[1.,2.,4.]])) = [-1.06904, -0.26726, 1.33631]
+        float[] expected = [-1.06904f, -0.26726f, 1.33631f];
+        for (int j = 0; j < 3; j++) Assert.Equal(expected[j], y.Value[0, j], 4);
+        Assert.True(tape.LayerNorm(new LayerNorm(3), tape.Input(Tensor.FromValues([1f, 2f, 4f], 1, 3))).RequiresGrad);
+    }
+
+    [Fact]
+    public void Loss_masks_and_sum_over_time_are_checked()
+    {
+        var tape = new Tape();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => tape.CrossEntropy(tape.Input(Random(R, 2, 3)), [0, 1], null, [1f, -0.5f]));
+        Assert.Contains("mask[1] = -0.5", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => tape.MseLoss(tape.Input(Random(R, 2)), [0f, 1f], [float.NaN, 1f]));
+        // A flat [B*T] prediction has no B to divide by.
+        var s = Assert.Throws<ShapeMismatchException>(() =>
+            tape.BinaryCrossEntropyWithLogits(tape.Input(Random(R, 6)), [1f, 0f, 1f, 0f, 1f, 0f], reduction: LossReduction.SumOverTime));
+        Assert.Contains("[B, T, ...]", s.Message);
+    }
+
+    [Fact]
+    public void Binary_cross_entropy_broadcasts_a_single_pos_weight()
+    {
+        // torch 1.13, float64: F.binary_cross_entropy_with_logits(tensor([.3,-1.2,2.,1.5]), tensor([1.,0.,1.,.5]),
+        //     pos_weight=tensor([2.5])) = 0.7672409606466493
+        var tape = new Tape();
+        var l = tape.BinaryCrossEntropyWithLogits(tape.Input(Tensor.FromValues([0.3f, -1.2f, 2f, 1.5f], 4)), [1f, 0f, 1f, 0.5f], classPosWeights: [2.5f]);
+        Assert.Equal(0.7672409606466493, l.Value[0], 5);
+    }
+
+    [Fact]
+    public void Dropout_1_between_recurrent_layers_cuts_the_first_layer_off()
+    {
+        // nn.LSTM(dropout=1) accepts it: layer 2 sees zeros, so the output no longer depends on x.
+        var lstm = new Lstm(2, 3, numLayers: 2, dropout: 1f, rng: new Rng(4));
+        var tape = new Tape();
+        var x = tape.Input(Random(R, 2, 4, 2), requiresGrad: true);
+        var r = tape.Recurrent(lstm, x);
+        Assert.All(r.Output.Value.ToArray(), v => Assert.True(float.IsFinite(v)));
+        tape.Backward(tape.Sum(r.Output));
+        Assert.All(x.Grad!.ToArray(), v => Assert.Equal(0f, v));
+    }
+
+    [Fact]
     public void Dropout_with_p_1_zeroes_everything_in_training()
     {
         var d = new Dropout(1f, new Rng(6));

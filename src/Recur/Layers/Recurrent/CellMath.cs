@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Recur.Kernels;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Recur.Layers;
 
@@ -120,7 +119,7 @@ internal static class GruMath
         var rz = xg[..(2 * h)]; var xz = xg.Slice(h, h); var xn = xg.Slice(2 * h, h);
         Elementwise.Add(ax[..(2 * h)], hg[..(2 * h)], rz);
         Activations.Sigmoid(rz, rz);
-        TensorPrimitives.FusedMultiplyAdd(xg[..h], hg.Slice(2 * h, h), ax.Slice(2 * h, h), xn); // a_xn + r ⊙ hn
+        Elementwise.MultiplyAdd(xg[..h], hg.Slice(2 * h, h), ax.Slice(2 * h, h), xn); // a_xn + r ⊙ hn
         Activations.Tanh(xn, xn);
         int j = 0;
         if (Vector256.IsHardwareAccelerated)

@@ -40,7 +40,7 @@ public abstract class RecurrentLayer : Module
         if (spec.InputSize <= 0) throw new ArgumentOutOfRangeException("inputSize", $"must be positive, got {spec.InputSize}");
         if (spec.HiddenSize <= 0) throw new ArgumentOutOfRangeException("hiddenSize", $"must be positive, got {spec.HiddenSize}");
         if (numLayers <= 0) throw new ArgumentOutOfRangeException(nameof(numLayers), $"must be positive, got {numLayers}");
-        if (!(dropout >= 0 && dropout < 1)) throw new ArgumentOutOfRangeException(nameof(dropout), $"must be in [0, 1), got {dropout}");
+        if (!(dropout >= 0 && dropout <= 1)) throw new ArgumentOutOfRangeException(nameof(dropout), $"must be in [0, 1], got {dropout}");
         if (spec.ProjSize < 0 || (spec.ProjSize > 0 && spec.ProjSize >= spec.HiddenSize))
             throw new ArgumentOutOfRangeException("projSize", $"must be 0 (none) or in [1, hiddenSize={spec.HiddenSize}), got {spec.ProjSize}");
         Spec = spec;
@@ -291,7 +291,7 @@ public abstract class RecurrentLayer : Module
         if (!Training || Dropout == 0) { _dropped[layer] = null; return y; }
         var mask = Tensor.Ensure(ref _masks[layer], y.Dim(0), y.Dim(1), y.Dim(2));
         var dropped = Tensor.Ensure(ref _dropped[layer], y.Dim(0), y.Dim(1), y.Dim(2));
-        float keepScale = 1f / (1f - Dropout);
+        float keepScale = 1f / (1f - Dropout); // infinite at p = 1, but then no element is kept (NextFloat() < 1)
         var m = mask.Span;
         for (int i = 0; i < m.Length; i++) m[i] = _rng.NextFloat() < Dropout ? 0f : keepScale;
         System.Numerics.Tensors.TensorPrimitives.Multiply(y.Span, m, dropped.Span);
