@@ -41,7 +41,8 @@ public sealed class Linear : Module
     /// Uses <paramref name="weight"/> [out, in] as this layer's weight from now on (weight tying): e.g. a language
     /// model's output layer sharing its embedding table, <c>output.TieWeight(embedding.Weight)</c> with E = the output
     /// layer's input size, as PyTorch's <c>decoder.weight = encoder.weight</c>. The parameter keeps the name
-    /// <c>weight</c> here; the model's <see cref="Module.Parameters"/> hold it once.
+    /// <c>weight</c> here; the model's <see cref="Module.Parameters"/> hold it once. Tie before creating the optimizer
+    /// (it keeps the parameters it was given; a trainer refuses an optimizer holding one the model no longer has).
     /// </summary>
     public void TieWeight(Parameter weight)
     {

@@ -108,7 +108,7 @@ public sealed class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(model);
         var checkpoint = new Checkpoint(kind, config);
-        foreach (var (name, p) in model.NamedParameters(removeDuplicate: false)) checkpoint.Weights.Add(name, p.Value.Clone());
+        foreach (var (name, p) in model.NamedParameters()) checkpoint.Weights.Add(name, p.Value.Clone()); // a tied weight once
         foreach (var (key, rng) in ModuleRngs(model)) checkpoint.Rngs.Add(key, rng.GetState());
         if (optimizer is not null)
         {

@@ -52,7 +52,9 @@ public static class ModuleSafetensors
     {
         ArgumentNullException.ThrowIfNull(model);
         var writer = new SafetensorsWriter().AddMetadata("format", "pt");
-        foreach (var (name, p) in model.NamedParameters(removeDuplicate: false)) writer.Add(name, p.Value); // as PyTorch's state_dict()
+        // A tied weight once, under its first name, as safetensors' save_model writes it (save_file refuses shared
+        // tensors, and load_model would call a second copy unexpected); loading accepts either name.
+        foreach (var (name, p) in model.NamedParameters()) writer.Add(name, p.Value);
         return writer;
     }
 }
