@@ -21,7 +21,7 @@ namespace Recur.Training;
 /// </summary>
 public sealed class Trainer
 {
-    private readonly (string Name, Parameter Parameter)[] _params;
+    private Parameter[] _params = []; // the model's, read at the start of each Fit (weights may be tied in between)
     private readonly Dictionary<Parameter, string> _names = new(ReferenceEqualityComparer.Instance);
     private readonly Tape _tape = new();
 
@@ -33,8 +33,6 @@ public sealed class Trainer
         Model = model;
         Optimizer = optimizer;
         Options = options ?? new TrainerOptions();
-        _params = model.NamedParameters().ToArray();
-        foreach (var (name, p) in _params) _names.TryAdd(p, name);
     }
 
     /// <summary>The model.</summary>
@@ -113,6 +111,7 @@ public sealed class Trainer
         int resumedThrough = resume is { Epochs.Count: > 0 } ? resume.Epochs[^1].Epoch : 0;
         if (resume is not null && resumedThrough != Options.InitialEpoch)
             throw new ArgumentException($"the history to resume ends at epoch {resumedThrough} but InitialEpoch is {Options.InitialEpoch}", nameof(resume));
+        ReadParameters();
         var history = History = new TrainingHistory();
         var loss = new MeanLoss();
         var metrics = new List<IMetric> { loss };
@@ -121,7 +120,8 @@ public sealed class Trainer
         string baseName = Monitor.StartsWith("val_", StringComparison.Ordinal) ? Monitor[4..] : Monitor;
         // A misspelt or unavailable name would read NaN every epoch: never an improvement, so early stopping and the
         // plateau schedule would act on nothing. Refuse it up front, naming what can be monitored.
-        var monitorable = metrics.Select(m => m.Name).Concat(validation is null ? [] : metrics.Select(m => "val_" + m.Name)).ToList();
+        var monitorable = metrics.Select(m => m.Name).Concat(validation is null ? [] : metrics.Select(m => "val_" + m.Name))
+            .Concat(["lr", "grad_norm", "items_per_second"]).ToList();
         if (!monitorable.Contains(Monitor))
             throw new ArgumentException($"Monitor '{Monitor}' is not recorded by this Fit; it can be one of {string.Join(", ", monitorable)}"
                 + (validation is null && baseName != Monitor ? " (val_ names need a validation source)" : ""), nameof(Options));
@@ -272,42 +272,28 @@ public sealed class Trainer
         return metrics.ToDictionary(m => m.Name, m => m.Value);
     }
 
-    // The optimizer's state, and a per-batch schedule's, at the start of an epoch; the copies are reused epoch to epoch.
-    private sealed class OptimizerSnapshot
+    // The model's parameters and their names, and a check that the optimizer updates only those: one holding a
+    // parameter the model no longer has (a weight tied after the optimizer was made) would train a detached copy.
+    private void ReadParameters()
     {
-        private readonly Dictionary<string, Tensor> _tensors = new(StringComparer.Ordinal);
-        private OptimizerState? _state;
-        private ScheduleState? _schedule;
-
-        public void Capture(Optimizer optimizer, LearningRateSchedule? schedule)
-        {
-            var live = optimizer.StateDict();
-            foreach (var (name, t) in live)
-                if (_tensors.TryGetValue(name, out var copy)) t.Span.CopyTo(copy.Span);
-                else _tensors.Add(name, t.Clone());
-            if (_tensors.Count != live.Count) // a slot was dropped since the last capture (state loaded in between)
-                foreach (string name in _tensors.Keys.Where(k => !live.ContainsKey(k)).ToList()) _tensors.Remove(name);
-            _state = optimizer.ExportState();
-            _schedule = schedule?.ExportState();
-        }
-
-        // Slots created after the capture are cleared by LoadStateDict, as they did not exist then.
-        public void Restore(Optimizer optimizer, LearningRateSchedule? schedule)
-        {
-            optimizer.LoadStateDict(_tensors, _state!);
-            if (_schedule is not null) schedule!.LoadState(_schedule);
-        }
+        _names.Clear();
+        foreach (var (name, p) in Model.NamedParameters()) _names.Add(p, name);
+        _params = [.. _names.Keys];
+        foreach (var p in Optimizer.Parameters)
+            if (!_names.ContainsKey(p))
+                throw new InvalidOperationException(
+                    $"the optimizer holds a parameter '{p.Name}' {Shape.Format(p.Value.Shape)} that is not one of the model's (was a weight tied after the optimizer was created?)");
     }
 
     private void Snapshot(ref float[][]? store)
     {
-        store ??= _params.Select(p => new float[p.Parameter.Count]).ToArray();
-        for (int i = 0; i < _params.Length; i++) _params[i].Parameter.Value.Span.CopyTo(store[i]);
+        store ??= _params.Select(p => new float[p.Count]).ToArray();
+        for (int i = 0; i < _params.Length; i++) _params[i].Value.Span.CopyTo(store[i]);
     }
 
     private void Restore(float[][] store)
     {
-        for (int i = 0; i < _params.Length; i++) store[i].CopyTo(_params[i].Parameter.Value.Span);
+        for (int i = 0; i < _params.Length; i++) store[i].CopyTo(_params[i].Value.Span);
     }
 
     // Only what the optimizer trains is judged: frozen parameters and ones outside the optimizer are never updated.

@@ -244,6 +244,22 @@ public class TrainerTests
     }
 
     [Fact]
+    public void An_optimizer_holding_a_parameter_the_model_no_longer_has_is_refused()
+    {
+        // Tying after the optimizer was made leaves it with the replaced weight: it would train a detached copy.
+        var rng = new Rng(4);
+        var embedding = new Embedding(5, 3, rng: rng);
+        var model = new SequenceTagger(3, new RecurrentConfig("lstm", 3), 5, rng: rng);
+        var optimizer = new Adam(model.Parameters, 0.01);
+        var head = model.NamedModules().Select(m => m.Module).OfType<Linear>().Last();
+        head.TieWeight(embedding.Weight);
+        var trainer = new Trainer(model, optimizer, new TrainerOptions { Epochs = 1 });
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            trainer.Fit(new ListBatchSource<BitBatch>(BitBatches(rng, 1, b: 2, t: 3)), null, (tape, b, o) => BitStep(model, tape, b, o)));
+        Assert.Contains("the optimizer holds a parameter 'weight' [5, 3] that is not one of the model's", e.Message);
+    }
+
+    [Fact]
     public void A_monitor_that_is_not_recorded_is_refused_with_the_names_that_are()
     {
         var rng = new Rng(4);
@@ -252,7 +268,7 @@ public class TrainerTests
         var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), new TrainerOptions { Epochs = 2, Monitor = "val_acuracy" });
         trainer.Metrics.Add(new Accuracy());
         var e = Assert.Throws<ArgumentException>(() => trainer.Fit(batches, batches, (tape, b, o) => BitStep(model, tape, b, o)));
-        Assert.Contains("Monitor 'val_acuracy' is not recorded by this Fit; it can be one of loss, accuracy, val_loss, val_accuracy", e.Message);
+        Assert.Contains("Monitor 'val_acuracy' is not recorded by this Fit; it can be one of loss, accuracy, val_loss, val_accuracy, lr, grad_norm, items_per_second", e.Message);
         var noValidation = new Trainer(model, new Adam(model.Parameters, 0.01), new TrainerOptions { Epochs = 2, Monitor = "val_loss" });
         e = Assert.Throws<ArgumentException>(() => noValidation.Fit(batches, null, (tape, b, o) => BitStep(model, tape, b, o)));
         Assert.Contains("val_ names need a validation source", e.Message);
