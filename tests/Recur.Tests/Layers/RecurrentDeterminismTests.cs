@@ -1,5 +1,6 @@
 using Recur.Kernels;
 using Recur.Layers;
+using Recur.Ops;
 using Recur.Tensors;
 using Recur.Tests.Kernels;
 
@@ -28,6 +29,15 @@ public class RecurrentDeterminismTests
     [MemberData(nameof(Configs))]
     public void Inference_gives_identical_bits_on_1_to_4_threads(string config) =>
         AssertSameOnEveryThreadCount(threads => Run(config, threads, training: false));
+
+    [Theory]
+    [InlineData("gru-lengths-bi", true)]
+    [InlineData("gru-lengths-bi", false)]
+    [InlineData("gru-before-bi", true)]
+    [InlineData("lstm-bi-l2", true)]
+    [InlineData("rnn-tanh-lengths", true)]
+    public void Token_input_gives_identical_bits_on_1_to_4_threads(string config, bool training) =>
+        AssertSameOnEveryThreadCount(threads => RunTokens(config, threads, training));
 
     private static void AssertSameOnEveryThreadCount(Func<int, float[]> run)
     {
@@ -68,5 +78,22 @@ public class RecurrentDeterminismTests
         var g = layer.Backward(u, v);
         return [.. r.Output.Span, .. r.Hn.Span, .. g.Input.Span, .. g.H0.Span, .. layer.GradientNormsOverTime().Span,
             .. layer.Parameters.SelectMany(p => p.Grad.ToArray())];
+    }
+
+    // Token input (the first layer reads rows of E W_ih^T): outputs, and in training every gradient, the table's too.
+    private static float[] RunTokens(string config, int threads, bool training)
+    {
+        KernelConfig.Threads = threads;
+        var rng = new Rng(3);
+        var table = new Embedding(9, Input, rng: rng);
+        var layer = RecurrentGradientCheckTests.Make(config, Input, rng);
+        layer.Training = training;
+        var tokens = Enumerable.Range(0, Batch * Steps).Select(_ => rng.NextInt(9)).ToArray();
+        int[]? lengths = config.Contains("lengths") ? [9, 3, 20, 1, 5, 20, 17, 2, 11, 8, 20, 4, 6] : null;
+        var tape = new Tape();
+        var r = tape.Recurrent(layer, table, tokens, Batch, Steps, lengths: lengths);
+        if (!training) return r.Output.Value.ToArray();
+        tape.Backward(tape.Sum(tape.Tanh(r.Output)));
+        return [.. r.Output.Value.Span, .. layer.Parameters.SelectMany(p => p.Grad.ToArray()), .. table.Weight.Grad.Span];
     }
 }

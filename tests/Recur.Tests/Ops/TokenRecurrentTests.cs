@@ -33,6 +33,8 @@ public class TokenRecurrentTests
     [InlineData("gru-lengths", 37)]
     [InlineData("lstm-lengths", 9)] // short enough for one projection of all steps
     [InlineData("rnn-tanh-bi", 9)]
+    [InlineData("gru-lengths-bi", 9)]
+    [InlineData("gru-before", 9)]
     public void Inference_equals_the_composition(string config, int steps)
     {
         var (fused, composed) = Run(config, steps, training: false, paddingIndex: null);

@@ -82,6 +82,7 @@ public class TrainingHistoryCsvTests
             int loss = read.IndexOf("loss"), lr = read.IndexOf("lr"), val = read.IndexOf("val_loss");
             Assert.Equal([Tricky[0], Tricky[1], Tricky[2], Tricky[4]], Enumerable.Range(0, 4).Select(r => read.Value(r, loss)));
             Assert.Equal([Tricky[5], Tricky[6], Tricky[3]], Enumerable.Range(0, 3).Select(r => read.Value(r, lr)));
+            Assert.Equal(["nan", "inf", "-inf", ""], Enumerable.Range(0, 4).Select(r => read.Rows[r][val])); // what a NaN below was
             Assert.True(double.IsNaN(read.Value(0, val)));
             Assert.Equal(double.PositiveInfinity, read.Value(1, val));
             Assert.Equal(double.NegativeInfinity, read.Value(2, val));
