@@ -57,4 +57,33 @@ public class MetricsTests
         Assert.True(double.IsNaN(F1(Rows(4, (-100, 2), (-100, 1)))));
         Assert.True(double.IsNaN(F1(Rows(2, (-100, 1)))));
     }
+
+    [Fact]
+    public void Metrics_skip_the_positions_a_mask_marks_as_padding()
+    {
+        // Classification: the 2nd and 4th rows are padding (their predictions wrong); accuracy 2/2, F1 as if absent.
+        var outputs = Rows(3, (0, 0), (1, 2), (2, 2), (0, 1));
+        outputs.Mask = [1f, 0f, 1f, 0f];
+        var accuracy = new Accuracy();
+        accuracy.Update(outputs);
+        Assert.Equal(1.0, accuracy.Value);
+        Assert.Equal(1.0, F1(outputs), 12);
+
+        // Regression on [B=2, T=2, F=2] with a [B, T] mask: the padded step's errors (100) are not counted.
+        var regression = new StepOutputs
+        {
+            Predictions = Tensor.FromValues([1f, 2f, 3f, 4f, 5f, 6f, 107f, 108f], 2, 2, 2),
+            RealTargets = [0f, 2f, 3f, 2f, 5f, 6f, 7f, 8f],
+            Mask = [1f, 1f, 1f, 0f],
+        };
+        var rmse = new RegressionError(RegressionError.Kind.Rmse);
+        var mae = new RegressionError(RegressionError.Kind.Mae);
+        rmse.Update(regression);
+        mae.Update(regression);
+        Assert.Equal(Math.Sqrt(5.0 / 6), rmse.Value, 12); // errors 1, 0, 0, 2, 0, 0 over 6 elements
+        Assert.Equal(3.0 / 6, mae.Value, 12);
+
+        regression.Mask = [1f, 0f, 1f];
+        Assert.Throws<ArgumentException>(() => mae.Update(regression));
+    }
 }

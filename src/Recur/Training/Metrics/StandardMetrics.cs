@@ -49,7 +49,7 @@ public sealed class Perplexity(bool bits = false) : IMetric
 }
 
 /// <summary>
-/// Fraction of rows whose arg-max logit is the target (rows with the ignore index skipped: token accuracy for taggers
+/// Fraction of rows whose arg-max logit is the target (rows with the ignore index or a 0 in the mask skipped: token accuracy for taggers
 /// and language models). A single logit column is read as binary: predicted 1 when the logit is &gt; 0.
 /// </summary>
 public sealed class Accuracy : IMetric
@@ -73,7 +73,7 @@ public sealed class Accuracy : IMetric
         var z = o.Logits.Span;
         for (int i = 0; i < n; i++)
         {
-            if (o.Targets[i] == o.IgnoreIndex) continue;
+            if (o.Targets[i] == o.IgnoreIndex || !o.Counts(i, n)) continue;
             _total++;
             if (Classes.Predict(z.Slice(i * c, c)) == o.Targets[i]) _correct++;
         }
@@ -86,7 +86,7 @@ public sealed class Accuracy : IMetric
 /// <summary>
 /// F1 score: for two classes (or one binary logit) the F1 of class 1; for more, the unweighted mean over the classes
 /// that occur as a target or a prediction (macro F1 as scikit-learn's <c>f1_score(average='macro')</c> and torchmetrics
-/// compute it: a class absent from both would add a meaningless 0). Rows with the ignore index count nowhere.
+/// compute it: a class absent from both would add a meaningless 0). Rows with the ignore index or a 0 in the mask count nowhere.
 /// NaN before any row was counted.
 /// </summary>
 public sealed class F1Score : IMetric
@@ -116,7 +116,7 @@ public sealed class F1Score : IMetric
         for (int i = 0; i < n; i++)
         {
             int y = o.Targets[i];
-            if (y == o.IgnoreIndex) continue;
+            if (y == o.IgnoreIndex || !o.Counts(i, n)) continue;
             _rows++;
             int p = Classes.Predict(o.Logits.Span.Slice(i * c, c));
             if (p == y) _tp[y]++;
@@ -142,7 +142,7 @@ public sealed class F1Score : IMetric
     }
 }
 
-/// <summary>Regression errors over all prediction elements: root mean squared, mean absolute, or mean absolute percentage.</summary>
+/// <summary>Regression errors over the prediction elements (those the mask keeps): root mean squared, mean absolute, or mean absolute percentage.</summary>
 public sealed class RegressionError(RegressionError.Kind kind) : IMetric
 {
     /// <summary>Which error.</summary>
@@ -177,6 +177,7 @@ public sealed class RegressionError(RegressionError.Kind kind) : IMetric
         var p = o.Predictions.Span;
         for (int i = 0; i < p.Length; i++)
         {
+            if (!o.Counts(i, p.Length)) continue;
             double d = (double)p[i] - o.RealTargets[i];
             switch (kind)
             {

@@ -30,6 +30,22 @@ public sealed class StepOutputs
     /// <summary>Real targets, one per prediction element.</summary>
     public float[]? RealTargets { get; set; }
 
+    /// <summary>
+    /// Positions the metrics skip, as a loss mask marks them: 0 = padding, anything else counts once. One value per
+    /// logits row, and per prediction element or per row of the predictions' last dimension (e.g. [B, T] for [B, T, F]);
+    /// null = every position counts.
+    /// </summary>
+    public float[]? Mask { get; set; }
+
+    /// <summary>Whether position <paramref name="i"/> of <paramref name="count"/> (rows or elements) counts.</summary>
+    internal bool Counts(int i, int count)
+    {
+        if (Mask is not { } m) return true;
+        if (m.Length == count) return m[i] != 0;
+        if (count % m.Length == 0) return m[i / (count / m.Length)] != 0;
+        throw new ArgumentException($"Mask has {m.Length} values for {count} positions: one per position or per row of the last dimension", nameof(Mask));
+    }
+
     /// <summary>Clears everything for the next batch.</summary>
     public void Clear()
     {
@@ -40,6 +56,7 @@ public sealed class StepOutputs
         IgnoreIndex = -100;
         Predictions = null;
         RealTargets = null;
+        Mask = null;
     }
 }
 
