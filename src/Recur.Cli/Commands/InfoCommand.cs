@@ -104,7 +104,7 @@ internal static class InfoCommand
         r.Table(columns, shown.Select(i =>
         {
             var tone = i == best ? Tone.Good : Tone.Normal;
-            var cells = history.Rows[i].Select(x => new Cell(x, tone)).ToList();
+            var cells = Enumerable.Range(0, history.Columns.Count).Select(c => new Cell(history.Display(i, c), tone)).ToList();
             if (finite.Count > 0) cells.Add(new Cell(TextPlot.Bar(series[i], finite.Min(), finite.Max(), 30, r.BarChar) + (i == best ? " best" : ""), i == best ? Tone.Good : Tone.Dim));
             return cells.ToArray();
         }));
@@ -113,7 +113,7 @@ internal static class InfoCommand
         {
             string at = epoch >= 0 ? $"epoch {history.Rows[best][epoch]}" : $"row {best + 1}";
             r.Line();
-            r.Line($"  val_bpc by epoch: {TextPlot.Sparkline(series)}  {history.Rows[0][val]} -> {history.Rows[^1][val]}, best {history.Rows[best][val]} at {at}");
+            r.Line($"  val_bpc by epoch: {TextPlot.Sparkline(series)}  {history.Display(0, val)} -> {history.Display(n - 1, val)}, best {history.Display(best, val)} at {at}");
         }
     }
 

@@ -43,6 +43,17 @@ internal sealed record TrainingHistory(IReadOnlyList<string> Columns, IReadOnlyL
         var cell => double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN,
     };
 
+    /// <summary>
+    /// The cell for people: a number to 5 significant digits (whole above 100,000, with separators), the file keeps
+    /// round-trip precision; text and non-finite values as written.
+    /// </summary>
+    public string Display(int row, int column)
+    {
+        double v = Value(row, column);
+        if (!double.IsFinite(v)) return Rows[row][column];
+        return Math.Abs(v) >= 1e5 ? v.ToString("N0", CultureInfo.InvariantCulture) : v.ToString("G5", CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Index of the column named <paramref name="name"/>, or -1.</summary>
     public int IndexOf(string name) => Columns.ToList().IndexOf(name);
 }

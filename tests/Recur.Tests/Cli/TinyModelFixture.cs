@@ -29,7 +29,7 @@ public sealed class TinyModelFixture : IDisposable
         Model = Train(Vocabulary);
         CharLanguageModelCheckpoint.Save(Path.Combine(Folder, "best.safetensors"), Model, Vocabulary,
             new Dictionary<string, string> { ["epoch"] = "2", ["val_bpc"] = "1.2345" });
-        File.WriteAllText(Path.Combine(Folder, "history.csv"), "epoch,seconds,train_bpc,val_bpc,grad_norm\n1,0.5,3.9000,3.1000,0.4000\n2,1.0,2.5000,1.2345,0.3000\n");
+        File.WriteAllText(Path.Combine(Folder, "history.csv"), "epoch,seconds,train_bpc,val_bpc,grad_norm,items_per_second\n1,0.5,3.9000,3.1000,0.4000,123456.78\n2,1.0,2.5000,1.2345678901234567,0.3000,nan\n");
 
         NoUnkFolder = Path.Combine(_dir.Path, "no-unk");
         Directory.CreateDirectory(NoUnkFolder);
