@@ -4,7 +4,8 @@ so that the C# suite can alternate Recur and peer repetitions.
 
 Run by bench/Recur.Bench/GemmSuite.cs as `/usr/bin/python3 bench/peers/gemm_numpy.py` with OPENBLAS_NUM_THREADS and
 OMP_NUM_THREADS set (the pthread and the OpenMP flavour of OpenBLAS read one each). Installs python3-numpy and
-libopenblas0-pthread with apt-get when numpy is missing, makes sure numpy really runs on OpenBLAS (Debian's reference BLAS is ~30x slower) and exits with an error if it does not.
+libopenblas0-pthread with apt-get when numpy is missing, makes sure numpy really runs on OpenBLAS (Debian's reference
+BLAS is ~30x slower) and exits with an error if it does not.
 
 Protocol (one command per line; every answer is one line):
   case M K N TA TB   allocate float32 operands for C[M,N] = op(A)[M,K] @ op(B)[K,N]; TA/TB = 1 when the operand is

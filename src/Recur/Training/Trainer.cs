@@ -311,7 +311,7 @@ public sealed class Trainer
         {
             if (!p.RequiresGrad) continue;
             foreach (float v in select(p).Span)
-                if (!float.IsFinite(v)) return _names.TryGetValue(p, out var name) ? name : p.Name;
+                if (!float.IsFinite(v)) return _names[p]; // ReadParameters made sure the model names every optimizer parameter
         }
         return "(unknown parameter)";
     }
