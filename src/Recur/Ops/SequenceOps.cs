@@ -1,3 +1,4 @@
+using Recur.Kernels;
 using Recur.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -18,8 +19,8 @@ public enum DirectionMerge
 
 /// <summary>
 /// Ops over the time axis of batch-first sequences [B, T, F]: the reductions many-to-one models need (last valid step,
-/// mean and max over valid steps), merging directions, and taking or stacking single steps (decoder loops).
-/// Lengths [B] (null = all T steps valid) restrict every reduction to t &lt; length.
+/// mean and max over valid steps, attention pooling), merging directions, and taking or stacking single steps
+/// (decoder loops). Lengths [B] (null = all T steps valid) restrict every reduction to t &lt; length.
 /// </summary>
 public static class SequenceOps
 {
@@ -31,6 +32,48 @@ public static class SequenceOps
 
     /// <summary>Max over the valid steps, per feature (gradient to the arg max), [B, T, F] -> [B, F].</summary>
     public static Var MaxOverTime(this Tape tape, Var x, int[]? lengths = null) => Reduce(tape, x, lengths, ReduceKind.Max);
+
+    /// <summary>
+    /// Attention pooling (Yang et al. 2016's word attention): a weighted mean of the valid steps, with weights from
+    /// learned per-step scores (typically u · tanh(W h_t + b), a small head over the encoder outputs):
+    /// <code>
+    ///   a[b, :]   = softmax over t &lt; len_b of scores[b, :]   (a = 0 exactly at padded steps)
+    ///   pooled[b] = Σ_t a[b, t] · values[b, t]              scores [B, T] or [B, T, 1], values [B, T, F] -> [B, F]
+    /// </code>
+    /// backward: dvalues[b, t] = a[b, t] · dpooled[b];  da[t] = dpooled[b] · values[b, t];
+    /// dscores = a ⊙ (da − Σ_t a ⊙ da) (the softmax Jacobian); padded steps get exactly 0. Returns the pooled summary
+    /// and the weights [B, T] (which carry no gradient; e.g. to show which steps the model attended to).
+    /// </summary>
+    public static (Var Pooled, Var Weights) AttentionPooling(this Tape tape, Var scores, Var values, int[]? lengths = null)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        Check3(values, nameof(values));
+        int b = values.Value.Dim(0), t = values.Value.Dim(1), f = values.Value.Dim(2);
+        var ss = scores.Shape;
+        if (!(ss.Length == 2 || (ss.Length == 3 && ss[2] == 1)) || ss[0] != b || ss[1] != t)
+            throw new ShapeMismatchException(nameof(scores), $"[{b}, {t}] or [{b}, {t}, 1] (one score per step of values {Shape.Format(values.Shape)})", Shape.Format(ss));
+        CheckLengths(lengths, b, t);
+        bool grad = scores.RequiresGrad || values.RequiresGrad;
+        var pooled = tape.Output(grad, b, f);
+        var weights = tape.Output(false, b, t);
+        for (int i = 0; i < b; i++)
+        {
+            int len = Length(lengths, i, t);
+            var a = weights.Value.Span.Slice(i * t, t);
+            Softmax.Forward(scores.Value.Span.Slice(i * t, len), a[..len], 1, len);
+            a[len..].Clear();
+            var v = values.Value.Span.Slice(i * t * f, t * f);
+            var p = pooled.Value.Span.Slice(i * f, f);
+            p.Clear();
+            for (int s = 0; s < len; s++) TensorPrimitives.MultiplyAdd(v.Slice(s * f, f), a[s], p, p);
+        }
+        if (grad)
+        {
+            var n = tape.Record<AttentionPoolingNode>();
+            n.Scores = scores; n.Values = values; n.Weights = weights; n.Pooled = pooled; n.Lengths = lengths;
+        }
+        return (pooled, weights);
+    }
 
     /// <summary>
     /// The final states of the last layer, directions side by side: h_n [L*D, B, S] -> [B, D*S] (forward final state,
@@ -157,16 +200,19 @@ public static class SequenceOps
 
     private static int Length(int[]? lengths, int b, int t) => lengths is null ? t : lengths[b];
 
+    private static void CheckLengths(int[]? lengths, int b, int t)
+    {
+        if (lengths is null) return;
+        if (lengths.Length != b) throw new ShapeMismatchException(nameof(lengths), $"[{b}]", $"[{lengths.Length}]");
+        for (int i = 0; i < b; i++)
+            if (lengths[i] < 1 || lengths[i] > t) throw new ArgumentOutOfRangeException(nameof(lengths), $"lengths[{i}] = {lengths[i]} is outside [1, T={t}]");
+    }
+
     private static Var Reduce(Tape tape, Var x, int[]? lengths, ReduceKind kind)
     {
         Check3(x, nameof(x));
         int b = x.Value.Dim(0), t = x.Value.Dim(1), f = x.Value.Dim(2);
-        if (lengths is not null)
-        {
-            if (lengths.Length != b) throw new ShapeMismatchException(nameof(lengths), $"[{b}]", $"[{lengths.Length}]");
-            for (int i = 0; i < b; i++)
-                if (lengths[i] < 1 || lengths[i] > t) throw new ArgumentOutOfRangeException(nameof(lengths), $"lengths[{i}] = {lengths[i]} is outside [1, T={t}]");
-        }
+        CheckLengths(lengths, b, t);
         var y = tape.Output(x.RequiresGrad, b, f);
         var arg = kind == ReduceKind.Max && x.RequiresGrad ? tape.Alloc(b, f) : null; // arg max step, as float
         for (int i = 0; i < b; i++)
@@ -233,6 +279,40 @@ public static class SequenceOps
                         for (int j = 0; j < f; j++) row[(int)a[j] * f + j] += g[j];
                         break;
                 }
+            }
+        }
+    }
+
+    private sealed class AttentionPoolingNode : Node
+    {
+        public Var Scores = null!, Values = null!, Weights = null!, Pooled = null!;
+        public int[]? Lengths;
+
+        internal override void Backward(Tape tape)
+        {
+            if (Pooled.Grad is not { } dp) return;
+            int b = Values.Value.Dim(0), t = Values.Value.Dim(1), f = Values.Value.Dim(2);
+            var ds = Scores.RequiresGrad ? tape.GradOf(Scores) : null;
+            var dv = Values.RequiresGrad ? tape.GradOf(Values) : null;
+            var da = tape.Alloc(t);
+            for (int i = 0; i < b; i++)
+            {
+                int len = Length(Lengths, i, t);
+                var a = Weights.Value.Span.Slice(i * t, len);
+                var g = dp.Span.Slice(i * f, f);
+                if (dv is not null)
+                    for (int s = 0; s < len; s++)
+                    {
+                        var d = dv.Span.Slice((i * t + s) * f, f);
+                        TensorPrimitives.MultiplyAdd(g, a[s], d, d);
+                    }
+                if (ds is null) continue;
+                var v = Values.Value.Span.Slice(i * t * f, len * f);
+                var dai = da.Span[..len];
+                for (int s = 0; s < len; s++) dai[s] = TensorPrimitives.Dot(g, v.Slice(s * f, f));
+                Softmax.Backward(a, dai, dai, 1, len);
+                var dsi = ds.Span.Slice(i * t, len);
+                TensorPrimitives.Add(dsi, dai, dsi);
             }
         }
     }
