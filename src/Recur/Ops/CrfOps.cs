@@ -15,12 +15,13 @@ public static class CrfOps
     /// lengths[b] steps of each row (lengths [B] in [1, T]; null: all T). Tags at padded steps t ≥ lengths[b] are not
     /// read (they may hold anything, e.g. -100); a tag outside [0, C) at a valid step is an error naming its row and step.
     /// <code>
-    ///   Mean:        Σ_b nll_b / Σ_b lengths[b]   (per tag, comparable with a softmax head's cross-entropy)
-    ///   Sum:         Σ_b nll_b
-    ///   SumOverTime: Σ_b nll_b / B                (per sequence: pytorch-crf's reduction='mean', negated)
+    ///   Mean:        Σ_b nll_b / Σ_b lengths[b]   (per tag, comparable with a softmax head's cross-entropy; pytorch-crf's 'token_mean')
+    ///   Sum:         Σ_b nll_b                    (pytorch-crf's 'sum', its default)
+    ///   SumOverTime: Σ_b nll_b / B                (per sequence; pytorch-crf's 'mean')
     ///   ∂nll_b/∂e[b, t, j] = p(y_t = j | e_b) − [y_t = j]   (0 at padded steps)
     /// </code>
-    /// and likewise expected minus gold counts for start, end and transitions (<see cref="LinearChainCrf"/>). The
+    /// (pytorch-crf returns the log-likelihood: negate it to compare) and likewise expected minus gold counts for start,
+    /// end and transitions (<see cref="LinearChainCrf"/>). The
     /// gradient goes to <paramref name="emissions"/> when it requires one and always accumulates into the CRF's
     /// parameters' <see cref="Parameter.Grad"/> (as <c>tape.Linear</c> does), so a node is always recorded; the
     /// marginals are only computed if <see cref="Tape.Backward"/> reaches it. log Z is computed in log space, in
