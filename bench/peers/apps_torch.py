@@ -13,8 +13,14 @@ excluded) is checked after each batch, as Recur's Trainer does with a time budge
 takes it past `seconds`. After each epoch, and once more after that last batch, VALID is evaluated with the clock
 paused (eval mode: no dropout); a copy of the weights is kept when its accuracy is strictly above the best so far (the
 first epoch always is). At the end the best weights are loaded and TEST is evaluated once. Evaluation runs the files
-in batches of 256 sentences sorted by length; padding is exact (pack_padded_sequence, enforce_sorted=False, and
-masks), so padded steps never change a result and batching does not matter beyond float rounding.
+in batches of 256 sentences sorted by length.
+
+Padding is exact: padded steps never change a result, so batching does not matter beyond float rounding. Every
+recurrent layer goes through run_rnn: by default each direction runs unpacked over the padded batch, the reverse one
+on rows reversed within their lengths, and pooling, losses and decoding mask the steps t >= len; with "packed": true
+in the case it uses pack_padded_sequence(enforce_sorted=False) instead, which gives the same numbers but whose
+backward is quadratic in the sentence length on torch 1.13's CPU (an epoch up to 2x and a long batch 5-10x slower,
+see run_rnn).
 
 classify: lines {"tokens": [int, ...] (at least one), "label": int}.
     encoder.embedding = Embedding(vocab, embed, padding_idx=pad) -> dropout(embed_dropout), element-wise
@@ -46,7 +52,7 @@ tag: lines {"words": [int]*n (n >= 1), "chars": [[int, ...] (at least one)]*n, "
 Usage: /usr/bin/python3 bench/peers/apps_torch.py THREADS default|passive '<case JSON>'
          case, both tasks: {"task": "classify"|"tag", "train": PATH, "valid": PATH, "test": PATH, "seconds": budget,
                             "seed": n, "batch": B, "lr": lr, "clip": c (0 = off), "monitor": "accuracy",
-                            "weight_decay": wd (optional, default 0)}
+                            "weight_decay": wd (optional, default 0), "packed": false (optional, see above)}
          classify adds: "vocab", "pad", "classes", "embed", "cell": "lstm"|"gru", "hidden", "layers",
                         "bidirectional", "rnn_dropout", "embed_dropout", "pooling": "last"|"mean"|"max"|"attention",
                         "attention_dim" (attention only), "dropout", "class_weights": null | [C floats]
@@ -177,12 +183,60 @@ def sorted_batches(np, lengths):
     return [order[i:i + EVAL_BATCH] for i in range(0, len(order), EVAL_BATCH)]
 
 
+def run_rnn(torch, rnn, x, lengths, packed):
+    """Runs `rnn` (nn.LSTM / nn.GRU, batch_first) over the padded batch x [B, T, F] whose row b holds lengths[b] >= 1
+    real steps. Returns (out [B, T, D*H], last [B, D*H]): out is exact at t < lengths[b] and must be masked beyond
+    (zeros when packed, don't-care values otherwise); last = [forward state at lengths[b] - 1 | reverse state at t = 0]
+    of the last layer, i.e. h_n as packing gives it. Padded steps never influence either.
+
+    packed=True: pack_padded_sequence(enforce_sorted=False) and the module itself. packed=False (the default of the
+    case): each layer and direction runs unpacked over the padded batch, the reverse direction on each row reversed
+    within its length (steps t < len map to len - 1 - t, padding stays at the end), with the module's own parameters
+    (torch._VF.lstm / gru, what nn.LSTM.forward calls) and dropout between layers as nn.LSTM applies it. Both give the
+    same values (to float rounding); the unpacked form exists because torch 1.13's CPU backward through a packed
+    sequence is quadratic in T (each step's slice of the input projection backpropagates as a zero tensor the size of
+    the whole packed input, plus an add). Measured on the sentiment sentences (B 32, E 100, H 128, bidirectional LSTM,
+    1 thread, loaded machine): the longest batch (T = 87) took 1.4-2.8 s per training step packed, 0.2-0.3 s unpacked;
+    a whole epoch (mean 14 tokens) 3.6-6.5 s packed, 2.4-2.9 s unpacked. The LSTM alone at T = 40: 0.1-1.2 s packed
+    (page faults of those big zero tensors make it erratic), 0.05 s unpacked.
+    """
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    lstm = isinstance(rnn, torch.nn.LSTM)
+    directions, layers, hidden = 2 if rnn.bidirectional else 1, rnn.num_layers, rnn.hidden_size
+    if packed:
+        out, h = rnn(pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False))
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+        h_n = h[0] if lstm else h  # [layers * D, B, H], in the batch's own order
+        return out, torch.cat(list(h_n[-directions:]), dim=1)
+    b, t = x.shape[0], x.shape[1]
+    steps = torch.arange(t).unsqueeze(0)
+    last_step = (lengths - 1).view(b, 1, 1).expand(b, 1, hidden)
+    if directions == 2:
+        reverse = torch.where(steps < lengths.unsqueeze(1), lengths.unsqueeze(1) - 1 - steps, steps)  # an involution
+    h0 = x.new_zeros(1, b, hidden)
+    run = torch._VF.lstm if lstm else torch._VF.gru
+    for layer in range(layers):
+        outs, finals = [], []
+        for d in range(directions):
+            suffix = f"l{layer}" + ("_reverse" if d else "")
+            weights = [getattr(rnn, f"{name}_{suffix}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+            xi = x if d == 0 else x.gather(1, reverse.unsqueeze(2).expand(-1, -1, x.shape[2]))
+            # (input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first)
+            o = run(xi, (h0, h0) if lstm else h0, weights, True, 1, 0.0, rnn.training, False, True)[0]
+            finals.append(o.gather(1, last_step).squeeze(1))  # the state after the row's last real step
+            outs.append(o if d == 0 else o.gather(1, reverse.unsqueeze(2).expand(-1, -1, hidden)))
+        x = torch.cat(outs, dim=2) if directions == 2 else outs[0]
+        if layer < layers - 1 and rnn.dropout > 0:
+            x = torch.nn.functional.dropout(x, rnn.dropout, rnn.training)
+    return x, torch.cat(finals, dim=1)
+
+
 # ---------------------------------------------------------------------------------------------------- models
 
 
 def build_classifier(torch, case):
     nn = torch.nn
-    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    packed = bool(case.get("packed", False))
     vocab, pad, classes = need(case, "vocab", int), need(case, "pad", int), need(case, "classes", int)
     embed, hidden, layers = need(case, "embed", int), need(case, "hidden", int), need(case, "layers", int)
     cell, pooling, bi = need(case, "cell", str), need(case, "pooling", str), need(case, "bidirectional", bool)
@@ -213,12 +267,10 @@ def build_classifier(torch, case):
 
         def forward(self, tokens, lengths):
             x = self.embed_dropout(self.encoder.embedding(tokens))
-            out, h = self.encoder.rnn(pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False))
+            out, last = run_rnn(torch, self.encoder.rnn, x, lengths, packed)
             if pooling == "last":
-                h_n = h[0] if cell == "lstm" else h  # [layers * D, B, H], in the batch's own order
-                pooled = torch.cat(list(h_n[-directions:]), dim=1)
+                pooled = last
             else:
-                out, _ = pad_packed_sequence(out, batch_first=True)  # zeros at padded steps
                 valid = (torch.arange(out.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(2)  # [B, T, 1]
                 if pooling == "mean":
                     pooled = out.masked_fill(~valid, 0.0).sum(1) / lengths.unsqueeze(1).to(out.dtype)
@@ -235,7 +287,7 @@ def build_classifier(torch, case):
 
 def build_tagger(torch, case):
     nn = torch.nn
-    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    packed = bool(case.get("packed", False))
     keys = ("words_vocab", "word_pad", "chars_vocab", "char_pad", "tags", "word_embed", "char_embed", "char_hidden",
             "hidden", "layers")
     vw, word_pad, vc, char_pad, tags, ew, ec, hc, hidden, layers = (need(case, k, int) for k in keys)
@@ -300,15 +352,11 @@ def build_tagger(torch, case):
 
         def emissions(self, words, lengths, mask, chars, char_lengths):
             b, t = words.shape
-            packed = pack_padded_sequence(self.chars.embedding(chars), char_lengths, batch_first=True,
-                                          enforce_sorted=False)
-            _, (h_n, _) = self.chars.rnn(packed)  # [2, words, Hc], in the words' own order
-            per_word = torch.cat([h_n[0], h_n[1]], dim=1)
+            _, per_word = run_rnn(torch, self.chars.rnn, self.chars.embedding(chars), char_lengths, packed)
             positions = mask.reshape(-1).nonzero().squeeze(1)  # row-major, the order the words were gathered in
             char_features = per_word.new_zeros(b * t, per_word.shape[1]).index_copy(0, positions, per_word)
             x = self.dropout(torch.cat([self.words(words), char_features.view(b, t, -1)], dim=2))
-            out, _ = self.rnn(pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False))
-            out, _ = pad_packed_sequence(out, batch_first=True, total_length=t)
+            out, _ = run_rnn(torch, self.rnn, x, lengths, packed)
             return self.head(self.dropout(out))
 
         def loss(self, em, gold, mask):
