@@ -96,7 +96,10 @@ def read_jsonl(path):
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, start=1):
             if line.strip():
-                yield n, json.loads(line)
+                try:
+                    yield n, json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise CaseError(f"{path}:{n}: not JSON ({e})") from e
 
 
 # ----------------------------------------------------------------------------------------------------- data
@@ -529,14 +532,17 @@ def main():
     torch = torch_env.setup(int(sys.argv[1]), sys.argv[2], extra_packages=["python3-sklearn"])
     import numpy as np
     try:
-        case = json.loads(sys.argv[3])
+        try:
+            case = json.loads(sys.argv[3])
+        except json.JSONDecodeError as e:
+            raise CaseError(f"the case is not JSON ({e})") from e
         task_name = need(case, "task", str)
         if task_name not in ("classify", "tag"):
             raise CaseError(f"\"task\" must be classify or tag, got {task_name!r}")
         torch.manual_seed(need(case, "seed", int))
         task = (ClassifyTask if task_name == "classify" else TagTask)(torch, np, case)
         result = train(torch, np, task, case)
-    except (CaseError, OSError, json.JSONDecodeError) as e:
+    except (CaseError, OSError, json.JSONDecodeError) as e:  # OSError: a file; JSONDecodeError: a data line
         sys.exit(f"error: {e}")
     result["peer"] = torch_env.describe(torch)
     print(json.dumps(result), flush=True)
