@@ -17,7 +17,6 @@ Protocol (one command per line; every answer is one line):
 Before the first command it prints "# ..." lines describing the BLAS in use, then "ready".
 """
 import os
-import subprocess
 import sys
 import time
 
@@ -27,10 +26,10 @@ OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
 def ensure_numpy():
     try:
         import numpy  # noqa: F401
-    except ImportError:
-        print("# numpy missing: apt-get install -y python3-numpy libopenblas0-pthread", file=sys.stderr)
-        subprocess.run(["apt-get", "install", "-y", "python3-numpy", "libopenblas0-pthread"], check=True,
-                       stdout=sys.stderr)
+    except ImportError:  # apt-get update, then install; one clear line if that fails (common/torch_env.py)
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "common"))
+        import torch_env  # only its stdlib helpers: it imports torch in setup(), never at import time
+        torch_env.ensure_packages(["python3-numpy", "libopenblas0-pthread"])
 
 
 def loaded_blas():

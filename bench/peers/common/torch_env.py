@@ -23,17 +23,37 @@ OPENBLAS_OPENMP = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
 PACKAGES = ["python3-torch", "libopenblas0-openmp"]
 
 
-def _install_missing():
-    missing = [p for p in PACKAGES if subprocess.run(["dpkg", "-s", p], stdout=subprocess.DEVNULL,
-                                                     stderr=subprocess.DEVNULL).returncode != 0]
-    if missing:
-        print(f"# installing {' '.join(missing)} with apt-get", file=sys.stderr)
-        subprocess.run(["apt-get", "install", "-y"] + missing, check=True, stdout=sys.stderr)
+def _installed(package):
+    try:
+        return subprocess.run(["dpkg", "-s", package], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+    except OSError:  # no dpkg: not Debian, apt-get will not help either
+        return False
 
 
-def setup(threads, wait_policy="default"):
+def ensure_packages(packages):
+    """Installs the Debian packages among `packages` that are missing: `apt-get update` once (a fresh machine has no
+    package lists, so a bare `apt-get install` fails with exit 100), then `apt-get install -y`, their output on stderr.
+    When either fails it exits non-zero with one line saying what to install, instead of a traceback."""
+    missing = [p for p in packages if not _installed(p)]
+    if not missing:
+        return
+    command = f"apt-get update && apt-get install -y {' '.join(missing)}"
+    print(f"# installing {' '.join(missing)}: {command}", file=sys.stderr, flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")  # no debconf question may wait on the driver's stdin
+    for args in (["apt-get", "update"], ["apt-get", "install", "-y"] + missing):
+        try:
+            result = f"exit {subprocess.run(args, stdout=sys.stderr, stderr=sys.stderr, env=env).returncode}"
+        except OSError as e:
+            result = str(e)
+        if result != "exit 0":
+            sys.exit(f"error: `{' '.join(args)}` failed ({result}); the peer needs {', '.join(missing)}: "
+                     f"install them as root with `{command}`")
+
+
+def setup(threads, wait_policy="default", extra_packages=()):
     """Makes sure torch runs on OpenMP OpenBLAS with `threads` threads and the OpenMP wait policy `wait_policy`
-    ("default": libgomp's spin-then-sleep, or "passive"); returns the torch module.
+    ("default": libgomp's spin-then-sleep, or "passive"); returns the torch module. Missing packages (PACKAGES and
+    `extra_packages`, e.g. python3-sklearn) are installed first, in one apt-get run (see ensure_packages).
 
     Re-executes the current script once when the environment is not yet right (LD_LIBRARY_PATH must be set before
     the dynamic loader resolves libblas.so.3, and OMP_NUM_THREADS before libgomp starts)."""
@@ -47,10 +67,11 @@ def setup(threads, wait_policy="default"):
     ld = os.environ.get("LD_LIBRARY_PATH", "")
     if ld.split(":")[0] != OPENBLAS_OPENMP:
         want_env["LD_LIBRARY_PATH"] = OPENBLAS_OPENMP + (":" + ld if ld else "")
+    if os.environ.get("RECUR_PEER_REEXEC") != "1":  # checked once, before any re-execution
+        ensure_packages(PACKAGES + [p for p in extra_packages if p not in PACKAGES])
     if any(os.environ.get(k) != v for k, v in want_env.items()):
         if os.environ.get("RECUR_PEER_REEXEC") == "1":
             sys.exit(f"error: could not set up the peer environment {want_env}")
-        _install_missing()
         env = dict(os.environ, RECUR_PEER_REEXEC="1", **want_env)
         os.execve(sys.executable, [sys.executable] + sys.argv, env)
     import torch
