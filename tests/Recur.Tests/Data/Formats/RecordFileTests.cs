@@ -56,6 +56,43 @@ public class RecordFileTests
     }
 
     [Fact]
+    public void A_quoted_line_break_wins_over_a_literal_reading_that_only_fits_by_chance()
+    {
+        using var dir = new TempDir();
+        // Read literally, line 2 has three fields ("1", "\"Hello", " world") like the header.
+        var path = dir.Write("m.csv", "id,text,label\n1,\"Hello, world\nsecond line\",pos\n2,plain,neg\n");
+        Assert.Equal([["1", "Hello, world\nsecond line", "pos"], ["2", "plain", "neg"]], Values(RecordFile.Open(path)));
+        Assert.Equal([2L, 4L], Lines(RecordFile.Open(path)));
+    }
+
+    [Fact]
+    public void Lines_looked_at_for_a_quote_that_was_text_are_read_again_as_records()
+    {
+        using var dir = new TempDir();
+        // Line 2's quote is never closed properly: the quoted reading looks at lines 3-4 and gives up at "x.
+        var path = dir.Write("t.tsv", "text\tlabel\n\" opening quote\t1\nplain\t0\nsaid \"x\"\t1\nlast\t0\n");
+        var file = RecordFile.Open(path);
+        Assert.Equal([["\" opening quote", "1"], ["plain", "0"], ["said \"x\"", "1"], ["last", "0"]], Values(file));
+        Assert.Equal([2L, 3L, 4L, 5L], Lines(file));
+    }
+
+    [Fact]
+    public void A_quoted_reading_looks_ahead_only_so_far_when_the_literal_one_fits()
+    {
+        using var dir = new TempDir();
+        int filler = DelimitedRecordParser.LookaheadLines;
+        // The quote would close properly after `filler` + 1 lines, too far to take it for a line break.
+        var text = "text\tlabel\n\"open\t1\n" + string.Concat(Enumerable.Repeat("x\t0\n", filler)) + "end\"\t1\n";
+        var records = Values(RecordFile.Open(dir.Write("far.tsv", text)));
+        Assert.Equal(filler + 2, records.Length);
+        Assert.Equal(new string?[] { "\"open", "1" }, records[0]);
+        Assert.Equal(new string?[] { "end\"", "1" }, records[^1]);
+        // Nearer, the same quote closes a field with line breaks.
+        var near = "text\tlabel\n\"open\t1\n" + string.Concat(Enumerable.Repeat("x\t0\n", 3)) + "end\"\t1\n";
+        Assert.Equal([["open\t1\nx\t0\nx\t0\nx\t0\nend", "1"]], Values(RecordFile.Open(dir.Write("near.tsv", near))));
+    }
+
+    [Fact]
     public void Pandas_quoted_tsv_fields_hold_tabs_quotes_and_line_breaks()
     {
         using var dir = new TempDir();
