@@ -119,8 +119,8 @@ public sealed class RecordFile
             var text = line.Trim();
             if (text.IsEmpty) continue;
             if (text[0] is '{' or '[') return RecordFormat.JsonLines;
-            int tabs = text.Count('\t');
-            return tabs > 0 && tabs >= text.Count(',') ? RecordFormat.Tsv : RecordFormat.Csv;
+            int tabs = line.Count('\t'); // untrimmed: an empty first or last field is still a field
+            return tabs > 0 && tabs >= line.Count(',') ? RecordFormat.Tsv : RecordFormat.Csv;
         }
         return RecordFormat.Csv;
     }

@@ -268,6 +268,7 @@ public class RecordFileTests
     [InlineData("x.txt", "text\tlabel\n", RecordFormat.Tsv)]
     [InlineData("x.txt", "text, with commas\tlabel\n", RecordFormat.Tsv)]
     [InlineData("x.txt", "a,b,c\tlabel\n", RecordFormat.Csv)]
+    [InlineData("x.txt", "\ttext\n", RecordFormat.Tsv)]
     [InlineData("x.dat", "text,label\n", RecordFormat.Csv)]
     [InlineData("x", "review\n", RecordFormat.Csv)]
     [InlineData("x", "", RecordFormat.Csv)]
