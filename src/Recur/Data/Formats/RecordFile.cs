@@ -168,7 +168,8 @@ public sealed class RecordFile
     /// <summary>The names quoted and separated by commas, for messages: <c>"text", "label"</c>.</summary>
     internal static string ListColumns(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"\"{n}\""));
 
-    private static bool Same(string column, string name) => column.AsSpan().Trim().Equals(name.AsSpan().Trim(), StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether a column is called <paramref name="name"/> ignoring case and surrounding white space.</summary>
+    internal static bool Same(string column, string name) => column.AsSpan().Trim().Equals(name.AsSpan().Trim(), StringComparison.OrdinalIgnoreCase);
 
     private static DelimitedRecordParser OpenDelimited(string path, RecordFormat format)
         => new(new Utf8LineReader(path), format == RecordFormat.Tsv ? '\t' : ',');

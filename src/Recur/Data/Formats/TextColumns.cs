@@ -79,7 +79,7 @@ public static class TextColumns
     {
         foreach (string name in names)
             for (int i = 0; i < file.Columns.Count; i++)
-                if (i != exclude && file.Columns[i].AsSpan().Trim().Equals(name, StringComparison.OrdinalIgnoreCase)) return i;
+                if (i != exclude && RecordFile.Same(file.Columns[i], name)) return i;
         return null;
     }
 

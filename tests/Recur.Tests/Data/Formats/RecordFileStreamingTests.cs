@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using Recur.Data.Formats;
+using Recur.Tests.Data;
 
 namespace Recur.Tests.Data.Formats;
 
 /// <summary>A generated 64 MB (uncompressed) gzipped CSV is read record by record without holding the file.</summary>
+[Collection(MemoryMeasurementCollection.Name)]
 public class RecordFileStreamingTests
 {
     private const int Records = 800_000; // 80 bytes each: 64 MB
