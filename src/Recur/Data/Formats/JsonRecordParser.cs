@@ -15,6 +15,7 @@ internal sealed class JsonRecordParser : IDisposable
 {
     private readonly Utf8Input _input;
     private long _line = 1;        // line of the first unread byte
+    private bool _markSkipped;     // the byte-order mark check, done before the first value
     private bool _started, _inArray, _arrayClosed, _needComma;
 
     /// <summary>Opens <paramref name="path"/> (gzip transparent).</summary>
@@ -28,8 +29,9 @@ internal sealed class JsonRecordParser : IDisposable
     public JsonDocument? Next(out long line)
     {
         var input = _input;
-        if (!_started)
+        if (!_markSkipped)
         {
+            _markSkipped = true;
             input.SkipByteOrderMark();
         }
         while (true)
