@@ -1,9 +1,11 @@
 using Recur.Data.Files;
-using System.Text.Json;
 
 namespace Recur.Data.Formats;
 
-/// <summary>Reads labelled texts from CSV/TSV (text and label columns) and JSON lines (text and label fields). Empty texts or labels are errors with file and line.</summary>
+/// <summary>
+/// Reads labelled texts from CSV/TSV (text and label columns), JSON lines (text and label fields) or any
+/// <see cref="RecordFile"/>. Empty texts or labels are errors with file and line.
+/// </summary>
 public static class LabelledTextReader
 {
     /// <summary>Reads a delimited file with a header, taking the text and label from the named columns.</summary>
@@ -23,29 +25,43 @@ public static class LabelledTextReader
     }
 
     /// <summary>
-    /// Reads JSON lines: one object per line, with a string field <paramref name="textField"/> and a label field
-    /// (string, number or boolean; numbers keep their JSON spelling, e.g. "1").
+    /// Reads JSON lines (<see cref="RecordFile"/>: also pretty-printed objects or a top-level array, gzip, blank
+    /// lines) with a text field <paramref name="textField"/> and a label field (string, number or boolean; numbers
+    /// keep their JSON spelling, e.g. "1"), found as <see cref="RecordFile.Column"/> finds names.
     /// </summary>
+    /// <exception cref="DataFormatException">A field is not among the first object's keys, or a text or label is empty, missing or nested (file and line).</exception>
     public static List<LabelledText> ReadJsonLines(string path, string textField = "text", string labelField = "label")
     {
-        var result = new List<LabelledText>();
-        using var reader = new Utf8LineReader(path);
-        while (reader.TryReadLine(out var line))
+        var file = RecordFile.Open(path, RecordFormat.JsonLines);
+        return [.. Read(file, file.Column(textField), file.Column(labelField))];
+    }
+
+    /// <summary>
+    /// Streams the labelled texts of <paramref name="file"/> from the given columns (see <see cref="TextColumns"/>
+    /// to choose them), each with its record's line. A text that is empty or only white space, or a label that is
+    /// empty or missing, is an error naming the file, line and column.
+    /// </summary>
+    public static IEnumerable<LabelledText> Read(RecordFile file, int textColumn, int labelColumn)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentOutOfRangeException.ThrowIfNegative(textColumn);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(textColumn, file.Columns.Count);
+        ArgumentOutOfRangeException.ThrowIfNegative(labelColumn);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(labelColumn, file.Columns.Count);
+        return ReadRecords(file, textColumn, labelColumn);
+    }
+
+    private static IEnumerable<LabelledText> ReadRecords(RecordFile file, int textColumn, int labelColumn)
+    {
+        foreach (var record in file.Read())
         {
-            if (line.IsWhiteSpace()) throw reader.Error("empty line (JSON lines need one object per line)");
-            JsonDocument doc;
-            try { doc = JsonDocument.Parse(line.ToString()); }
-            catch (JsonException e) { throw reader.Error($"invalid JSON: {e.Message}"); }
-            using (doc)
-            {
-                if (doc.RootElement.ValueKind != JsonValueKind.Object) throw reader.Error($"expected a JSON object, got {doc.RootElement.ValueKind}");
-                string text = Field(doc.RootElement, textField, reader, allowScalar: false);
-                string label = Field(doc.RootElement, labelField, reader, allowScalar: true);
-                if (text.Length == 0) throw reader.Error($"\"{textField}\" is empty");
-                result.Add(new LabelledText(text, label, reader.LineNumber));
-            }
+            string? text = record[textColumn], label = record[labelColumn];
+            if (string.IsNullOrWhiteSpace(text))
+                throw new DataFormatException(file.Source, record.Line, $"the text (column \"{file.Columns[textColumn]}\") is {(text is null ? "missing" : "empty")}");
+            if (string.IsNullOrEmpty(label))
+                throw new DataFormatException(file.Source, record.Line, $"the label (column \"{file.Columns[labelColumn]}\") is {(label is null ? "missing" : "empty (a missing value)")}");
+            yield return new LabelledText(text, label, record.Line);
         }
-        return result;
     }
 
     private static List<LabelledText> Collect(DelimitedFile file, int textColumn, int labelColumn)
@@ -64,15 +80,4 @@ public static class LabelledTextReader
     }
 
     private static string Name(DelimitedFile file, int column) => file.Header is { } h ? $"\"{h[column]}\"" : column.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static string Field(JsonElement root, string name, Utf8LineReader reader, bool allowScalar)
-    {
-        if (!root.TryGetProperty(name, out var value)) throw reader.Error($"missing field \"{name}\"");
-        return value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString()!,
-            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False when allowScalar => value.GetRawText(),
-            _ => throw reader.Error($"field \"{name}\" is {value.ValueKind}, expected {(allowScalar ? "a string, number or boolean" : "a string")}"),
-        };
-    }
 }

@@ -1,3 +1,4 @@
+using Recur.Data.Bundled;
 using Recur.Data.Files;
 using Recur.Data.Formats;
 using Recur.Data.Text;
@@ -24,12 +25,35 @@ public class LabelledTextTests
         Assert.Equal("e.csv:3: the text (column \"text\") is empty", Assert.Throws<DataFormatException>(() => LabelledTextReader.ReadDelimited(emptyText, "text", "label")).Message);
         var missingLabel = dir.Write("m.csv", "text,label\nok,\n");
         Assert.Contains("m.csv:2: the label (column \"label\") is empty (a missing value)", Assert.Throws<DataFormatException>(() => LabelledTextReader.ReadDelimited(missingLabel, "text", "label")).Message);
-        var badJson = dir.Write("b.jsonl", "{\"text\":\"a\",\"label\":1}\n{\"text\":\"b\",\n");
+        var badJson = dir.Write("b.jsonl", "{\"text\":\"a\",\"label\":1}\n{\"text\":\"b\" \"label\":2}\n");
         Assert.StartsWith("b.jsonl:2: invalid JSON", Assert.Throws<DataFormatException>(() => LabelledTextReader.ReadJsonLines(badJson)).Message);
+        var cut = dir.Write("c.jsonl", "{\"text\":\"a\",\"label\":1}\n{\"text\":\"b\",\n");
+        Assert.Equal("c.jsonl:2: the file ends inside this JSON object", Assert.Throws<DataFormatException>(() => LabelledTextReader.ReadJsonLines(cut)).Message);
         var noLabel = dir.Write("n.jsonl", "{\"text\":\"a\"}\n");
-        Assert.Equal("n.jsonl:1: missing field \"label\"", Assert.Throws<DataFormatException>(() => LabelledTextReader.ReadJsonLines(noLabel)).Message);
-        var blank = dir.Write("x.jsonl", "{\"text\":\"a\",\"label\":1}\n\n{\"text\":\"a\",\"label\":1}\n");
-        Assert.StartsWith("x.jsonl:2: empty line", Assert.Throws<DataFormatException>(() => LabelledTextReader.ReadJsonLines(blank)).Message);
+        Assert.Equal("n.jsonl:1: no column \"label\"; the columns are \"text\"", Assert.Throws<DataFormatException>(() => LabelledTextReader.ReadJsonLines(noLabel)).Message);
+        var laterNoLabel = dir.Write("l.jsonl", "{\"text\":\"a\",\"label\":1}\n\n{\"text\":\"b\"}\n");
+        Assert.Equal("l.jsonl:3: the label (column \"label\") is missing", Assert.Throws<DataFormatException>(() => LabelledTextReader.ReadJsonLines(laterNoLabel)).Message);
+        var blankText = dir.Write("t.jsonl", "{\"text\":\"  \",\"label\":1}\n");
+        Assert.Equal("t.jsonl:1: the text (column \"text\") is empty", Assert.Throws<DataFormatException>(() => LabelledTextReader.ReadJsonLines(blankText)).Message);
+    }
+
+    [Fact]
+    public void Records_of_any_format_give_labelled_texts_with_the_chosen_columns()
+    {
+        var data = BundledData.Locate();
+        var file = RecordFile.Open(data.SentimentSentences);
+        var columns = TextColumns.Choose(file);
+        Assert.Equal(new TextColumnChoice(0, 1, "named like a text", "named like a label"), columns);
+        var texts = LabelledTextReader.Read(file, columns.Text, columns.Label!.Value).ToList();
+        Assert.Equal(BundledDatasets.SentimentSentences(data: data), texts);
+
+        using var dir = new TempDir();
+        var blanks = dir.Write("b.jsonl", "\n{\"text\":\"a\",\"label\":true}\n\n\n{\"text\":\"b\",\"label\":false}\n");
+        Assert.Equal([new LabelledText("a", "true", 2), new LabelledText("b", "false", 5)], LabelledTextReader.ReadJsonLines(blanks));
+        var empty = dir.Write("e.csv", "text,label\nok,1\n,0\n");
+        var csv = RecordFile.Open(empty);
+        Assert.Equal("e.csv:3: the text (column \"text\") is empty", Assert.Throws<DataFormatException>(() => LabelledTextReader.Read(csv, 0, 1).ToList()).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => LabelledTextReader.Read(csv, 0, 2));
     }
 
     [Fact]
