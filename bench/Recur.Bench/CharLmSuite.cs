@@ -1,3 +1,4 @@
+using Recur.Layers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -101,7 +102,7 @@ public sealed class CharLmSuite : IBenchSuite
         {
             var train = new LanguageModelBatcher(all.AsSpan(0, split), vocab, Batch, Steps);
             var valid = new LanguageModelBatcher(all.AsSpan(split), vocab, Math.Max(1, Math.Min(Batch, (all.Length - split - 1) / (Steps + 1))), Steps);
-            var model = new CharLanguageModel(new CharLanguageModelConfig(vocab, Embed, "lstm", Hidden), new Rng(Seed));
+            var model = new CharLanguageModel(new CharLanguageModelConfig(vocab, Embed, new RecurrentConfig(CellKind.Lstm, Hidden)), new Rng(Seed));
             var parameters = model.Parameters;
             var adam = new Adam(parameters, LearningRate);
             var curve = new List<double[]>();

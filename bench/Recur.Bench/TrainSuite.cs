@@ -148,7 +148,7 @@ public sealed class TrainSuite : IBenchSuite
     private static (Action Step, Func<double> LastLoss) RecurStep(Model m, string tokens)
     {
         var batches = ReadTokens(tokens);
-        var model = new CharLanguageModel(new CharLanguageModelConfig(Vocab, Embed, m.Cell, Hidden, m.Layers), new Rng(1));
+        var model = new CharLanguageModel(new CharLanguageModelConfig(Vocab, Embed, new RecurrentConfig(ConfigJson.Parse<CellKind>(m.Cell)!.Value, Hidden, m.Layers)), new Rng(1));
         var parameters = model.Parameters;
         var adam = new Adam(parameters, LearningRate);
         int k = 0;

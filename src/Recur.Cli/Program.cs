@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using System.Globalization;
 using System.Text;
 using Recur.Cli.Commands;
 using Recur.Cli.Hosting;
@@ -24,13 +25,16 @@ public static class Program
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var host = new CliHost(output, error);
+        // Numbers and dates print the same whatever the machine's locale.
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+        var host = new CliHost(output, error, args);
         var root = new RootCommand("recur: train, run and inspect recurrent neural networks (RNN, LSTM, GRU) in pure .NET.")
         {
-            new Command("train", "Train a model.") { TrainCharLmCommand.Create(host) },
-            GenerateCommand.Create(host),
+            TrainCommand.Create(host),
             EvalCommand.Create(host),
+            PredictCommand.Create(host),
             InfoCommand.Create(host),
+            GenerateCommand.Create(host),
             DemoCommand.Create(host),
             CheckCommand.Create(host),
             FetchCommand.Create(host),

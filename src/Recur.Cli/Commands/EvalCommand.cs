@@ -1,77 +1,43 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using Recur.Cli.Hosting;
 using Recur.Cli.Inputs;
-using Recur.Cli.Output;
-using Recur.Data.Batching;
-using Recur.Data.Text;
-using Recur.Models;
+using Recur.Cli.Tasks;
+using Recur.Tasks;
 
 namespace Recur.Cli.Commands;
 
 /// <summary>
-/// <c>recur eval</c>: how well a character language model predicts a text, in bits per character and perplexity,
-/// scored the way training scores its held-out text (parallel lanes, state carried from chunk to chunk).
+/// <c>recur eval</c>: a trained model's metrics on labelled data, for any task kind: accuracy and F1s with a confusion
+/// matrix (classify), token and unseen-word accuracy, per-tag and span F1 (tag), bits per character (charlm).
 /// </summary>
 internal static class EvalCommand
 {
     public static Command Create(CliHost host)
     {
-        var model = new Option<string>("--model", "-m") { Description = "Checkpoint file, or the --out folder of 'recur train charlm'", Required = true, HelpName = "DIR|FILE" };
-        var text = new Option<string>("--text") { Description = "UTF-8 text file to score (.gz allowed)", Required = true, HelpName = "FILE" };
-        var seq = new Option<int>("--seq") { Description = "Characters per chunk; the state is carried across chunks", DefaultValueFactory = _ => 100, HelpName = "N" }.AtLeast(1);
-        var batch = new Option<int>("--batch") { Description = "Parallel lanes the text is cut into (fewer for a short text), as in training's validation", DefaultValueFactory = _ => 32, HelpName = "N" }.AtLeast(1);
-        var cmd = new Command("eval", "Score a text with a character language model: bits per character and perplexity (lower is better).")
+        var model = new Option<string>("--model", "-m") { Description = "A model folder written by 'recur train' (or a checkpoint file)", Required = true, HelpName = "DIR" };
+        var data = new Option<string?>("--data") { Description = "Labelled data in the task's format (.gz allowed)", HelpName = "FILE" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (for scripts) instead of the report" };
+        var format = new Option<string?>("--format") { Description = "File format (default: detected): csv, tsv, json_lines (classify); slash, conll_u, conll (tag)", HelpName = "NAME" };
+        var text = new Option<string?>("--text") { Description = "classify: the text column (default: the training file's); charlm: the text file (as --data)", HelpName = "NAME|FILE" };
+        var label = new Option<string?>("--label") { Description = "classify: the label column (default: the training file's)", HelpName = "NAME" };
+        var column = new Option<string?>("--column") { Description = "tag: the CoNLL-U tag column, upos or xpos (default: the training corpus's)", HelpName = "NAME" };
+        var seq = new Option<int>("--seq") { Description = "charlm: characters per chunk; the state is carried across chunks", DefaultValueFactory = _ => 100, HelpName = "N" }.AtLeast(1);
+        var batch = new Option<int>("--batch") { Description = "charlm: parallel lanes the text is cut into (fewer for a short text), as in training's validation", DefaultValueFactory = _ => 32, HelpName = "N" }.AtLeast(1);
+        var cmd = new Command("eval", "Score a trained model on labelled data: the task's metrics (accuracy, F1, bits per character, ...).")
         {
-            model, text, seq, batch,
+            model, data, json, format, text, label, column, seq, batch,
         };
-        host.SetAction(cmd, p => Run(host, p.GetValue(model)!, p.GetValue(text)!, p.GetValue(seq), p.GetValue(batch)));
+        host.SetAction(cmd, p =>
+        {
+            var m = ModelFiles.Load(p.GetValue(model)!);
+            string? file = p.GetValue(data), textValue = p.GetValue(text);
+            if (m.Kind == TaskKind.CharLm && file is null) (file, textValue) = (textValue, null); // --text FILE, the earlier spelling
+            if (file is null) throw new UserError("--data is required: the labelled file to score");
+            if (Directory.Exists(file)) throw new UserError($"--data {file} is a folder; expected a file");
+            if (!File.Exists(file)) throw new UserError($"--data: no such file: {file}");
+            var request = new EvalRequest(file, p.GetValue(json), p.GetValue(format), textValue, p.GetValue(label), p.GetValue(column), p.GetValue(seq), p.GetValue(batch));
+            return TaskCommands.For(m.Kind).Eval(host, m, request);
+        });
         return cmd;
-    }
-
-    private static int Run(CliHost host, string modelPath, string textPath, int seq, int batch)
-    {
-        TextFiles.RequireText(textPath, "--text");
-        var m = ModelFiles.Load(modelPath);
-        ReportUnknownCharacters(host, m.Vocabulary, textPath);
-        var tokens = new CharEncoder(m.Vocabulary).EncodeFile(textPath);
-        if (tokens.Length < 2) throw new UserError($"--text {textPath} has {tokens.Length} character; at least 2 are needed to predict one");
-        int lanes = Math.Max(1, Math.Min(batch, (tokens.Length - 1) / (seq + 1)));
-        var clock = Stopwatch.StartNew();
-        var (bpc, scored) = Score(m.Model, new LanguageModelBatcher(tokens, lanes, seq));
-
-        var r = host.Report;
-        r.Facts([
-            ("model", m.Path),
-            ("text", $"{textPath}, {tokens.Length:N0} characters"),
-            ("scored", $"{scored:N0} characters in {lanes} lane{(lanes == 1 ? "" : "s")} of {scored / lanes:N0}, chunks of {seq}, {clock.Elapsed.TotalSeconds:F1} s"),
-            ("bits per character", new Cell(bpc.ToString("F4", CultureInfo.InvariantCulture), Tone.Accent)),
-            ("perplexity", new Cell(Math.Pow(2, bpc).ToString("F3", CultureInfo.InvariantCulture), Tone.Accent)),
-        ]);
-        return 0;
-    }
-
-    /// <summary>
-    /// Mean cross-entropy in bits over every predicted character, bpc = Σ -log2 p(x_{t+1} | x_≤t) / N, with the state
-    /// carried across chunks of each lane. Returns it and N.
-    /// </summary>
-    internal static (double BitsPerChar, long Count) Score(CharLanguageModel model, LanguageModelBatcher batches) =>
-        (model.BitsPerCharacter(batches), (long)batches.BatchSize * batches.LaneLength);
-
-    /// <summary>Names the characters of the text that the model has never seen: a warning when they can be scored as UNK, an error otherwise.</summary>
-    private static void ReportUnknownCharacters(CliHost host, Vocabulary vocabulary, string path)
-    {
-        var unknown = TokenCounter.CountCodePoints(path).Counts
-            .Where(kv => !vocabulary.Contains(kv.Key))
-            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
-        if (unknown.Count == 0) return;
-        const int shown = 10;
-        string list = string.Join(", ", unknown.Take(shown).Select(kv => $"{TextFiles.Describe(Rune.GetRuneAt(kv.Key, 0))} x{kv.Value}"))
-            + (unknown.Count > shown ? $" and {unknown.Count - shown} more" : "");
-        if (vocabulary.UnkIndex is not { } unk)
-            throw new UserError($"--text {path} has characters the model does not know: {list}");
-        host.Warn($"--text {path} has characters the model does not know, scored as {vocabulary[unk]}: {list}");
     }
 }

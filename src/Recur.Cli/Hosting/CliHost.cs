@@ -10,9 +10,12 @@ namespace Recur.Cli.Hosting;
 /// where failures become a single <c>recur: ...</c> line on stderr and a non-zero exit code (the stack trace only
 /// with --verbose). Every command action is installed through <see cref="SetAction"/>.
 /// </summary>
-internal sealed class CliHost(TextWriter output, TextWriter error)
+internal sealed class CliHost(TextWriter output, TextWriter error, IReadOnlyList<string>? args = null)
 {
     private Report? _report;
+
+    /// <summary>The command line as typed (recorded in the model folders that training writes).</summary>
+    public string CommandLine { get; } = "recur " + string.Join(" ", (args ?? []).Select(Quote));
 
     /// <summary>Standard output (the command's results).</summary>
     public TextWriter Out { get; } = output;
@@ -58,12 +61,16 @@ internal sealed class CliHost(TextWriter output, TextWriter error)
     {
         // Problems with the input are the user's to fix and say so themselves; anything else is a bug in Recur.
         bool expected = e is UserError or IOException or InvalidDataException or UnauthorizedAccessException or FormatException
-            or JsonException or KeyNotFoundException or ArgumentException or FetchException;
+            or JsonException or KeyNotFoundException or ArgumentException or FetchException or InsufficientMemoryException or PlatformNotSupportedException;
         string message = expected ? e.Message : $"internal error: {e.GetType().Name}: {e.Message}" + (verbose ? "" : " (rerun with --verbose for the stack trace)");
         int code = Fail(message, e is UserError u ? u.ExitCode : 1);
         if (verbose) Error.WriteLine(e.ToString());
         return code;
     }
+
+    private static string Quote(string arg) =>
+        arg.Length > 0 && !arg.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '\\' or '$' or '*' or '?' or ';' or '&' or '|')
+            ? arg : "'" + arg.Replace("'", "'\\''") + "'";
 
     private static string OneLine(string message) =>
         string.Join("; ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -3,8 +3,8 @@ using System.Globalization;
 namespace Recur.Cli.Inputs;
 
 /// <summary>
-/// The history.csv that <c>recur train charlm</c> writes beside its checkpoints: a header (e.g.
-/// <c>epoch,seconds,train_bpc,val_bpc,grad_norm</c>) and one row of numbers per epoch. Read generically, so new
+/// The history.csv of a model folder: a header (e.g. <c>epoch,seconds,loss,accuracy,...,val_accuracy</c>) and one row
+/// of numbers per epoch. Read generically, so new
 /// columns show up without changes here.
 /// </summary>
 /// <param name="Columns">Column names from the header.</param>
@@ -14,11 +14,12 @@ internal sealed record TrainingHistory(IReadOnlyList<string> Columns, IReadOnlyL
     /// <summary>The file name beside the checkpoints.</summary>
     public const string FileName = "history.csv";
 
-    /// <summary>The history beside <paramref name="checkpoint"/>, or null when there is none.</summary>
+    /// <summary>The history of a model folder, or beside a checkpoint file; null when there is none.</summary>
     /// <exception cref="FormatException">The file exists but is not a table of numbers.</exception>
-    public static TrainingHistory? Beside(string checkpoint)
+    public static TrainingHistory? Beside(string folderOrCheckpoint)
     {
-        string path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, FileName);
+        string full = Path.GetFullPath(folderOrCheckpoint);
+        string path = Path.Combine(Directory.Exists(full) ? full : Path.GetDirectoryName(full)!, FileName);
         if (!File.Exists(path)) return null;
         var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToList();
         if (lines.Count == 0) return null;

@@ -6,21 +6,35 @@ using Recur.Ops;
 
 namespace Recur.Models;
 
-/// <summary>Architecture of a <see cref="CharLanguageModel"/> (saved in checkpoints as JSON).</summary>
+/// <summary>Architecture of a <see cref="CharLanguageModel"/> (saved with the model as JSON).</summary>
 /// <param name="VocabSize">V, distinct characters.</param>
 /// <param name="EmbeddingDim">E, features per character.</param>
-/// <param name="Cell">"lstm", "gru" or "rnn" (tanh).</param>
-/// <param name="HiddenSize">H.</param>
-/// <param name="NumLayers">Stacked recurrent layers.</param>
-/// <param name="Dropout">Dropout between stacked layers.</param>
-public sealed record CharLanguageModelConfig(int VocabSize, int EmbeddingDim = 64, string Cell = "lstm", int HiddenSize = 256, int NumLayers = 1, float Dropout = 0f)
+/// <param name="Rnn">The recurrent stack (unidirectional: a language model must not read ahead).</param>
+public sealed record CharLanguageModelConfig(int VocabSize, int EmbeddingDim, RecurrentConfig Rnn)
 {
-    /// <summary>The config as JSON.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this);
+    /// <summary>The config as JSON (<c>{"vocab_size": .., "embedding_dim": .., "rnn": {"cell": "lstm", ...}}</c>).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, ConfigJson.Options);
 
-    /// <summary>Parses <see cref="ToJson"/>'s output.</summary>
-    public static CharLanguageModelConfig FromJson(string json) =>
-        JsonSerializer.Deserialize<CharLanguageModelConfig>(json) ?? throw new InvalidDataException("empty model config");
+    /// <summary>
+    /// Parses <see cref="ToJson"/>'s output, or the flat form written before the model-folder format
+    /// (<c>{"VocabSize", "EmbeddingDim", "Cell": "lstm", "HiddenSize", "NumLayers", "Dropout"}</c>).
+    /// </summary>
+    /// <exception cref="JsonException">Not a config of either form.</exception>
+    public static CharLanguageModelConfig FromJson(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("Cell", out _))
+        {
+            var old = doc.RootElement.Deserialize<LegacyConfig>() ?? throw new JsonException("empty model config");
+            var cell = Enum.TryParse<CellKind>(old.Cell, ignoreCase: true, out var kind) && Enum.IsDefined(kind)
+                ? kind : throw new JsonException($"Cell must be lstm, gru or rnn, got '{old.Cell}'");
+            return new(old.VocabSize, old.EmbeddingDim, new RecurrentConfig(cell, old.HiddenSize, old.NumLayers, Dropout: old.Dropout));
+        }
+        var config = doc.RootElement.Deserialize<CharLanguageModelConfig>(ConfigJson.Options) ?? throw new JsonException("empty model config");
+        return config.Rnn is null ? throw new JsonException("the model config has no \"rnn\"") : config;
+    }
+
+    private sealed record LegacyConfig(int VocabSize, int EmbeddingDim = 64, string Cell = "lstm", int HiddenSize = 256, int NumLayers = 1, float Dropout = 0f);
 }
 
 /// <summary>
@@ -45,14 +59,9 @@ public sealed class CharLanguageModel : Module
         ArgumentNullException.ThrowIfNull(rng);
         Config = config;
         Embedding = RegisterModule("embedding", new Embedding(config.VocabSize, config.EmbeddingDim, rng: rng));
-        Rnn = RegisterModule<RecurrentLayer>("rnn", config.Cell switch
-        {
-            "lstm" => new Lstm(config.EmbeddingDim, config.HiddenSize, config.NumLayers, dropout: config.Dropout, rng: rng),
-            "gru" => new Gru(config.EmbeddingDim, config.HiddenSize, config.NumLayers, dropout: config.Dropout, rng: rng),
-            "rnn" => new Rnn(config.EmbeddingDim, config.HiddenSize, config.NumLayers, dropout: config.Dropout, rng: rng),
-            _ => throw new ArgumentException($"cell must be lstm, gru or rnn, got '{config.Cell}'", nameof(config)),
-        });
-        Head = RegisterModule("head", new Linear(config.HiddenSize, config.VocabSize, rng: rng));
+        if (config.Rnn.Bidirectional) throw new ArgumentException("a language model reads left to right; the recurrent stack cannot be bidirectional", nameof(config));
+        Rnn = RegisterModule("rnn", config.Rnn.Build(config.EmbeddingDim, rng));
+        Head = RegisterModule("head", new Linear(config.Rnn.HiddenSize, config.VocabSize, rng: rng));
     }
 
     /// <summary>The architecture.</summary>
@@ -134,9 +143,9 @@ public sealed class CharLanguageModel : Module
     /// <summary>
     /// Samples <paramref name="length"/> characters after <paramref name="prompt"/> (indices), feeding each back in.
     /// <paramref name="temperature"/> 0 is greedy; <paramref name="topK"/> &gt; 0 keeps the k most likely. Calls
-    /// <paramref name="emit"/> with each sampled index as soon as it is drawn.
+    /// <paramref name="emit"/> with each sampled index as soon as it is drawn; <paramref name="banned"/> (e.g. &lt;unk&gt;) is never drawn.
     /// </summary>
-    public void Generate(ReadOnlySpan<int> prompt, int length, double temperature, int topK, Rng rng, Action<int> emit)
+    public void Generate(ReadOnlySpan<int> prompt, int length, double temperature, int topK, Rng rng, Action<int> emit, int? banned = null)
     {
         ArgumentNullException.ThrowIfNull(rng);
         ArgumentNullException.ThrowIfNull(emit);
@@ -158,7 +167,7 @@ public sealed class CharLanguageModel : Module
                 h = r.Hn; c = r.Cn;
                 Head.ForwardInto(r.Output, logits);
                 if (i < prompt.Length - 1) continue;
-                next = TokenSampler.Pick(logits.Span, temperature, topK, rng, probs);
+                next = TokenSampler.Pick(logits.Span, temperature, topK, rng, probs, banned);
                 emit(next);
             }
         }

@@ -14,10 +14,15 @@ public sealed class SequenceEncoder : Module
     private int[] _safe = [];
 
     /// <summary>Token input: Embedding(<paramref name="vocabSize"/>, <paramref name="embeddingDim"/>) then the recurrent stack.</summary>
-    public SequenceEncoder(int vocabSize, int embeddingDim, RecurrentConfig rnn, Rng rng)
+    /// <param name="vocabSize">V.</param>
+    /// <param name="embeddingDim">E.</param>
+    /// <param name="rnn">The recurrent stack.</param>
+    /// <param name="rng">Initialises the weights.</param>
+    /// <param name="paddingIndex">A token whose embedding stays zero (PyTorch's padding_idx), or null.</param>
+    public SequenceEncoder(int vocabSize, int embeddingDim, RecurrentConfig rnn, Rng rng, int? paddingIndex = null)
     {
         ArgumentNullException.ThrowIfNull(rnn);
-        Embedding = RegisterModule("embedding", new Embedding(vocabSize, embeddingDim, rng: rng));
+        Embedding = RegisterModule("embedding", new Embedding(vocabSize, embeddingDim, paddingIndex, rng));
         Rnn = RegisterModule("rnn", rnn.Build(embeddingDim, rng));
         Config = rnn;
     }
@@ -43,7 +48,15 @@ public sealed class SequenceEncoder : Module
     public int OutputSize => Config.OutputSize;
 
     /// <summary>Reads tokens [B, T] (row-major) with optional lengths.</summary>
-    public RecurrentVars Encode(Tape tape, ReadOnlySpan<int> tokens, int batch, int steps, int[]? lengths, Var? h0 = null, Var? c0 = null)
+    public RecurrentVars Encode(Tape tape, ReadOnlySpan<int> tokens, int batch, int steps, int[]? lengths, Var? h0 = null, Var? c0 = null) =>
+        tape.Recurrent(Rnn, Embedding!, Safe(tokens, batch, steps, lengths), batch, steps, h0, c0, lengths);
+
+    /// <summary>The embedded tokens [B, T, E] alone (to transform them before <see cref="Encode(Tape, Var, int[], Var, Var)"/>).</summary>
+    public Var Embed(Tape tape, ReadOnlySpan<int> tokens, int batch, int steps, int[]? lengths) =>
+        tape.Embedding(Embedding!, Safe(tokens, batch, steps, lengths), batch, steps);
+
+    // The tokens with padded steps read as index 0 (the notes pad with -1, which is no row of the table).
+    private ReadOnlySpan<int> Safe(ReadOnlySpan<int> tokens, int batch, int steps, int[]? lengths)
     {
         if (Embedding is null) throw new InvalidOperationException("this encoder reads feature vectors; call Encode with a Var [B, T, F]");
         if (tokens.Length != batch * steps) throw new ShapeMismatchException(nameof(tokens), $"[{batch}, {steps}]", $"{tokens.Length} indices");
@@ -51,7 +64,7 @@ public sealed class SequenceEncoder : Module
         for (int b = 0; b < batch; b++)
             for (int t = 0; t < steps; t++)
                 _safe[b * steps + t] = lengths is not null && t >= lengths[b] ? 0 : tokens[b * steps + t];
-        return tape.Recurrent(Rnn, Embedding, _safe.AsSpan(0, tokens.Length), batch, steps, h0, c0, lengths);
+        return _safe.AsSpan(0, tokens.Length);
     }
 
     /// <summary>Reads feature vectors [B, T, F] with optional lengths.</summary>

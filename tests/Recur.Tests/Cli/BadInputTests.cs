@@ -18,7 +18,7 @@ public sealed class BadInputTests(TinyModelFixture tiny)
         { "eval: gzip text that holds nothing", "empty after gzip decompression" },
         { "eval: a folder as text", "is a folder" },
         { "eval: missing model", "no such file or folder" },
-        { "eval: model folder without checkpoints", "holds no best.safetensors" },
+        { "eval: model folder without checkpoints", "holds no model.json" },
         { "info: model file that is not safetensors", "not a readable model file" },
         { "info: truncated checkpoint", "not a readable model file" },
         { "info: safetensors of another kind", "not a Recur checkpoint" },

@@ -1,3 +1,4 @@
+using Recur.Layers;
 using System.Globalization;
 using Recur.Data.Batching;
 using Recur.Data.Text;
@@ -59,7 +60,7 @@ public sealed class TinyModelFixture : IDisposable
     private CharLanguageModel Train(Vocabulary vocabulary)
     {
         int[] tokens = new CharEncoder(vocabulary).Encode(Text);
-        var model = new CharLanguageModel(new CharLanguageModelConfig(vocabulary.Count, EmbeddingDim: 8, Cell: "lstm", HiddenSize: 16), new Rng(7));
+        var model = new CharLanguageModel(new CharLanguageModelConfig(vocabulary.Count, 8, new RecurrentConfig(CellKind.Lstm, 16)), new Rng(7));
         var adam = new Adam(model.Parameters, 0.02);
         var batches = new LanguageModelBatcher(tokens, vocabulary.Count, batchSize: 4, steps: 20);
         for (int epoch = 0; epoch < 3; epoch++)

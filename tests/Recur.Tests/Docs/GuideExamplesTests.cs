@@ -91,7 +91,7 @@ public class GuideExamplesTests
                 .ToList();
         }
 
-        var model = new SequenceClassifier(vocab.Count, embeddingDim: 64, new RecurrentConfig("gru", 64, Bidirectional: true),
+        var model = new SequenceClassifier(vocab.Count, embeddingDim: 64, new RecurrentConfig(CellKind.Gru, 64, Bidirectional: true),
             classes: labels.Count, SequencePooling.Mean, dropout: 0.3f, rng: rng);
         var trainer = new Trainer(model, new AdamW(model.Parameters, lr: 2e-3),
             new TrainerOptions { Epochs = epochs, ClipNorm = 5, Patience = 3, Seed = 42 });   // early stopping on val_loss
@@ -164,7 +164,7 @@ public class GuideExamplesTests
             return list;
         }
 
-        var model = new SequenceRegressor(features: 1, new RecurrentConfig("lstm", 32), outputs: 1, rng);
+        var model = new SequenceRegressor(features: 1, new RecurrentConfig(CellKind.Lstm, 32), outputs: 1, rng);
         var trainer = new Trainer(model, new Adam(model.Parameters, lr: 3e-3),
             new TrainerOptions { Epochs = epochs, ClipNorm = 1, Patience = 25, Seed = 7 });
         trainer.Metrics.Add(new RegressionError(RegressionError.Kind.Rmse));
@@ -236,7 +236,7 @@ public class GuideExamplesTests
         var train = order[..trainImages].Chunk(32).Select(Batch).ToList();
         var testImages = order[trainImages..];
 
-        var model = new ConditionedGenerator(features: 64, chars.Count, embeddingDim: 16, new RecurrentConfig("lstm", 64), rng);
+        var model = new ConditionedGenerator(features: 64, chars.Count, embeddingDim: 16, new RecurrentConfig(CellKind.Lstm, 64), rng);
         var trainer = new Trainer(model, new Adam(model.Parameters, lr: 3e-3), new TrainerOptions { Epochs = epochs, ClipNorm = 5, Seed = 3 });
         trainer.Metrics.Add(new Accuracy());   // per character, padding skipped
 
@@ -354,7 +354,7 @@ public class GuideExamplesTests
         var test = used[testStart..];
 
         var model = new EncoderDecoder(letters.Count, phonemes.Count, embeddingDim: 32,
-            encoder: new RecurrentConfig("gru", 128, Bidirectional: true), decoder: new RecurrentConfig("gru", 128), rng: rng);
+            encoder: new RecurrentConfig(CellKind.Gru, 128, Bidirectional: true), decoder: new RecurrentConfig(CellKind.Gru, 128), rng: rng);
         var trainer = new Trainer(model, new Adam(model.Parameters, lr: 2e-3),
             new TrainerOptions { Epochs = epochs, ClipNorm = 5, Patience = 2, Seed = 11 });
         trainer.Metrics.Add(new Accuracy());     // per phoneme under teacher forcing
@@ -408,7 +408,7 @@ public class GuideExamplesTests
             return list;
         }
 
-        var model = new SequenceTagger(features: 1, new RecurrentConfig("lstm", 8), outputs: 1, rng: rng);
+        var model = new SequenceTagger(features: 1, new RecurrentConfig(CellKind.Lstm, 8), outputs: 1, rng: rng);
         var optimizer = new Adam(model.Parameters, lr: 0.05);
         var trainer = new Trainer(model, optimizer, new TrainerOptions
         {
@@ -416,10 +416,10 @@ public class GuideExamplesTests
         });
         trainer.Metrics.Add(new Accuracy());       // one logit column: class 1 when the logit is > 0
         trainer.Plateau = new ReduceOnPlateau(optimizer, PlateauMode.Min, factor: 0.5, patience: 1);
-        var progress = new ConsoleProgress("bits");
+        var progress = new TextProgress(Console.Out, "bits");
         trainer.Callbacks.Add(progress);
 
-        var history = progress.Run(() => trainer.Fit(
+        var history = trainer.Fit(
             new ListBatchSource<(Tensor, float[], int[])>(Bits(20)),
             new ListBatchSource<(Tensor, float[], int[])>(Bits(4), shuffle: false),
             (tape, batch, outputs) =>
@@ -429,7 +429,7 @@ public class GuideExamplesTests
                 outputs.Targets = batch.Item3;
                 outputs.Count = batch.Item3.Length;
                 return tape.BinaryCrossEntropyWithLogits(logits, batch.Item2);
-            }));
+            });
         Console.WriteLine(history.StopReason);
         Console.Write(history.ToCsv());
         var last = history.Epochs[^1];
@@ -457,7 +457,7 @@ public class GuideExamplesTests
             new LanguageModelBatcher(part, batchSize: 32, steps: 64, dropLast: true).Batches(reuseBuffer: false).ToList();
 
         // A tagger whose tags are the next character: one prediction per input step.
-        var model = new SequenceTagger(vocab.Count, embeddingDim: 32, new RecurrentConfig("lstm", 256), tags: vocab.Count, rng: rng);
+        var model = new SequenceTagger(vocab.Count, embeddingDim: 32, new RecurrentConfig(CellKind.Lstm, 256), tags: vocab.Count, rng: rng);
         var state = new CarriedState();
         var trainer = new Trainer(model, new Adam(model.Parameters, lr: 2e-3), new TrainerOptions { Epochs = epochs, ClipNorm = 1, Seed = 5 });
         trainer.Metrics.Add(new Perplexity(bits: true));

@@ -37,7 +37,7 @@ public class ParadigmLearningTests
         // Problem 3 of the notes: each bit arrives over time and is answered at once with its reversal (0 <-> 1),
         // sequences of length 10; an LSTM tagger with one input and one output neuron.
         var rng = new Rng(1);
-        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 8), 1, rng: rng);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 8), 1, rng: rng);
         const int B = 16, T = 10;
         var x = new Tensor(B, T, 1);
         var y = new float[B * T];
@@ -61,7 +61,7 @@ public class ParadigmLearningTests
     {
         // Is the majority of the bits 1? Sequences of 3..12 bits, padded with -1 (as the notes pad), lengths given.
         var rng = new Rng(2);
-        var model = new SequenceClassifier(3, 8, new RecurrentConfig("gru", 16, Bidirectional: true), 2, SequencePooling.Last, rng: rng);
+        var model = new SequenceClassifier(3, 8, new RecurrentConfig(CellKind.Gru, 16, Bidirectional: true), 2, SequencePooling.Last, rng: rng);
         const int B = 32, T = 12;
         var tokens = new int[B * T];
         var lengths = new int[B];
@@ -94,7 +94,7 @@ public class ParadigmLearningTests
     {
         // Read a sequence of symbols, then write it backwards: the encoder-decoder paradigm (PAD 0, BOS 1, EOS 2, symbols 3..7).
         var rng = new Rng(3);
-        var model = new EncoderDecoder(8, 8, 16, new RecurrentConfig("gru", 32, Bidirectional: true), new RecurrentConfig("gru", 32), rng);
+        var model = new EncoderDecoder(8, 8, 16, new RecurrentConfig(CellKind.Gru, 32, Bidirectional: true), new RecurrentConfig(CellKind.Gru, 32), rng);
         const int B = 32, S = 6, To = S + 1;
         var src = new int[B * S];
         var lengths = new int[B];
@@ -131,7 +131,7 @@ public class ParadigmLearningTests
     {
         // A one-hot "image" of class k (0..2) is captioned as token k+3 repeated k+1 times, then EOS (BOS 1, EOS 2).
         var rng = new Rng(4);
-        var model = new ConditionedGenerator(3, 6, 8, new RecurrentConfig("lstm", 16), rng);
+        var model = new ConditionedGenerator(3, 6, 8, new RecurrentConfig(CellKind.Lstm, 16), rng);
         const int B = 12, T = 4;
         var features = new Tensor(B, 3);
         var inputs = new int[B * T];
@@ -155,7 +155,7 @@ public class ParadigmLearningTests
     public void Time_series_regressor_forecasts_a_sine_wave()
     {
         var rng = new Rng(5);
-        var model = new SequenceRegressor(1, new RecurrentConfig("lstm", 16), 1, rng);
+        var model = new SequenceRegressor(1, new RecurrentConfig(CellKind.Lstm, 16), 1, rng);
         const int B = 32, T = 12;
         var x = new Tensor(B, T, 1);
         var y = new float[B];

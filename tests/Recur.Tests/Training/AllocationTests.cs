@@ -14,7 +14,7 @@ public class AllocationTests
     public void A_char_lm_training_step_allocates_nothing_after_warm_up()
     {
         var rng = new Rng(1);
-        var model = new CharLanguageModel(new CharLanguageModelConfig(20, 8, "lstm", 16, NumLayers: 2, Dropout: 0.1f), rng);
+        var model = new CharLanguageModel(new CharLanguageModelConfig(20, 8, new RecurrentConfig(CellKind.Lstm, 16, NumLayers: 2, Dropout: 0.1f)), rng);
         var ps = model.Parameters;
         var opt = new Adam(ps, 1e-3);
         const int B = 4, T = 7;
@@ -37,7 +37,7 @@ public class AllocationTests
     public void A_bidirectional_classifier_step_on_a_tape_allocates_nothing_after_warm_up()
     {
         var rng = new Rng(2);
-        var model = new SequenceClassifier(6, 8, new RecurrentConfig("gru", 12, NumLayers: 2, Bidirectional: true, Dropout: 0.2f), 3, SequencePooling.Mean, dropout: 0.1f, rng: rng);
+        var model = new SequenceClassifier(6, 8, new RecurrentConfig(CellKind.Gru, 12, NumLayers: 2, Bidirectional: true, Dropout: 0.2f), 3, SequencePooling.Mean, dropout: 0.1f, rng: rng);
         var ps = model.Parameters;
         var opt = new Adam(ps, 1e-3);
         var tape = new Tape();

@@ -1,3 +1,4 @@
+using Recur.Layers;
 using Recur.Data.Text;
 using Recur.IO.Checkpoints;
 using Recur.Models;
@@ -16,7 +17,7 @@ public class CharLanguageModelTests
         var vocab = Vocabulary.ForCharacters(text);
         var enc = new CharEncoder(vocab);
         int[] ids = enc.Encode(string.Concat(Enumerable.Repeat(text, 40)));
-        var model = new CharLanguageModel(new CharLanguageModelConfig(vocab.Count, 8, "lstm", 32), new Rng(5));
+        var model = new CharLanguageModel(new CharLanguageModelConfig(vocab.Count, 8, new RecurrentConfig(CellKind.Lstm, 32)), new Rng(5));
         var adam = new Adam(model.Parameters, 1e-2);
         const int B = 4, T = 13;
         double loss = double.NaN;

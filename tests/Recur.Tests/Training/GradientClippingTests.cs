@@ -56,7 +56,7 @@ public class GradientClippingTests
     [Fact]
     public void Parameter_norms_of_a_model_carry_dotted_paths()
     {
-        var model = new Recur.Models.SequenceRegressor(2, new Recur.Models.RecurrentConfig("gru", 3), 1, new Recur.Tensors.Rng(1));
+        var model = new Recur.Models.SequenceRegressor(2, new Recur.Models.RecurrentConfig(CellKind.Gru, 3), 1, new Recur.Tensors.Rng(1));
         var names = GradientClipping.ParameterNorms(model.NamedParameters()).Select(n => n.Name).ToArray();
         Assert.Equal(["encoder.rnn.weight_ih_l0", "encoder.rnn.weight_hh_l0", "encoder.rnn.bias_ih_l0", "encoder.rnn.bias_hh_l0", "head.weight", "head.bias"], names);
     }

@@ -40,7 +40,7 @@ public class TrainerTests
     private static (TrainingHistory History, SequenceTagger Model) FitBits(ulong seed, int epochs = 6, TrainerOptions? options = null)
     {
         var rng = new Rng(seed);
-        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 8), 1, rng: rng);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 8), 1, rng: rng);
         var trainer = new Trainer(model, new Adam(model.Parameters, 0.05), options ?? new TrainerOptions { Epochs = epochs, ClipNorm = 5, Seed = seed });
         trainer.Metrics.Add(new Accuracy());
         var history = trainer.Fit(new ListBatchSource<BitBatch>(BitBatches(rng, 20)), new ListBatchSource<BitBatch>(BitBatches(rng, 4), shuffle: false),
@@ -64,7 +64,7 @@ public class TrainerTests
     {
         // Untrained (lr 0), so training accuracy and validation accuracy are whatever the fixed weights give on each set.
         var rng = new Rng(9);
-        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 4), 1, rng: rng);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 4), 1, rng: rng);
         var trainer = new Trainer(model, new Adam(model.Parameters, 0), new TrainerOptions { Epochs = 1 });
         trainer.Metrics.Add(new Accuracy());
         var valid = new ListBatchSource<BitBatch>(BitBatches(rng, 3), shuffle: false);
@@ -88,7 +88,7 @@ public class TrainerTests
     {
         // Random labels: the model memorises training data while validation loss gets worse.
         var rng = new Rng(5);
-        var model = new SequenceClassifier(4, new RecurrentConfig("gru", 32), 2, rng: rng);
+        var model = new SequenceClassifier(4, new RecurrentConfig(CellKind.Gru, 32), 2, rng: rng);
         var train = Enumerable.Range(0, 4).Select(_ => RandomBatch(rng)).ToList();
         var valid = Enumerable.Range(0, 2).Select(_ => RandomBatch(rng)).ToList();
         var trainer = new Trainer(model, new Adam(model.Parameters, 0.03), new TrainerOptions { Epochs = 60, Patience = 3, Seed = 5 });
@@ -148,7 +148,7 @@ public class TrainerTests
     private static TrainingHistory FitScripted(TrainerOptions options, double[] script, TrainingHistory? resume = null)
     {
         var rng = new Rng(4);
-        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 2), 1, rng: rng);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 2), 1, rng: rng);
         var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), options with { Monitor = "score" });
         trainer.Metrics.Add(new Scripted(script));
         return trainer.Fit(new ListBatchSource<BitBatch>(BitBatches(rng, 1, b: 2, t: 3)), null, (tape, b, o) => BitStep(model, tape, b, o), resume: resume);
@@ -193,7 +193,7 @@ public class TrainerTests
     {
         // PyTorch: ReduceLROnPlateau(factor=0.5, patience=1); step(1), step(nan), step(nan) cuts the rate at the third.
         var rng = new Rng(4);
-        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 2), 1, rng: rng);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 2), 1, rng: rng);
         var optimizer = new Adam(model.Parameters, 0.01);
         var trainer = new Trainer(model, optimizer, new TrainerOptions { Epochs = 4, Monitor = "score" })
         {
@@ -227,7 +227,7 @@ public class TrainerTests
     public void A_callback_can_stop_training_and_the_epoch_still_ends_normally()
     {
         var rng = new Rng(4);
-        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 2), 1, rng: rng);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 2), 1, rng: rng);
         var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), new TrainerOptions { Epochs = 5 });
         var stop = new StopAt(2, 1);
         trainer.Callbacks.Add(stop);
@@ -249,7 +249,7 @@ public class TrainerTests
         // Tying after the optimizer was made leaves it with the replaced weight: it would train a detached copy.
         var rng = new Rng(4);
         var embedding = new Embedding(5, 3, rng: rng);
-        var model = new SequenceTagger(3, new RecurrentConfig("lstm", 3), 5, rng: rng);
+        var model = new SequenceTagger(3, new RecurrentConfig(CellKind.Lstm, 3), 5, rng: rng);
         var optimizer = new Adam(model.Parameters, 0.01);
         var head = model.NamedModules().Select(m => m.Module).OfType<Linear>().Last();
         head.TieWeight(embedding.Weight);
@@ -263,7 +263,7 @@ public class TrainerTests
     public void A_monitor_that_is_not_recorded_is_refused_with_the_names_that_are()
     {
         var rng = new Rng(4);
-        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 2), 1, rng: rng);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 2), 1, rng: rng);
         var batches = new ListBatchSource<BitBatch>(BitBatches(rng, 1, b: 2, t: 3));
         var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), new TrainerOptions { Epochs = 2, Monitor = "val_acuracy" });
         trainer.Metrics.Add(new Accuracy());
@@ -285,7 +285,7 @@ public class TrainerTests
     public void A_nan_stops_training_names_the_cause_and_restores_the_last_good_weights()
     {
         var rng = new Rng(6);
-        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 4), 1, rng: rng);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 4), 1, rng: rng);
         var batches = BitBatches(rng, 6);
         batches[4].X[3] = float.NaN; // a corrupt input in the 5th batch
         var optimizer = new Adam(model.Parameters, 0.01);
@@ -336,7 +336,7 @@ public class TrainerTests
     public void A_nan_in_a_later_epoch_rolls_weights_and_optimizer_back_and_says_which_weights_remain(bool restoreBest)
     {
         var rng = new Rng(8);
-        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 4), 1, rng: rng);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 4), 1, rng: rng);
         var optimizer = new Adam(model.Parameters, 0.01);
         var trainer = new Trainer(model, optimizer, new TrainerOptions { Epochs = 5, RestoreBest = restoreBest });
         float[][] Weights() => model.Parameters.Select(p => p.Value.ToArray()).ToArray();
@@ -377,7 +377,7 @@ public class TrainerTests
     public void Weights_that_overflow_in_an_update_are_named_and_the_momentum_is_rolled_back()
     {
         var rng = new Rng(6);
-        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 4), 1, rng: rng);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 4), 1, rng: rng);
         var optimizer = new Sgd(model.Parameters, lr: 10, momentum: 0.9);
         var trainer = new Trainer(model, optimizer, new TrainerOptions { Epochs = 3, RestoreBest = false });
         float[][] Weights() => model.Parameters.Select(p => p.Value.ToArray()).ToArray();
@@ -401,7 +401,7 @@ public class TrainerTests
     public void A_per_batch_schedule_is_rolled_back_with_the_optimizer()
     {
         var rng = new Rng(6);
-        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 4), 1, rng: rng);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 4), 1, rng: rng);
         var optimizer = new Adam(model.Parameters, 0.01);
         var trainer = new Trainer(model, optimizer, new TrainerOptions { Epochs = 3 })
         {
@@ -428,7 +428,7 @@ public class TrainerTests
     public void A_nan_gradient_names_the_parameter()
     {
         var rng = new Rng(6);
-        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 4), 1, rng: rng);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 4), 1, rng: rng);
         var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), new TrainerOptions { Epochs = 2, ClipNorm = 1 });
         var position = new Position();
         trainer.Callbacks.Add(position);
@@ -444,7 +444,7 @@ public class TrainerTests
     public void A_frozen_parameter_with_an_infinite_gradient_neither_stops_training_nor_counts_in_the_norm()
     {
         var rng = new Rng(6);
-        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 4), 1, rng: rng);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 4), 1, rng: rng);
         var bias = model.Head.Bias!;
         bias.RequiresGrad = false;
         float[] frozenValue = bias.Value.ToArray();
@@ -467,7 +467,7 @@ public class TrainerTests
     {
         // The trainer resumes after epoch 2 (Options are fixed per trainer), so both Fits run epochs 3 and 4.
         var rng = new Rng(4);
-        var model = new SequenceTagger(1, new RecurrentConfig("lstm", 2), 1, rng: rng);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 2), 1, rng: rng);
         var trainer = new Trainer(model, new Adam(model.Parameters, 0.01), new TrainerOptions { Epochs = 4, InitialEpoch = 2, Monitor = "score" });
         var data = new ListBatchSource<BitBatch>(BitBatches(rng, 2, b: 2, t: 3));
         TrainingHistory Before(double bestScore)

@@ -41,5 +41,5 @@ public static class DataFile
     }
 
     /// <summary>File name without directories, for messages.</summary>
-    internal static string DisplayName(string path) => Path.GetFileName(path) is { Length: > 0 } name ? name : path;
+    public static string DisplayName(string path) => Path.GetFileName(path) is { Length: > 0 } name ? name : path;
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Recur.Data.Formats;
 
 /// <summary>The layouts <see cref="RecordFile"/> reads.</summary>
@@ -10,5 +12,6 @@ public enum RecordFormat
     Tsv,
 
     /// <summary>JSON objects, one per line (also pretty-printed objects, or one top-level array of objects).</summary>
+    [JsonStringEnumMemberName("jsonl")]
     JsonLines,
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Recur.Data.Formats;
 
 /// <summary>The layouts of tagged corpora that <see cref="TaggedTextReader"/> reads.</summary>
@@ -7,6 +9,7 @@ public enum TaggedFormat
     Slash,
 
     /// <summary>CoNLL-U (Universal Dependencies): one word per line in 10 tab-separated columns, '#' comments, a blank line after each sentence.</summary>
+    [JsonStringEnumMemberName("conllu")]
     ConllU,
 
     /// <summary>

@@ -52,6 +52,9 @@ public static class UnicodeNormalization
         for (int t = TBase + 1; t < TBase + TCount; t++) NotQuickYes.Add(t);    // LV + T compose
     }
 
+    /// <summary><paramref name="text"/> normalised as <paramref name="form"/> says (the same instance when nothing changes).</summary>
+    public static string Apply(string text, TextNormalization form) => form == TextNormalization.Nfc ? ToNfc(text) : text;
+
     /// <summary>Unicode version of the normalization tables.</summary>
     public static string UnicodeVersion => UnicodeNormalizationData.UnicodeVersion;
 

@@ -49,9 +49,9 @@ public static class CharLanguageModelCheckpoint
         // The config must agree with the stored weights before the model is built, so that a bad config cannot make
         // it allocate more than the file holds.
         RequireShape(checkpoint, "embedding.weight", config.VocabSize, config.EmbeddingDim);
-        RequireShape(checkpoint, "head.weight", config.VocabSize, config.HiddenSize);
-        if (config.NumLayers < 1 || !checkpoint.Weights.ContainsKey($"rnn.weight_hh_l{config.NumLayers - 1}"))
-            throw new InvalidDataException($"{source}: the config's {config.NumLayers} layers do not match the stored weights");
+        RequireShape(checkpoint, "head.weight", config.VocabSize, config.Rnn.HiddenSize);
+        if (config.Rnn.NumLayers < 1 || !checkpoint.Weights.ContainsKey($"rnn.weight_hh_l{config.Rnn.NumLayers - 1}"))
+            throw new InvalidDataException($"{source}: the config's {config.Rnn.NumLayers} layers do not match the stored weights");
         var model = Parse(source, "config", () => new CharLanguageModel(config, new Rng(0)));
         checkpoint.Restore(model);
         return (model, vocabulary);

@@ -74,8 +74,8 @@ public static class OnnxExporter
         var w = model.Head.Weight.Value;
         var wt = new float[w.Length];
         for (int i = 0; i < c.VocabSize; i++)
-            for (int j = 0; j < c.HiddenSize; j++) wt[j * c.VocabSize + i] = w[i, j];
-        string head = g.Initializer("head.weight_t", OnnxValue.FromFloats(wt, c.HiddenSize, c.VocabSize));
+            for (int j = 0; j < c.Rnn.HiddenSize; j++) wt[j * c.VocabSize + i] = w[i, j];
+        string head = g.Initializer("head.weight_t", OnnxValue.FromFloats(wt, c.Rnn.HiddenSize, c.VocabSize));
         string product = g.Node("MatMul", "head/", [yb, head])[0];
         if (model.Head.Bias is { } bias)
             g.NodeTo("Add", "head/", [product, g.Initializer("head.bias", OnnxValue.FromTensor(bias.Value))], "logits");
@@ -87,7 +87,7 @@ public static class OnnxExporter
             g.NodeTo("Softmax", "", ["logits"], "probs", OnnxGraphBuilder.Int("axis", -1));
             g.Output("probs", OnnxElementType.Float, "batch", "steps", c.VocabSize);
         }
-        return g.Model(Opset, $"Recur CharLanguageModel: vocabulary {c.VocabSize}, embedding {c.EmbeddingDim}, {c.Cell} x {c.NumLayers}, hidden {c.HiddenSize}");
+        return g.Model(Opset, $"Recur CharLanguageModel: vocabulary {c.VocabSize}, embedding {c.EmbeddingDim}, {c.Rnn.Describe()}");
     }
 
     // The recurrent nodes over time-major x [T, B, I]; returns the name of the last layer's output [T, B, D*H] and

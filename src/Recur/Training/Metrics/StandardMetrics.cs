@@ -89,13 +89,14 @@ public sealed class Accuracy : IMetric
 /// compute it: a class absent from both would add a meaningless 0). Rows with the ignore index or a 0 in the mask count nowhere.
 /// NaN before any row was counted.
 /// </summary>
-public sealed class F1Score : IMetric
+/// <param name="macro">Average over the classes for two classes as well (<c>macro_f1</c>), instead of the F1 of class 1.</param>
+public sealed class F1Score(bool macro = false) : IMetric
 {
     private long[] _tp = [], _fp = [], _fn = [];
     private long _rows;
 
     /// <inheritdoc />
-    public string Name => "f1";
+    public string Name => macro ? "macro_f1" : "f1";
 
     /// <inheritdoc />
     public bool HigherIsBetter => true;
@@ -131,7 +132,7 @@ public sealed class F1Score : IMetric
         {
             if (_rows == 0) return double.NaN;
             double F(int k) => _tp[k] == 0 ? 0 : 2.0 * _tp[k] / (2.0 * _tp[k] + _fp[k] + _fn[k]);
-            if (_tp.Length == 2) return F(1);
+            if (_tp.Length == 2 && !macro) return F(1);
             // A class occurs as a target (tp + fn > 0) or a prediction (tp + fp > 0); every counted row adds one.
             double sum = 0;
             int present = 0;

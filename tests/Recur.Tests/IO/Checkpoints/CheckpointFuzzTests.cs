@@ -1,3 +1,4 @@
+using Recur.Layers;
 using Recur.IO.Checkpoints;
 using Recur.IO.Safetensors;
 using Recur.Models;
@@ -16,7 +17,7 @@ namespace Recur.Tests.IO.Checkpoints;
 public class CheckpointFuzzTests
 {
     private const int Cases = 2000;
-    private static readonly CharLanguageModelConfig Config = new(VocabSize: 5, EmbeddingDim: 3, Cell: "lstm", HiddenSize: 4, NumLayers: 2, Dropout: 0.1f);
+    private static readonly CharLanguageModelConfig Config = new(5, 3, new RecurrentConfig(CellKind.Lstm, 4, NumLayers: 2, Dropout: 0.1f));
 
     private static (CharLanguageModel, Adam, StepDecay, ReduceOnPlateau) Fresh()
     {

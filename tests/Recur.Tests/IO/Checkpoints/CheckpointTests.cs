@@ -1,3 +1,4 @@
+using Recur.Layers;
 using Recur.Data.Text;
 using Recur.IO.Checkpoints;
 using Recur.IO.Safetensors;
@@ -20,7 +21,7 @@ public sealed class CheckpointTests : IDisposable
 
     private static Vocabulary Vocab() => Vocabulary.ForCharacters("abcdef");
 
-    internal static readonly CharLanguageModelConfig Config = new(VocabSize: Vocab().Count, EmbeddingDim: 4, Cell: "gru", HiddenSize: 5, NumLayers: 2, Dropout: 0.2f);
+    internal static readonly CharLanguageModelConfig Config = new(Vocab().Count, 4, new RecurrentConfig(CellKind.Gru, 5, NumLayers: 2, Dropout: 0.2f));
 
     /// <summary>A model, Adam and a plateau-aware setup after a few real updates, so every piece of state is non-trivial.</summary>
     internal static (CharLanguageModel Model, Adam Adam, StepDecay Schedule, ReduceOnPlateau Plateau) Trained(ulong seed)
@@ -194,11 +195,11 @@ public sealed class CheckpointTests : IDisposable
         Snapshot().Save(path);
         var checkpoint = Checkpoint.Load(path);
 
-        var wider = new CharLanguageModel(Config with { HiddenSize = 6 }, new Rng(1));
+        var wider = new CharLanguageModel(Config with { Rnn = Config.Rnn with { HiddenSize = 6 } }, new Rng(1));
         var e = Assert.Throws<InvalidDataException>(() => checkpoint.Restore(wider));
         Assert.Equal($"{path}: tensor 'model.rnn.weight_ih_l0' has shape [15, 4] but the CharLanguageModel needs [18, 4]", e.Message);
 
-        var shallower = new CharLanguageModel(Config with { NumLayers = 1 }, new Rng(1));
+        var shallower = new CharLanguageModel(Config with { Rnn = Config.Rnn with { NumLayers = 1 } }, new Rng(1));
         e = Assert.Throws<InvalidDataException>(() => checkpoint.Restore(shallower));
         Assert.Contains("missing [], unexpected [model.rnn.bias_hh_l1, model.rnn.bias_ih_l1, model.rnn.weight_hh_l1, model.rnn.weight_ih_l1]", e.Message);
 

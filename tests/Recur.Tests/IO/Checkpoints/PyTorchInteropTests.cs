@@ -73,21 +73,21 @@ public class PyTorchInteropTests
     public void Strict_loading_names_the_file_and_the_missing_and_unexpected_tensors()
     {
         string path = Path.Combine(Dir, "torch_charlm_lstm.safetensors");
-        var wrongDepth = new CharLanguageModel(new CharLanguageModelConfig(11, 5, "lstm", 7, NumLayers: 1), new Rng(1));
+        var wrongDepth = new CharLanguageModel(new CharLanguageModelConfig(11, 5, new RecurrentConfig(CellKind.Lstm, 7, NumLayers: 1)), new Rng(1));
         var e = Assert.Throws<InvalidDataException>(() => wrongDepth.LoadSafetensors(path));
         Assert.Contains(path, e.Message);
         Assert.Contains("missing [], unexpected [rnn.bias_hh_l1, rnn.bias_ih_l1, rnn.weight_hh_l1, rnn.weight_ih_l1]", e.Message);
 
-        var wrongWidth = new CharLanguageModel(new CharLanguageModelConfig(11, 5, "lstm", 8, NumLayers: 2), new Rng(1));
+        var wrongWidth = new CharLanguageModel(new CharLanguageModelConfig(11, 5, new RecurrentConfig(CellKind.Lstm, 8, NumLayers: 2)), new Rng(1));
         e = Assert.Throws<InvalidDataException>(() => wrongWidth.LoadSafetensors(path));
         Assert.Contains("tensor 'rnn.weight_ih_l0' has shape [28, 5] but the CharLanguageModel needs [32, 5]", e.Message);
 
-        var gru = new CharLanguageModel(new CharLanguageModelConfig(11, 5, "gru", 7, NumLayers: 2), new Rng(1));
+        var gru = new CharLanguageModel(new CharLanguageModelConfig(11, 5, new RecurrentConfig(CellKind.Gru, 7, NumLayers: 2)), new Rng(1));
         Assert.Contains("rnn.weight_ih_l0", Assert.Throws<InvalidDataException>(() => gru.LoadSafetensors(path)).Message);
 
         // Non-strict loading takes the layers that exist and leaves the rest.
         float before = wrongDepth.Head.Weight.Value[0];
-        var partial = new CharLanguageModel(new CharLanguageModelConfig(11, 5, "lstm", 7, NumLayers: 1), new Rng(1));
+        var partial = new CharLanguageModel(new CharLanguageModelConfig(11, 5, new RecurrentConfig(CellKind.Lstm, 7, NumLayers: 1)), new Rng(1));
         partial.LoadSafetensors(path, strict: false);
         using var file = SafetensorsFile.Open(path);
         Assert.Equal(file.ReadFloat32("head.weight"), partial.Head.Weight.Value.Span.ToArray());
@@ -99,10 +99,10 @@ public class PyTorchInteropTests
     {
         var c = JsonNode.Parse(json)!.AsObject();
         int Int(string key) => c[key]!.GetValue<int>();
-        string cell = c["cell"]!.GetValue<string>();
+        var cell = ConfigJson.Parse<CellKind>(c["cell"]!.GetValue<string>())!.Value;
         return c["kind"]!.GetValue<string>() switch
         {
-            "charlm" => new CharLanguageModel(new CharLanguageModelConfig(Int("vocab_size"), Int("embedding_dim"), cell, Int("hidden_size"), Int("num_layers")), rng),
+            "charlm" => new CharLanguageModel(new CharLanguageModelConfig(Int("vocab_size"), Int("embedding_dim"), new RecurrentConfig(cell, Int("hidden_size"), Int("num_layers"))), rng),
             "classifier" => new SequenceClassifier(Int("vocab_size"), Int("embedding_dim"),
                 new RecurrentConfig(cell, Int("hidden_size"), Int("num_layers"), c["bidirectional"]!.GetValue<bool>()), Int("classes"), SequencePooling.Last, rng: rng),
             string kind => throw new ArgumentException($"unknown fixture kind '{kind}'"),

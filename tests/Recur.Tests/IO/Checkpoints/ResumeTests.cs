@@ -1,3 +1,4 @@
+using Recur.Layers;
 using Recur.IO.Checkpoints;
 using Recur.Models;
 using Recur.Ops;
@@ -50,7 +51,7 @@ public sealed class ResumeTests : IDisposable
         return batches;
     }
 
-    private static readonly RecurrentConfig Rnn = new("lstm", HiddenSize: 12, NumLayers: 2, Dropout: 0.3f);
+    private static readonly RecurrentConfig Rnn = new(CellKind.Lstm, HiddenSize: 12, NumLayers: 2, Dropout: 0.3f);
 
     private static Run Build(ulong seed)
     {

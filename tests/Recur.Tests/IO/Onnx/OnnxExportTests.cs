@@ -102,7 +102,7 @@ public class OnnxExportTests
     [InlineData("rnn", 2)]
     public void Exported_char_language_model_reimports_to_identical_logits(string cell, int layers)
     {
-        var model = new CharLanguageModel(new CharLanguageModelConfig(13, 5, cell, 6, layers), new Rng(99)) { Training = false };
+        var model = new CharLanguageModel(new CharLanguageModelConfig(13, 5, new RecurrentConfig(ConfigJson.Parse<CellKind>(cell)!.Value, 6, layers)), new Rng(99)) { Training = false };
         int b = 2, t = 7;
         var rng = new Rng(4);
         var tokens = Enumerable.Range(0, b * t).Select(_ => rng.NextInt(13)).ToArray();
@@ -149,7 +149,7 @@ public class OnnxExportTests
     public void The_onnx_checker_accepts_the_exports()
     {
         using var dir = new TempDir();
-        var lm = new CharLanguageModel(new CharLanguageModelConfig(9, 4, "lstm", 5, 2), new Rng(1));
+        var lm = new CharLanguageModel(new CharLanguageModelConfig(9, 4, new RecurrentConfig(CellKind.Lstm, 5, 2)), new Rng(1));
         OnnxExporter.Export(lm, dir.File("lm.onnx"), new OnnxExportOptions { States = true, Probabilities = true });
         OnnxExporter.Export(MakeLayer("gru", 2, true), dir.File("gru.onnx"), new OnnxExportOptions { States = true, Lengths = true });
         OnnxExporter.Export(MakeLayer("rnn-relu", 1, true), dir.File("rnn.onnx"));

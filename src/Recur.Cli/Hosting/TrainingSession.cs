@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Recur.Cli.Output;
+using Recur.IO.Checkpoints;
+using Recur.Models;
+using Recur.Tasks;
+using Recur.Training;
+
+namespace Recur.Cli.Hosting;
+
+/// <summary>A task's prepared training, as <see cref="TrainingSession"/> runs it.</summary>
+/// <param name="Manifest">The model.json of the run (with its training record).</param>
+/// <param name="Run">Trains into the folder (the task's Run method).</param>
+/// <param name="ItemName">What the throughput counts.</param>
+internal sealed record PreparedRun(ModelManifest Manifest,
+    Func<ModelFolder, ModelManifest, IEnumerable<ITrainerCallback>, Checkpoint?, CancellationToken, TrainingHistory> Run, string ItemName);
+
+/// <summary>
+/// What every <c>recur train &lt;task&gt;</c> does around the task itself: resolves <c>--resume</c> (the recorded settings,
+/// refusing options that would change them), makes the model folder only once the data has been read, runs with a
+/// progress display, turns Ctrl+C into "finish this batch, validate, save", and ends with one summary line.
+/// </summary>
+internal static class TrainingSession
+{
+    /// <summary>A run being resumed: its model, folder, checkpoint and recorded settings (as JSON).</summary>
+    public sealed record Resumed(TrainedModel Model, ModelFolder Folder, Checkpoint Checkpoint, JsonElement Settings);
+
+    /// <summary>Loads the run named by --resume, or null without it.</summary>
+    public static Resumed? Resume(ParseResult p, TrainOptions options, TaskKind kind)
+    {
+        if (p.GetValue(options.Resume) is not { } dir) return null;
+        var folder = ModelFolder.At(dir);
+        if (folder.IsLegacyCharLm)
+            throw new UserError($"--resume {dir}: the folder was written by an earlier Recur (no {ModelFolder.ManifestName}); it still loads for eval, generate and info, but its training cannot be continued: start a new run");
+        if (!File.Exists(folder.LastCheckpointPath))
+            throw new UserError($"--resume {dir}: no {ModelFolder.CheckpointsName}/{ModelFolder.LastName} (expected a model folder written by 'recur train {kind.Name()}' that finished an epoch)");
+        var model = TrainedModel.Load(dir, kind);
+        if (model.Manifest.Training?.Settings is not { } settings)
+            throw new UserError($"--resume {dir}: {ModelFolder.ManifestName} records no training settings");
+        if (p.GetValue(options.Out) is { } o && Path.GetFullPath(o) != folder.Path)
+            throw new UserError($"--out {o} conflicts with --resume {dir}: a resumed run continues in its own folder");
+        var checkpoint = Checkpoint.Load(folder.LastCheckpointPath, kind.Name());
+        return new Resumed(model, folder, checkpoint, JsonSerializer.SerializeToElement(settings, ConfigJson.Options));
+    }
+
+    /// <summary>
+    /// Refuses, naming them, options given with --resume that would change the recorded settings: each given option
+    /// (other than the budget) is applied alone to the recorded settings, and must leave them as they were.
+    /// </summary>
+    public static void RefuseChanges<TSettings>(ParseResult p, Command command, TrainOptions options, TSettings recorded,
+        Func<GivenOptions, TSettings, TSettings> apply)
+    {
+        string before = JsonSerializer.Serialize(recorded, ConfigJson.Options);
+        var conflicts = new List<string>();
+        foreach (var option in GivenOptions.Typed(p, command).Where(o => !options.ExtendsARun(o) && o.Name != "--verbose"))
+        {
+            var changed = apply(new GivenOptions(p, o2 => o2 == option), recorded);
+            if (JsonSerializer.Serialize(changed, ConfigJson.Options) != before) conflicts.Add(option.Name);
+        }
+        if (conflicts.Count > 0)
+            throw new UserError($"{string.Join(", ", conflicts)} would change the run being resumed; --resume continues it with its recorded data and settings (see 'recur info'), so leave {(conflicts.Count == 1 ? "it" : "them")} out or start a new run");
+    }
+
+    /// <summary>The folder for a new run: --out (refused when it holds something, unless --overwrite), or a new one under runs/.</summary>
+    public static ModelFolder NewFolder(ParseResult p, TrainOptions options, TaskKind kind)
+    {
+        string path = p.GetValue(options.Out) ?? ModelFolder.DefaultPath(kind);
+        return ModelFolder.Create(path, p.GetValue(options.Overwrite));
+    }
+
+    /// <summary>Runs <paramref name="run"/> into <paramref name="folder"/> with progress on the host, and prints how it ended.</summary>
+    /// <param name="host">The command host.</param>
+    /// <param name="folder">The model folder.</param>
+    /// <param name="run">The prepared run.</param>
+    /// <param name="resume">The checkpoint to continue from, or null.</param>
+    /// <param name="extra">More callbacks (e.g. samples), given the progress display to write through.</param>
+    /// <returns>The history, and whether it ended by a failure (non-finite loss) rather than normally.</returns>
+    public static (TrainingHistory History, bool Failed) Train(CliHost host, ModelFolder folder, PreparedRun run, Checkpoint? resume,
+        Func<TrainingProgress, IEnumerable<ITrainerCallback>>? extra = null)
+    {
+        var progress = new TrainingProgress(host.Out, run.ItemName);
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, a) =>
+        {
+            if (cancel.IsCancellationRequested) return; // a second Ctrl+C aborts
+            a.Cancel = true;
+            cancel.Cancel();
+            host.Error.WriteLine("recur: stopping after this batch, then validating and saving (Ctrl+C again to abort)...");
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var callbacks = new List<ITrainerCallback> { progress };
+            if (extra is not null) callbacks.AddRange(extra(progress));
+            var history = progress.Run(() => run.Run(folder, run.Manifest, callbacks, resume, cancel.Token));
+            bool failed = history.StopReason.StartsWith("stopped:", StringComparison.Ordinal);
+            var best = history.Epochs.FirstOrDefault(e => e.Epoch == history.BestEpoch);
+            string score = best is null ? "no epoch finished" : $"best epoch {best.Epoch}: " + string.Join(", ",
+                best.Values.Where(kv => kv.Key.StartsWith("val_", StringComparison.Ordinal) && double.IsFinite(kv.Value))
+                    .Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:G4}")));
+            host.Out.WriteLine($"{history.StopReason}; {score}");
+            host.Out.WriteLine(File.Exists(folder.WeightsPath) ? $"model saved in {folder.Path}" : $"no epoch finished, so {folder.Path} holds no model");
+            return (history, failed);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}

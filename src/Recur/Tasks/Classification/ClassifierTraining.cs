@@ -1,0 +1,228 @@
+using System.Text.Json.Nodes;
+using Recur.Data.Batching;
+using Recur.Data.Files;
+using Recur.Data.Formats;
+using Recur.Data.Splits;
+using Recur.Data.Text;
+using Recur.IO.Checkpoints;
+using Recur.Kernels;
+using Recur.Models;
+using Recur.Ops;
+using Recur.Tensors;
+using Recur.Training;
+using Recur.Training.Metrics;
+
+namespace Recur.Tasks.Classification;
+
+/// <summary>
+/// <c>recur train classify</c> as a library call. <see cref="Prepare"/> reads the data, splits off validation
+/// (stratified by label, seeded) or reads the validation file, fits the vocabulary and label set on the training
+/// part only and encodes everything — all before anything is written, so bad input leaves no half-made folder.
+/// <see cref="Run"/> then trains into a <see cref="ModelFolder"/>, keeping the epoch with the best validation accuracy
+/// (macro F1 with <see cref="ClassifierSettings.Balance"/>).
+/// </summary>
+public sealed class ClassifierTraining
+{
+    private ClassifierTraining(ClassifierSettings settings, ClassifierColumns columns, List<LabelledText> train, List<LabelledText> valid,
+        Vocabulary vocabulary, LabelEncoder labels, IReadOnlyList<DataFingerprint> data)
+    {
+        Settings = settings;
+        Columns = columns;
+        Train = train;
+        Valid = valid;
+        Vocabulary = vocabulary;
+        Labels = labels;
+        Data = data;
+        var tokenizer = settings.Preprocessing.CreateTokenizer();
+        TrainTokens = Encode(train, tokenizer, out var trainStats);
+        ValidTokens = Encode(valid, tokenizer, out var validStats);
+        (TrainStats, ValidStats) = (trainStats, validStats);
+        TrainLabels = labels.Encode(train, DataFile.DisplayName(settings.Training.Data));
+        ValidLabels = labels.Encode(valid, DataFile.DisplayName(settings.Training.Valid ?? settings.Training.Data));
+        Config = new SequenceClassifierConfig(vocabulary.Count, settings.EmbeddingDim, settings.Rnn, labels.Count, settings.Pooling,
+            settings.AttentionDim, settings.EmbeddingDropout, settings.Dropout, vocabulary.PadIndex);
+    }
+
+    /// <summary>The settings, with the token limit resolved.</summary>
+    public ClassifierSettings Settings { get; }
+
+    /// <summary>The columns read.</summary>
+    public ClassifierColumns Columns { get; }
+
+    /// <summary>The training records.</summary>
+    public IReadOnlyList<LabelledText> Train { get; }
+
+    /// <summary>The validation records.</summary>
+    public IReadOnlyList<LabelledText> Valid { get; }
+
+    /// <summary>The token vocabulary (from the training part).</summary>
+    public Vocabulary Vocabulary { get; }
+
+    /// <summary>The classes (from the training part).</summary>
+    public LabelEncoder Labels { get; }
+
+    /// <summary>The files' fingerprints.</summary>
+    public IReadOnlyList<DataFingerprint> Data { get; }
+
+    /// <summary>The network's configuration.</summary>
+    public SequenceClassifierConfig Config { get; }
+
+    /// <summary>Tokens, unknown tokens and truncated texts of the training part.</summary>
+    public TextStats TrainStats { get; }
+
+    /// <summary>The same for the validation part.</summary>
+    public TextStats ValidStats { get; }
+
+    internal int[][] TrainTokens { get; }
+
+    internal int[][] ValidTokens { get; }
+
+    internal int[] TrainLabels { get; }
+
+    internal int[] ValidLabels { get; }
+
+    /// <summary>
+    /// Reads and encodes the data of <paramref name="settings"/>. When <paramref name="resumed"/> is given (a run being
+    /// continued), its vocabulary and labels are used instead of being fitted again, and the files must be unchanged.
+    /// </summary>
+    /// <exception cref="DataFormatException">Bad records (with file and line), one class only, or a validation label unseen in training.</exception>
+    /// <exception cref="ArgumentException">A setting out of range.</exception>
+    public static ClassifierTraining Prepare(ClassifierSettings settings, TrainedClassifier? resumed = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Preprocessing.MaxLength == 0) settings = settings with { Preprocessing = settings.Preprocessing with { MaxLength = settings.DefaultMaxLength } };
+        settings.Validate();
+        var s = settings.Training;
+        InputSize.RequireFits(s.Data, "--data");
+        var (records, columns) = LabelledRecords.Read(s.Data, settings.Format, settings.TextColumn, settings.LabelColumn);
+        List<LabelledText> train, valid;
+        var data = new List<DataFingerprint>();
+        if (s.Valid is { } validPath)
+        {
+            InputSize.RequireFits(validPath, "--valid");
+            train = records;
+            valid = LabelledRecords.Read(validPath, settings.Format, columns.Text, columns.Label).Records;
+            data.Add(DataFingerprint.Of("train", s.Data, train.Count));
+            data.Add(DataFingerprint.Of("valid", validPath, valid.Count));
+        }
+        else
+        {
+            // Stratify on the labels as written; the label set is fitted on the training part afterwards.
+            var byLabel = records.Select(r => r.Label).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var index = byLabel.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
+            var (trainRows, validRows) = StratifiedSplit.Split(records.Select(r => index[r.Label]).ToArray(), s.ValidFraction, new Rng(s.Seed));
+            if (validRows.Length == 0)
+                throw new DataFormatException(DataFile.DisplayName(s.Data), 0, $"{records.Count} records are too few to hold out {s.ValidFraction:P0} for validation; give more data or a --valid file");
+            train = [.. trainRows.Select(i => records[i])];
+            valid = [.. validRows.Select(i => records[i])];
+            data.Add(DataFingerprint.Of("train+valid", s.Data, records.Count));
+        }
+        if (resumed is not null)
+        {
+            foreach (var d in resumed.Manifest.Training?.Data ?? [])
+                if (!d.Matches()) throw new InvalidDataException($"{d.Path} changed since the run started (its size or SHA-256 differs); the run cannot be resumed on other data");
+            return new ClassifierTraining(settings, columns, train, valid, resumed.Vocabulary, resumed.Labels, data);
+        }
+        var labels = LabelEncoder.Fit(train);
+        if (labels.Count < 2)
+            throw new DataFormatException(DataFile.DisplayName(s.Data), 0, $"the label column \"{columns.Label}\" has one class only ({labels.Classes[0]}); a classifier needs at least two");
+        var counts = new TokenCounter();
+        var tokenizer = settings.Preprocessing.CreateTokenizer();
+        foreach (var r in train)
+        {
+            var tokens = settings.Preprocessing.Tokenize(tokenizer, r.Text);
+            foreach (var t in tokens.Take(settings.Preprocessing.MaxLength)) counts.Add(t);
+        }
+        var vocabulary = Vocabulary.FromCounts(counts.Counts, new VocabularyOptions
+        {
+            Specials = new SpecialTokens("<pad>", "<unk>", null, null),
+            MinFrequency = settings.MinFrequency,
+            MaxSize = settings.MaxVocabulary,
+        });
+        return new ClassifierTraining(settings, columns, train, valid, vocabulary, labels, data);
+    }
+
+    /// <summary>The model.json of this run (architecture, preprocessing, vocabularies, the given training record).</summary>
+    public ModelManifest Manifest(TrainingRecord training) =>
+        TrainedClassifier.BuildManifest(Config, Settings.Preprocessing, Columns, Vocabulary, Labels, training);
+
+    /// <summary>The training record of a new run.</summary>
+    public TrainingRecord Record(string commandLine) => new()
+    {
+        CommandLine = commandLine,
+        Settings = (JsonObject)ModelManifest.ToNode(Settings),
+        Data = Data,
+        Threads = KernelConfig.Threads,
+        StartedUtc = DateTime.UtcNow,
+    };
+
+    /// <summary>
+    /// Trains into <paramref name="folder"/> (prepared with <see cref="ModelFolder.Create"/>, or the folder being resumed)
+    /// and returns the history; the folder then holds the best epoch's model.
+    /// </summary>
+    /// <param name="folder">Where the model goes.</param>
+    /// <param name="manifest">This run's model.json (from <see cref="Manifest"/>).</param>
+    /// <param name="callbacks">Progress display and the like.</param>
+    /// <param name="resume">The checkpoint to continue from, or null for a new run.</param>
+    /// <param name="cancel">Stops after the current batch (the epoch is validated and saved).</param>
+    public TrainingHistory Run(ModelFolder folder, ModelManifest manifest, IEnumerable<ITrainerCallback> callbacks, Checkpoint? resume, CancellationToken cancel)
+    {
+        var s = Settings.Training;
+        var model = new SequenceClassifier(Config, new Rng(s.Seed));
+        var options = Settings.Balance ? new CrossEntropyOptions { ClassWeights = BalancedWeights(TrainLabels, Labels.Count) } : CrossEntropyOptions.Default;
+        var loop = new TaskLoop<ClassBatch>(
+            new BucketedBatches<ClassBatch>(TrainTokens.Select(t => t.Length).ToArray(), s.BatchSize, rows => Batch(TrainTokens, TrainLabels, rows), shuffle: true),
+            new BucketedBatches<ClassBatch>(ValidTokens.Select(t => t.Length).ToArray(), s.BatchSize, rows => Batch(ValidTokens, ValidLabels, rows), shuffle: false),
+            (tape, b, o) =>
+            {
+                var logits = model.Logits(tape, b.Tokens.Indices, b.Tokens.BatchSize, b.Tokens.Steps, b.Tokens.Lengths);
+                o.Logits = logits.Value;
+                o.Targets = b.Labels;
+                o.Count = b.Labels.Length;
+                return tape.CrossEntropy(logits, b.Labels, options);
+            },
+            [new Accuracy(), new F1Score(macro: true)],
+            Settings.Balance ? "val_macro_f1" : "val_accuracy",
+            DefaultEpochs: 30);
+        return TaskFit.Run(model, s, loop, new ModelFolderWriter(folder, manifest, resume?.History), callbacks, resume, cancel);
+    }
+
+    /// <summary>scikit-learn's "balanced" class weights N / (C · n_c) (a class absent from training gets 1).</summary>
+    internal static float[] BalancedWeights(IReadOnlyList<int> labels, int classes)
+    {
+        var n = new long[classes];
+        foreach (int y in labels) n[y]++;
+        return [.. n.Select(c => c == 0 ? 1f : (float)((double)labels.Count / (classes * c)))];
+    }
+
+    private ClassBatch Batch(int[][] tokens, int[] labels, int[] rows) =>
+        new(SequencePadding.Pad(tokens, rows, Vocabulary.PadIndex ?? 0), [.. rows.Select(i => labels[i])]);
+
+    private int[][] Encode(List<LabelledText> records, ITokenizer tokenizer, out TextStats stats)
+    {
+        var result = new int[records.Count][];
+        long tokens = 0, unknown = 0;
+        int truncated = 0;
+        var source = DataFile.DisplayName(Settings.Training.Data);
+        for (int i = 0; i < records.Count; i++)
+        {
+            var e = TrainedClassifier.Encode(tokenizer, Settings.Preprocessing, Vocabulary, records[i].Text);
+            if (e.Tokens.Length == 0) throw new DataFormatException(source, records[i].Line, "the text has no tokens (only white space or control characters)");
+            result[i] = e.Tokens;
+            tokens += e.Tokens.Length;
+            unknown += e.Unknown;
+            if (e.Truncated > 0) truncated++;
+        }
+        stats = new TextStats(records.Count, tokens, unknown, truncated);
+        return result;
+    }
+
+    private sealed record ClassBatch(IndexBatch Tokens, int[] Labels);
+}
+
+/// <summary>What encoding a set of texts met.</summary>
+/// <param name="Texts">Texts.</param>
+/// <param name="Tokens">Tokens kept.</param>
+/// <param name="Unknown">Tokens not in the vocabulary.</param>
+/// <param name="Truncated">Texts cut at the token limit.</param>
+public readonly record struct TextStats(int Texts, long Tokens, long Unknown, int Truncated);
