@@ -52,12 +52,15 @@ tag: lines {"words": [int]*n (n >= 1), "chars": [[int, ...] (at least one)]*n, "
 Usage: /usr/bin/python3 bench/peers/apps_torch.py THREADS default|passive '<case JSON>'
          case, both tasks: {"task": "classify"|"tag", "train": PATH, "valid": PATH, "test": PATH, "seconds": budget,
                             "seed": n, "batch": B, "lr": lr, "clip": c (0 = off), "monitor": "accuracy",
-                            "weight_decay": wd (optional, default 0), "packed": false (optional, see above)}
+                            "weight_decay": wd (optional, default 0), "packed": false (optional, see above),
+                            "budget_includes_validation": false (optional: true counts validation time in the budget,
+                            as Recur's --minutes does)}
          classify adds: "vocab", "pad", "classes", "embed", "cell": "lstm"|"gru", "hidden", "layers",
                         "bidirectional", "rnn_dropout", "embed_dropout", "pooling": "last"|"mean"|"max"|"attention",
                         "attention_dim" (attention only), "dropout", "class_weights": null | [C floats]
          tag adds: "words_vocab", "word_pad", "chars_vocab", "char_pad", "tags", "word_embed", "char_embed",
-                   "char_hidden", "hidden", "layers", "dropout", "crf"
+                   "char_hidden", "hidden", "layers", "dropout", "crf", "word_dropout" (optional, default 0),
+                   "word_unk" (with word_dropout > 0)
        progress on stderr (one line per validation); last stdout line: {"test": {metrics}, "best_epoch": k,
        "epochs": epochs started, "train_seconds": s, "sentences": training sentences processed,
        "sentences_per_second": sentences / train_seconds, "peer": description}
@@ -428,8 +431,13 @@ class TagTask:
         self.word_pad = need(case, "word_pad", int)
         self.splits = {k: TagData(np, need(case, k, str), case) for k in ("train", "valid", "test")}
         self.model = build_tagger(torch, case)
+        # Word dropout as Recur's tagger: in training, a word seen once in TRAIN is read as word_unk with probability p.
+        self.word_dropout = float(case.get("word_dropout") or 0)
+        self.word_unk = need(case, "word_unk", int) if self.word_dropout > 0 else 0
+        counts = np.bincount(self.splits["train"].words, minlength=need(case, "words_vocab", int))
+        self.singleton = counts == 1
 
-    def batch(self, data, idx):
+    def batch(self, data, idx, rng=None):
         np = self.np
         lengths = data.lengths[idx]
         mask = np.arange(lengths.max())[None, :] < lengths[:, None]
@@ -437,6 +445,9 @@ class TagTask:
         words = np.full(mask.shape, self.word_pad, dtype=np.int64)
         gold = np.zeros(mask.shape, dtype=np.int64)  # padded steps: a valid tag index, masked out of every loss
         words[mask], gold[mask] = data.words[rows], data.tags[rows]  # boolean masks fill row-major, as rows runs
+        if rng is not None and self.word_dropout > 0:
+            drop = self.singleton[words] & mask & (rng.random(words.shape) < self.word_dropout)
+            words[drop] = self.word_unk
         char_lengths = data.char_lengths[rows]
         t = self.torch.from_numpy
         return (t(words), t(lengths), t(mask), t(data.chars[rows, :char_lengths.max()]), t(char_lengths)), t(gold), rows
@@ -487,14 +498,17 @@ def train(torch, np, task, case):
           f"{len(valid)} valid, {len(task.splits['test'])} test sentences; {budget} s budget", file=sys.stderr, flush=True)
 
     trained, sentences, epoch, best, best_epoch, best_state = 0.0, 0, 0, -math.inf, 0, None
+    # Recur's Trainer counts validation in its --minutes budget; with this flag the peer does too (equal wall clock).
+    count_validation = bool(case.get("budget_includes_validation", False))
     out_of_time = False
     while not out_of_time:
         epoch += 1
         model.train()
         start = time.perf_counter()
         loss_sum, steps = 0.0, 0
+        drop_rng = np.random.default_rng([seed, epoch, 1])
         for idx in bucketed(np, data.lengths, batch, np.random.default_rng([seed, epoch])):
-            b = task.batch(data, idx)
+            b = task.batch(data, idx, drop_rng) if isinstance(task, TagTask) else task.batch(data, idx)
             optimizer.zero_grad()
             loss = task.loss(b)
             loss.backward()
@@ -509,8 +523,12 @@ def train(torch, np, task, case):
                 break
         trained += time.perf_counter() - start
         model.eval()
+        valid_start = time.perf_counter()
         with torch.no_grad():
             accuracy = task.accuracy(valid)
+        if count_validation:
+            trained += time.perf_counter() - valid_start
+            out_of_time = out_of_time or trained > budget
         improved = accuracy > best
         if improved:
             best, best_epoch = accuracy, epoch

@@ -35,6 +35,9 @@ internal sealed class ClassifyCommands : ITaskCommands
         var minFrequency = new Option<int?>("--min-frequency") { Description = $"Tokens seen fewer times in training become <unk> [default: {d.MinFrequency}]", HelpName = "N" };
         var maxVocab = new Option<int?>("--max-vocab") { Description = $"Largest vocabulary [default: {d.MaxVocabulary}]", HelpName = "N" };
         var embed = new Option<int?>("--embed") { Description = $"Features per token [default: {d.EmbeddingDim}]", HelpName = "N" };
+        var charHidden = new Option<int?>("--char-hidden") { Description = $"Hidden units per direction of a spelling network that reads each word's characters (word tokens; helps with unseen and misspelt words), 0 = none [default: {d.CharHiddenSize}]", HelpName = "N" };
+        var charEmbed = new Option<int?>("--char-embed") { Description = $"Features per character of the spelling network [default: {d.CharEmbeddingDim}]", HelpName = "N" };
+        var maxWordLength = new Option<int?>("--max-word-length") { Description = $"Characters per word read by the spelling network (the first and last halves of longer words) [default: {d.MaxWordLength}]", HelpName = "N" };
         var rnn = new RecurrentOptions(d.Rnn);
         var pooling = new Choice<SequencePooling>("--pooling", "How the sequence becomes one vector: last states, mean, max or attention over the steps", ConfigJson.Name(d.Pooling));
         var attentionDim = new Option<int?>("--attention-dim") { Description = $"Width of the attention scorer (--pooling attention) [default: {d.AttentionDim}]", HelpName = "N" };
@@ -44,7 +47,7 @@ internal sealed class ClassifyCommands : ITaskCommands
 
         var cmd = new Command("classify", "Train a text classifier (many-to-one: embedding, bidirectional LSTM/GRU, pooling, softmax) on labelled texts.");
         foreach (var o in common.All.Take(3)) cmd.Options.Add(o);
-        foreach (var o in (Option[])[format.Option, text, label, tokens.Option, keepCase, normalize.Option, maxLength, minFrequency, maxVocab, embed]) cmd.Options.Add(o);
+        foreach (var o in (Option[])[format.Option, text, label, tokens.Option, keepCase, normalize.Option, maxLength, minFrequency, maxVocab, embed, charHidden, charEmbed, maxWordLength]) cmd.Options.Add(o);
         foreach (var o in rnn.All) cmd.Options.Add(o);
         foreach (var o in (Option[])[pooling.Option, attentionDim, dropout, embedDropout, balance]) cmd.Options.Add(o);
         foreach (var o in common.All.Skip(3)) cmd.Options.Add(o);
@@ -62,6 +65,9 @@ internal sealed class ClassifyCommands : ITaskCommands
             if (g.TryGet(minFrequency, out int mf)) s = s with { MinFrequency = mf };
             if (g.TryGet(maxVocab, out int mv)) s = s with { MaxVocabulary = mv };
             if (g.TryGet(embed, out int e)) s = s with { EmbeddingDim = e };
+            if (g.TryGet(charHidden, out int ch)) s = s with { CharHiddenSize = ch };
+            if (g.TryGet(charEmbed, out int ce)) s = s with { CharEmbeddingDim = ce };
+            if (g.TryGet(maxWordLength, out int mwl)) s = s with { MaxWordLength = mwl };
             if (pooling.TryGet(g, out var p)) s = s with { Pooling = p };
             if (g.TryGet(attentionDim, out int a)) s = s with { AttentionDim = a };
             if (g.TryGet(dropout, out float dp)) s = s with { Dropout = dp };
@@ -123,7 +129,8 @@ internal sealed class ClassifyCommands : ITaskCommands
         var c = t.Config;
         string pool = c.Pooling == SequencePooling.Attention ? $"attention pooling ({c.AttentionDim})" : $"{ConfigJson.Name(c.Pooling)} pooling";
         var model = new SequenceClassifier(c, new Tensors.Rng(0));
-        o.WriteLine($"model: Embedding({c.VocabSize}, {c.EmbeddingDim}) -> {c.Rnn.Describe()} -> {pool} -> Linear({c.Rnn.OutputSize}, {c.Classes}); {model.ParameterCount:N0} parameters");
+        string chars = c.CharHiddenSize > 0 ? $" + characters ({c.CharVocabSize}) -> BiLSTM({c.CharHiddenSize})" : "";
+        o.WriteLine($"model: Embedding({c.VocabSize}, {c.EmbeddingDim}){chars} -> {c.Rnn.Describe()} -> {pool} -> Linear({c.Rnn.OutputSize}, {c.Classes}); {model.ParameterCount:N0} parameters");
         o.WriteLine(TrainingLine(s.Training, folder, resumed));
     }
 
@@ -149,6 +156,8 @@ internal sealed class ClassifyCommands : ITaskCommands
         var (records, columns) = ReadLabelled(m, request.Data, request.Format, request.Text, request.Label);
         var e = m.Evaluate(records, DataFile.DisplayName(request.Data));
         var r = e.Report;
+        if (e.UnknownLabels.Count > 0)
+            host.Warn($"--data {request.Data} has labels the model does not know ({string.Join(", ", e.UnknownLabels.Take(10))}{(e.UnknownLabels.Count > 10 ? ", ..." : "")}); their texts count as errors");
         if (request.Json)
         {
             JsonLines.Write(host.Out, w =>

@@ -84,11 +84,11 @@ internal sealed class TagCommands : ITaskCommands
             var folder = resumed?.Folder ?? TrainingSession.NewFolder(p, common, Kind);
             Describe(host, prepared, folder, resumed is not null);
             var manifest = resumed is null ? prepared.Manifest(prepared.Record(host.CommandLine)) : prepared.Manifest(resumed.Model.Manifest.Training!);
-            var (_, failed) = TrainingSession.Train(host, folder, new PreparedRun(manifest, prepared.Run, "sentences"), resumed?.Checkpoint);
+            var (_, failed) = TrainingSession.Train(host, folder, new PreparedRun(manifest, prepared.Run, "tokens"), resumed?.Checkpoint);
             if (File.Exists(folder.WeightsPath))
             {
                 var best = (TrainedTagger)TrainedModel.Load(folder.Path, Kind);
-                var r = best.Evaluate(prepared.Valid, DataFile.DisplayName(settings.Training.Valid ?? settings.Training.Data));
+                var r = best.Evaluate(prepared.Valid);
                 host.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"validation ({r.Tokens:N0} tokens): accuracy {r.Accuracy:F4}, on unseen words {r.AccuracyUnseen:F4} ({r.UnseenTokens:N0})")
                     + (r.SpanF1 is { } f ? string.Create(CultureInfo.InvariantCulture, $", span F1 {f:F4}") : ""));
             }
@@ -119,7 +119,9 @@ internal sealed class TagCommands : ITaskCommands
         var m = (TrainedTagger)model;
         var sentences = Read(m, request.Data, request.Format, request.Column).ToList();
         if (sentences.Count == 0) throw new UserError($"--data {request.Data} holds no tagged sentences");
-        var r = m.Evaluate(sentences, DataFile.DisplayName(request.Data));
+        var r = m.Evaluate(sentences);
+        if (r.UnknownTags.Count > 0)
+            host.Warn($"{r.UnknownTagTokens:N0} tokens of --data {request.Data} have tags the model does not know ({string.Join(", ", r.UnknownTags.Take(10))}{(r.UnknownTags.Count > 10 ? ", ..." : "")}); they count as errors");
         if (request.Json)
         {
             JsonLines.Write(host.Out, w =>

@@ -19,11 +19,13 @@ public sealed class SequenceEncoder : Module
     /// <param name="rnn">The recurrent stack.</param>
     /// <param name="rng">Initialises the weights.</param>
     /// <param name="paddingIndex">A token whose embedding stays zero (PyTorch's padding_idx), or null.</param>
-    public SequenceEncoder(int vocabSize, int embeddingDim, RecurrentConfig rnn, Rng rng, int? paddingIndex = null)
+    /// <param name="extraFeatures">Features the caller concatenates to each embedded token before the recurrent stack
+    /// (which then reads E + extra; use <see cref="Embed"/> and the feature overload of Encode).</param>
+    public SequenceEncoder(int vocabSize, int embeddingDim, RecurrentConfig rnn, Rng rng, int? paddingIndex = null, int extraFeatures = 0)
     {
         ArgumentNullException.ThrowIfNull(rnn);
         Embedding = RegisterModule("embedding", new Embedding(vocabSize, embeddingDim, paddingIndex, rng));
-        Rnn = RegisterModule("rnn", rnn.Build(embeddingDim, rng));
+        Rnn = RegisterModule("rnn", rnn.Build(embeddingDim + extraFeatures, rng));
         Config = rnn;
     }
 

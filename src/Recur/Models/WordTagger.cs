@@ -79,11 +79,10 @@ public sealed class WordTagger : Module
 
     /// <summary>
     /// Emission scores [B, T, C] for a batch of sentences: <paramref name="words"/> [B, T] word indices (padded steps
-    /// may hold anything), <paramref name="chars"/> [B·T, L] each slot's characters (padded slots need a length of at
-    /// least 1 in <paramref name="charLengths"/> [B·T]; their vectors are never used), <paramref name="lengths"/> [B].
-    /// Without a character network, <paramref name="chars"/> and <paramref name="charLengths"/> are ignored.
+    /// may hold anything), <paramref name="chars"/> each slot's characters (ignored without a character network),
+    /// <paramref name="lengths"/> [B].
     /// </summary>
-    public Var Emissions(Tape tape, ReadOnlySpan<int> words, ReadOnlySpan<int> chars, int[]? charLengths, int charSteps, int batch, int steps, int[] lengths)
+    public Var Emissions(Tape tape, ReadOnlySpan<int> words, CharBatch chars, int batch, int steps, int[] lengths)
     {
         ArgumentNullException.ThrowIfNull(tape);
         ArgumentNullException.ThrowIfNull(lengths);
@@ -95,8 +94,7 @@ public sealed class WordTagger : Module
         var x = tape.Embedding(Words, _safe.AsSpan(0, words.Length), batch, steps);               // [B, T, E_w]
         if (Chars is not null)
         {
-            ArgumentNullException.ThrowIfNull(charLengths);
-            var spelled = Chars.Encode(tape, chars, batch * steps, charSteps, charLengths);     // [B·T, 2·H_c]
+            var spelled = Chars.Encode(tape, chars);                                             // [B·T, 2·H_c]
             x = tape.Concat(x, tape.Reshape(spelled, batch, steps, Chars.OutputSize));           // [B, T, E_w + 2·H_c]
         }
         var r = tape.Recurrent(Rnn, tape.Dropout(Dropout, x), lengths: lengths);                 // [B, T, D·H]

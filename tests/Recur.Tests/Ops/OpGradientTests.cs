@@ -20,6 +20,18 @@ public class OpGradientTests
         Check((t, v) => t.Concat(t.Scale(v[0], -1.5f), v[1]), [Random(R, 3, 2), Random(R, 3, 4)]);
 
     [Fact]
+    public void Gather_rows_adds_the_gradient_of_every_copy() =>
+        Check((t, v) => t.GatherRows(v[0], [2, 0, 2, 2, 1]), [Random(R, 4, 3)]);
+
+    [Fact]
+    public void Gather_rows_names_an_index_out_of_range()
+    {
+        var tape = new Tape();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => tape.GatherRows(tape.Input(new Tensor(2, 3)), [0, 2]));
+        Assert.Contains("index[1] = 2 is outside [0, 2)", e.Message);
+    }
+
+    [Fact]
     public void Embedding_feeds_gradient_to_its_table()
     {
         var emb = new Embedding(7, 3, paddingIndex: 0, rng: new Rng(2));

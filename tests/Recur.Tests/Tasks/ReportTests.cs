@@ -58,8 +58,8 @@ public sealed class ReportTests
     public void Tagging_report_counts_unseen_words_and_exact_spans()
     {
         string[] tags = ["O", "B-PER", "I-PER", "B-LOC"];
-        int[][] gold = [[1, 2, 0, 3], [0, 3]];
-        int[][] predicted = [[1, 2, 0, 1], [0, 3]];     // the first sentence's LOC predicted as PER
+        string[][] gold = [["B-PER", "I-PER", "O", "B-LOC"], ["O", "B-LOC"]];
+        string[][] predicted = [["B-PER", "I-PER", "O", "B-PER"], ["O", "B-LOC"]];     // the first sentence's LOC predicted as PER
         bool[][] seen = [[true, false, true, false], [true, true]];
         var r = new TaggingReport(tags, gold, predicted, seen);
         Assert.Equal(6, r.Tokens);
@@ -71,9 +71,14 @@ public sealed class ReportTests
         Assert.Equal(2.0 / 3, r.SpanRecall!.Value, 12);
         Assert.Equal(2.0 / 3, r.SpanF1!.Value, 12);
 
-        var pos = new TaggingReport(["DET", "NOUN"], [[0, 1]], [[0, 0]], [[true, true]]);
+        var pos = new TaggingReport(["DET", "NOUN"], [["DET", "NOUN", "X"]], [["DET", "DET", "NOUN"]], [[true, true, true]]);
         Assert.Null(pos.SpanF1);  // not a chunk tag set
         Assert.True(double.IsNaN(pos.AccuracyUnseen));
+        // A gold tag outside the model's tag set is an error, listed, with its own row.
+        Assert.Equal(1.0 / 3, pos.Accuracy, 12);
+        Assert.Equal(["X"], pos.UnknownTags);
+        Assert.Equal(1, pos.UnknownTagTokens);
+        Assert.Equal(3, pos.PerTag.Labels.Count);
     }
 
     [Fact]

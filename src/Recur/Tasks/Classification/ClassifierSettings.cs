@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Recur.Data.Formats;
 using Recur.Layers;
 using Recur.Models;
@@ -11,7 +12,7 @@ namespace Recur.Tasks.Classification;
 public sealed record ClassifierSettings
 {
     /// <summary>The training loop and the data files.</summary>
-    public TrainingSettings Training { get; init; } = new() { Epochs = 30, Patience = 5 };
+    public TrainingSettings Training { get; init; } = new() { Epochs = 30, Patience = 5, BatchSize = 16 };
 
     /// <summary>The file format; null = from the extension or the content.</summary>
     public RecordFormat? Format { get; init; }
@@ -36,6 +37,22 @@ public sealed record ClassifierSettings
 
     /// <summary>The recurrent encoder.</summary>
     public RecurrentConfig Rnn { get; init; } = new(CellKind.Lstm, 128, 1, Bidirectional: true);
+
+    /// <summary>
+    /// H_c per direction of a spelling network whose output joins each word's embedding (word tokens only), so that a
+    /// word unseen in training, or misspelt, still says something; 0 = none.
+    /// </summary>
+    public int CharHiddenSize { get; init; } = 25;
+
+    /// <summary>E_c, features per character of the spelling network.</summary>
+    public int CharEmbeddingDim { get; init; } = 24;
+
+    /// <summary>Characters per word read by the spelling network (<see cref="Spelling.Characters"/>).</summary>
+    public int MaxWordLength { get; init; } = 20;
+
+    /// <summary>Whether the spelling network is used: asked for, and the tokens are words.</summary>
+    [JsonIgnore]
+    public bool UsesChars => CharHiddenSize > 0 && Preprocessing.Tokens == TokenUnit.Word;
 
     /// <summary>How the encoder's outputs become one vector.</summary>
     public SequencePooling Pooling { get; init; } = SequencePooling.Max;
@@ -66,6 +83,9 @@ public sealed record ClassifierSettings
         if (EmbeddingDim < 1) throw new ArgumentException($"--embed must be at least 1, got {EmbeddingDim}");
         if (Rnn.HiddenSize < 1) throw new ArgumentException($"--hidden must be at least 1, got {Rnn.HiddenSize}");
         if (Rnn.NumLayers is < 1 or > 8) throw new ArgumentException($"--layers must be in [1, 8], got {Rnn.NumLayers}");
+        if (CharHiddenSize < 0) throw new ArgumentException($"--char-hidden must be >= 0, got {CharHiddenSize}");
+        if (UsesChars && CharEmbeddingDim < 1) throw new ArgumentException($"--char-embed must be at least 1, got {CharEmbeddingDim}");
+        if (MaxWordLength < 1) throw new ArgumentException($"--max-word-length must be at least 1, got {MaxWordLength}");
         if (AttentionDim < 1) throw new ArgumentException($"--attention-dim must be at least 1, got {AttentionDim}");
         foreach (var (name, p) in new[] { ("--dropout", Dropout), ("--embed-dropout", EmbeddingDropout), ("--rnn-dropout", Rnn.Dropout) })
             if (!(p >= 0 && p < 1)) throw new ArgumentException($"{name} must be in [0, 1), got {p}");

@@ -24,7 +24,7 @@ namespace Recur.Tasks.Classification;
 public sealed class ClassifierTraining
 {
     private ClassifierTraining(ClassifierSettings settings, ClassifierColumns columns, List<LabelledText> train, List<LabelledText> valid,
-        Vocabulary vocabulary, LabelEncoder labels, IReadOnlyList<DataFingerprint> data)
+        Vocabulary vocabulary, LabelEncoder labels, Spelled? spelling, IReadOnlyList<DataFingerprint> data)
     {
         Settings = settings;
         Columns = columns;
@@ -32,15 +32,18 @@ public sealed class ClassifierTraining
         Valid = valid;
         Vocabulary = vocabulary;
         Labels = labels;
+        Spelling = spelling;
         Data = data;
         var tokenizer = settings.Preprocessing.CreateTokenizer();
-        TrainTokens = Encode(train, tokenizer, out var trainStats);
-        ValidTokens = Encode(valid, tokenizer, out var validStats);
+        string trainSource = DataFile.DisplayName(settings.Training.Data), validSource = DataFile.DisplayName(settings.Training.Valid ?? settings.Training.Data);
+        TrainTexts = Encode(train, tokenizer, trainSource, out var trainStats);
+        ValidTexts = Encode(valid, tokenizer, validSource, out var validStats);
         (TrainStats, ValidStats) = (trainStats, validStats);
-        TrainLabels = labels.Encode(train, DataFile.DisplayName(settings.Training.Data));
-        ValidLabels = labels.Encode(valid, DataFile.DisplayName(settings.Training.Valid ?? settings.Training.Data));
+        TrainLabels = labels.Encode(train, trainSource);
+        ValidLabels = labels.Encode(valid, validSource);
         Config = new SequenceClassifierConfig(vocabulary.Count, settings.EmbeddingDim, settings.Rnn, labels.Count, settings.Pooling,
-            settings.AttentionDim, settings.EmbeddingDropout, settings.Dropout, vocabulary.PadIndex);
+            settings.AttentionDim, settings.EmbeddingDropout, settings.Dropout, vocabulary.PadIndex,
+            spelling?.Chars.Count ?? 0, spelling is null ? 0 : settings.CharEmbeddingDim, spelling is null ? 0 : settings.CharHiddenSize, spelling?.Chars.PadIndex);
     }
 
     /// <summary>The settings, with the token limit resolved.</summary>
@@ -61,6 +64,9 @@ public sealed class ClassifierTraining
     /// <summary>The classes (from the training part).</summary>
     public LabelEncoder Labels { get; }
 
+    /// <summary>The spelling network's characters (from the training part), or null without one.</summary>
+    public Spelled? Spelling { get; }
+
     /// <summary>The files' fingerprints.</summary>
     public IReadOnlyList<DataFingerprint> Data { get; }
 
@@ -73,9 +79,9 @@ public sealed class ClassifierTraining
     /// <summary>The same for the validation part.</summary>
     public TextStats ValidStats { get; }
 
-    internal int[][] TrainTokens { get; }
+    internal EncodedText[] TrainTexts { get; }
 
-    internal int[][] ValidTokens { get; }
+    internal EncodedText[] ValidTexts { get; }
 
     internal int[] TrainLabels { get; }
 
@@ -121,30 +127,29 @@ public sealed class ClassifierTraining
         {
             foreach (var d in resumed.Manifest.Training?.Data ?? [])
                 if (!d.Matches()) throw new InvalidDataException($"{d.Path} changed since the run started (its size or SHA-256 differs); the run cannot be resumed on other data");
-            return new ClassifierTraining(settings, columns, train, valid, resumed.Vocabulary, resumed.Labels, data);
+            return new ClassifierTraining(settings, columns, train, valid, resumed.Vocabulary, resumed.Labels, resumed.Spelling, data);
         }
-        var labels = LabelEncoder.Fit(train);
-        if (labels.Count < 2)
-            throw new DataFormatException(DataFile.DisplayName(s.Data), 0, $"the label column \"{columns.Label}\" has one class only ({labels.Classes[0]}); a classifier needs at least two");
+        if (train.Select(r => r.Label).Distinct().Take(2).Count() < 2)
+            throw new DataFormatException(DataFile.DisplayName(s.Data), 0, $"the label column \"{columns.Label}\" has one class only ({train[0].Label}); a classifier needs at least two");
+        // The classes cover the validation part too, so that a rare class found only there is scored rather than refused.
+        var labels = LabelEncoder.Fit(train.Concat(valid));
         var counts = new TokenCounter();
         var tokenizer = settings.Preprocessing.CreateTokenizer();
         foreach (var r in train)
-        {
-            var tokens = settings.Preprocessing.Tokenize(tokenizer, r.Text);
-            foreach (var t in tokens.Take(settings.Preprocessing.MaxLength)) counts.Add(t);
-        }
+            foreach (var t in settings.Preprocessing.Tokenize(tokenizer, r.Text).Take(settings.Preprocessing.MaxLength)) counts.Add(t);
         var vocabulary = Vocabulary.FromCounts(counts.Counts, new VocabularyOptions
         {
             Specials = new SpecialTokens("<pad>", "<unk>", null, null),
             MinFrequency = settings.MinFrequency,
             MaxSize = settings.MaxVocabulary,
         });
-        return new ClassifierTraining(settings, columns, train, valid, vocabulary, labels, data);
+        var spelling = settings.UsesChars ? new Spelled(Tasks.Spelling.Vocabulary(counts.Counts.Keys, settings.MaxWordLength), settings.MaxWordLength) : null;
+        return new ClassifierTraining(settings, columns, train, valid, vocabulary, labels, spelling, data);
     }
 
     /// <summary>The model.json of this run (architecture, preprocessing, vocabularies, the given training record).</summary>
     public ModelManifest Manifest(TrainingRecord training) =>
-        TrainedClassifier.BuildManifest(Config, Settings.Preprocessing, Columns, Vocabulary, Labels, training);
+        TrainedClassifier.BuildManifest(Config, Settings.Preprocessing, Columns, Vocabulary, Labels, Spelling, training);
 
     /// <summary>The training record of a new run.</summary>
     public TrainingRecord Record(string commandLine) => new()
@@ -169,13 +174,14 @@ public sealed class ClassifierTraining
     {
         var s = Settings.Training;
         var model = new SequenceClassifier(Config, new Rng(s.Seed));
+        int[][] trainTokens = [.. TrainTexts.Select(t => t.Tokens)], validTokens = [.. ValidTexts.Select(t => t.Tokens)];
         var options = Settings.Balance ? new CrossEntropyOptions { ClassWeights = BalancedWeights(TrainLabels, Labels.Count) } : CrossEntropyOptions.Default;
         var loop = new TaskLoop<ClassBatch>(
-            new BucketedBatches<ClassBatch>(TrainTokens.Select(t => t.Length).ToArray(), s.BatchSize, rows => Batch(TrainTokens, TrainLabels, rows), shuffle: true),
-            new BucketedBatches<ClassBatch>(ValidTokens.Select(t => t.Length).ToArray(), s.BatchSize, rows => Batch(ValidTokens, ValidLabels, rows), shuffle: false),
+            new BucketedBatches<ClassBatch>(trainTokens.Select(t => t.Length).ToArray(), s.BatchSize, rows => Batch(trainTokens, TrainTexts, TrainLabels, rows), shuffle: true),
+            new BucketedBatches<ClassBatch>(validTokens.Select(t => t.Length).ToArray(), s.BatchSize, rows => Batch(validTokens, ValidTexts, ValidLabels, rows), shuffle: false),
             (tape, b, o) =>
             {
-                var logits = model.Logits(tape, b.Tokens.Indices, b.Tokens.BatchSize, b.Tokens.Steps, b.Tokens.Lengths);
+                var logits = model.Logits(tape, b.Tokens.Indices, b.Tokens.BatchSize, b.Tokens.Steps, b.Tokens.Lengths, b.Chars);
                 o.Logits = logits.Value;
                 o.Targets = b.Labels;
                 o.Count = b.Labels.Length;
@@ -195,20 +201,23 @@ public sealed class ClassifierTraining
         return [.. n.Select(c => c == 0 ? 1f : (float)((double)labels.Count / (classes * c)))];
     }
 
-    private ClassBatch Batch(int[][] tokens, int[] labels, int[] rows) =>
-        new(SequencePadding.Pad(tokens, rows, Vocabulary.PadIndex ?? 0), [.. rows.Select(i => labels[i])]);
-
-    private int[][] Encode(List<LabelledText> records, ITokenizer tokenizer, out TextStats stats)
+    private ClassBatch Batch(int[][] tokenLists, EncodedText[] texts, int[] labels, int[] rows)
     {
-        var result = new int[records.Count][];
+        var tokens = SequencePadding.Pad(tokenLists, rows, Vocabulary.PadIndex ?? 0);
+        var chars = Spelling is null ? (CharBatch?)null : CharBatch.Pad(r => texts[r].Chars!, rows, tokens.Steps, Spelling.Chars.PadIndex ?? 0);
+        return new(tokens, chars, [.. rows.Select(i => labels[i])]);
+    }
+
+    private EncodedText[] Encode(List<LabelledText> records, ITokenizer tokenizer, string source, out TextStats stats)
+    {
+        var result = new EncodedText[records.Count];
         long tokens = 0, unknown = 0;
         int truncated = 0;
-        var source = DataFile.DisplayName(Settings.Training.Data);
         for (int i = 0; i < records.Count; i++)
         {
-            var e = TrainedClassifier.Encode(tokenizer, Settings.Preprocessing, Vocabulary, records[i].Text);
+            var e = TrainedClassifier.Encode(tokenizer, Settings.Preprocessing, Vocabulary, Spelling, records[i].Text);
             if (e.Tokens.Length == 0) throw new DataFormatException(source, records[i].Line, "the text has no tokens (only white space or control characters)");
-            result[i] = e.Tokens;
+            result[i] = e;
             tokens += e.Tokens.Length;
             unknown += e.Unknown;
             if (e.Truncated > 0) truncated++;
@@ -217,7 +226,7 @@ public sealed class ClassifierTraining
         return result;
     }
 
-    private sealed record ClassBatch(IndexBatch Tokens, int[] Labels);
+    private sealed record ClassBatch(IndexBatch Tokens, CharBatch? Chars, int[] Labels);
 }
 
 /// <summary>What encoding a set of texts met.</summary>

@@ -30,14 +30,8 @@ public sealed record WordPreprocessing(TextNormalization Normalization = TextNor
         });
     }
 
-    /// <summary>The characters (code points) the spelling network reads: all of them, or the first and last halves of <see cref="MaxWordLength"/>.</summary>
-    public List<string> Characters(string word)
-    {
-        var runes = word.EnumerateRunes().Select(r => r.ToString()).ToList();
-        if (runes.Count <= MaxWordLength) return runes;
-        int head = MaxWordLength / 2;
-        return [.. runes.Take(head), .. runes.Skip(runes.Count - (MaxWordLength - head))];
-    }
+    /// <summary>The characters (code points) the spelling network reads (<see cref="Spelling.Characters"/>).</summary>
+    public List<string> Characters(string word) => Spelling.Characters(word, MaxWordLength);
 }
 
 /// <summary>Everything <c>recur train tag</c> is told. The defaults are a BiLSTM tagger with a character network (Lample et al. 2016).</summary>
@@ -68,10 +62,10 @@ public sealed record TaggerSettings
     public int WordEmbeddingDim { get; init; } = 100;
 
     /// <summary>E_c.</summary>
-    public int CharEmbeddingDim { get; init; } = 30;
+    public int CharEmbeddingDim { get; init; } = 25;
 
     /// <summary>H_c per direction; 0 = no character network.</summary>
-    public int CharHiddenSize { get; init; } = 50;
+    public int CharHiddenSize { get; init; } = 25;
 
     /// <summary>The sentence-level recurrent stack.</summary>
     public RecurrentConfig Rnn { get; init; } = new(CellKind.Lstm, 128, 1, Bidirectional: true);

@@ -35,8 +35,8 @@ public sealed class TaggerTraining
         Data = data;
         TrainEncoded = [.. train.Select(s => TrainedTagger.Encode(settings.Words, words, chars, s.Words))];
         ValidEncoded = [.. valid.Select(s => TrainedTagger.Encode(settings.Words, words, chars, s.Words))];
-        TrainTags = TrainedTagger.GoldTags(tags, train, DataFile.DisplayName(settings.Training.Data));
-        ValidTags = TrainedTagger.GoldTags(tags, valid, DataFile.DisplayName(settings.Training.Valid ?? settings.Training.Data));
+        TrainTags = TrainedTagger.GoldTags(tags, train);
+        ValidTags = TrainedTagger.GoldTags(tags, valid);
         Config = new WordTaggerConfig(words.Count, settings.WordEmbeddingDim, chars.Count, settings.CharEmbeddingDim, settings.CharHiddenSize,
             settings.Rnn, tags.Count, settings.Dropout, settings.Crf, words.PadIndex, chars.PadIndex);
     }
@@ -120,19 +120,15 @@ public sealed class TaggerTraining
             return new TaggerTraining(settings, resumed.Format, train, valid, resumed.WordVocabulary, resumed.CharVocabulary, resumed.Tags, data);
         }
         var wordCounts = new TokenCounter();
-        var charCounts = new TokenCounter();
         foreach (var sentence in train)
-            foreach (string w in sentence.Words)
-            {
-                string word = settings.Words.Normalize(w);
-                wordCounts.Add(settings.Words.Key(word));
-                foreach (string c in settings.Words.Characters(word)) charCounts.Add(c);
-            }
-        var specials = new SpecialTokens("<pad>", "<unk>", null, null);
-        var words = Vocabulary.FromCounts(wordCounts.Counts, new VocabularyOptions { Specials = specials, MaxSize = settings.MaxVocabulary });
-        var chars = Vocabulary.FromCounts(charCounts.Counts, new VocabularyOptions { Specials = specials, Order = VocabularyOrder.Ordinal });
-        var tags = LabelEncoder.Fit(train.SelectMany(x => x.Tags));
-        if (tags.Count < 2) throw new DataFormatException(DataFile.DisplayName(s.Data), 0, $"the corpus has one tag only ({tags.Classes[0]}); a tagger needs at least two");
+            foreach (string w in sentence.Words) wordCounts.Add(settings.Words.Key(settings.Words.Normalize(w)));
+        var words = Vocabulary.FromCounts(wordCounts.Counts, new VocabularyOptions { Specials = new SpecialTokens("<pad>", "<unk>", null, null), MaxSize = settings.MaxVocabulary });
+        var chars = Spelling.Vocabulary(train.SelectMany(x => x.Words).Select(settings.Words.Normalize), settings.Words.MaxWordLength);
+        if (train.SelectMany(x => x.Tags).Distinct().Take(2).Count() < 2)
+            throw new DataFormatException(DataFile.DisplayName(s.Data), 0, $"the corpus has one tag only ({train[0].Tags[0]}); a tagger needs at least two");
+        // The tag set covers the validation part too: a rare tag that only occurs there (a large tag set has a long
+        // tail) is a class the model cannot learn, not a reason to refuse the data.
+        var tags = LabelEncoder.Fit(train.Concat(valid).SelectMany(x => x.Tags));
         return new TaggerTraining(settings, format, train, valid, words, chars, tags, data);
     }
 
@@ -175,7 +171,7 @@ public sealed class TaggerTraining
                 rows => TagBatch.Make(ValidEncoded, rows, ValidTags, wordPad, charPad), shuffle: false),
             (tape, b, o) =>
             {
-                var emissions = model.Emissions(tape, b.Words, b.Chars, b.CharLengths, b.CharSteps, b.BatchSize, b.Steps, b.Lengths);
+                var emissions = model.Emissions(tape, b.Words, b.Chars, b.BatchSize, b.Steps, b.Lengths);
                 o.Logits = emissions.Value;
                 o.Targets = b.Tags;
                 o.Count = b.TokenCount;

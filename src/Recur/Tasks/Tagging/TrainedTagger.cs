@@ -93,7 +93,7 @@ public sealed class TrainedTagger : TrainedModel
 
     internal static EncodedSentence Encode(WordPreprocessing pre, Vocabulary wordVocabulary, Vocabulary chars, IReadOnlyList<string> words)
     {
-        int n = words.Count, unk = wordVocabulary.UnkIndex ?? 0, charUnk = chars.UnkIndex ?? 0;
+        int n = words.Count, unk = wordVocabulary.UnkIndex ?? 0;
         var ids = new int[n];
         var spelled = new int[n][];
         var seen = new bool[n];
@@ -102,8 +102,7 @@ public sealed class TrainedTagger : TrainedModel
             string word = pre.Normalize(words[i]);
             seen[i] = wordVocabulary.TryGetIndex(pre.Key(word), out ids[i]);
             if (!seen[i]) ids[i] = unk;
-            var cs = pre.Characters(word);
-            spelled[i] = cs.Count == 0 ? [charUnk] : [.. cs.Select(c => chars.TryGetIndex(c, out int k) ? k : charUnk)];
+            spelled[i] = Spelling.Encode(word, chars, pre.MaxWordLength);
         }
         return new EncodedSentence(ids, spelled, seen);
     }
@@ -134,7 +133,7 @@ public sealed class TrainedTagger : TrainedModel
             {
                 tape.Reset();
                 var b = TagBatch.Make(encoded, rows, null, WordVocabulary.PadIndex ?? 0, CharVocabulary.PadIndex ?? 0);
-                var emissions = Network.Emissions(tape, b.Words, b.Chars, b.CharLengths, b.CharSteps, b.BatchSize, b.Steps, b.Lengths);
+                var emissions = Network.Emissions(tape, b.Words, b.Chars, b.BatchSize, b.Steps, b.Lengths);
                 var tags = new int[b.BatchSize * b.Steps];
                 Network.Decode(emissions.Value, b.Lengths, tags);
                 for (int k = 0; k < rows.Length; k++) result[rows[k]] = tags.AsSpan(k * b.Steps, b.Lengths[k]).ToArray();
@@ -143,20 +142,19 @@ public sealed class TrainedTagger : TrainedModel
         return result;
     }
 
-    /// <summary>Scores the tagger on a gold-tagged corpus.</summary>
-    /// <exception cref="DataFormatException">A gold tag was not seen in training (with file and line).</exception>
-    public TaggingReport Evaluate(IReadOnlyList<TaggedSentence> sentences, string source)
+    /// <summary>Scores the tagger on a gold-tagged corpus; a gold tag the model does not know is scored as an error (and listed).</summary>
+    public TaggingReport Evaluate(IReadOnlyList<TaggedSentence> sentences)
     {
         ArgumentNullException.ThrowIfNull(sentences);
-        var gold = GoldTags(Tags, sentences, source);
         var encoded = sentences.Select(s => Encode(s.Words)).ToList();
         var predicted = Predict(encoded);
-        return new TaggingReport(Tags.Classes, gold, predicted, [.. encoded.Select(e => e.Seen)]);
+        return new TaggingReport(Tags.Classes, [.. sentences.Select(s => s.Tags)],
+            [.. predicted.Select(p => p.Select(Tags.Decode).ToArray())], [.. encoded.Select(e => e.Seen)]);
     }
 
-    internal static int[][] GoldTags(LabelEncoder tags, IReadOnlyList<TaggedSentence> sentences, string source) =>
-        [.. sentences.Select(s => s.Tags.Select(t => tags.Vocabulary.TryGetIndex(t, out int k) ? k
-            : throw new DataFormatException(source, s.Line, $"tag {UnknownTokenException.Describe(t)} was not seen in training ({tags.Count} tags are known)")).ToArray())];
+    /// <summary>Tag indices of <paramref name="sentences"/>; a tag outside the tag set is <paramref name="unknown"/>.</summary>
+    internal static int[][] GoldTags(LabelEncoder tags, IReadOnlyList<TaggedSentence> sentences, int unknown = -100) =>
+        [.. sentences.Select(s => s.Tags.Select(t => tags.Vocabulary.TryGetIndex(t, out int k) ? k : unknown).ToArray())];
 }
 
 /// <summary>How the training corpus was read: its format and, for CoNLL-U, the tag column.</summary>
@@ -167,31 +165,25 @@ public sealed record TaggedCorpusFormat(TaggedFormat Format, ConlluTagColumn Col
 /// <summary>One padded batch of sentences for the tagger.</summary>
 internal sealed class TagBatch
 {
-    public int BatchSize, Steps, CharSteps;
-    public int[] Words = [], Chars = [], CharLengths = [], Lengths = [], Tags = [];
-    public int TokenCount;
+    public int BatchSize, Steps, TokenCount;
+    public int[] Words = [], Lengths = [], Tags = [];
+    public CharBatch Chars;
 
     /// <summary>
-    /// Pads <paramref name="rows"/> of <paramref name="sentences"/>: words [B, T], characters [B·T, L], their lengths
-    /// [B·T] (1 for padded slots), sentence lengths [B], and with <paramref name="gold"/> the tags [B·T] (-100 at padding).
-    /// <paramref name="replace"/> may substitute a word index (word dropout in training).
+    /// Pads <paramref name="rows"/> of <paramref name="sentences"/>: words [B, T], their characters, sentence lengths
+    /// [B], and with <paramref name="gold"/> the tags [B·T] (-100 at padding). <paramref name="replace"/> may substitute
+    /// a word index (word dropout in training).
     /// </summary>
     public static TagBatch Make(IReadOnlyList<EncodedSentence> sentences, int[] rows, IReadOnlyList<int[]>? gold, int wordPad, int charPad, Func<int, int>? replace = null)
     {
-        int b = rows.Length, t = 0, l = 1;
-        foreach (int r in rows)
-        {
-            t = Math.Max(t, sentences[r].Words.Length);
-            foreach (var c in sentences[r].Chars) l = Math.Max(l, c.Length);
-        }
+        int b = rows.Length, t = 0;
+        foreach (int r in rows) t = Math.Max(t, sentences[r].Words.Length);
         var batch = new TagBatch
         {
-            BatchSize = b, Steps = t, CharSteps = l,
-            Words = new int[b * t], Chars = new int[b * t * l], CharLengths = new int[b * t], Lengths = new int[b], Tags = new int[b * t],
+            BatchSize = b, Steps = t, Words = new int[b * t], Lengths = new int[b], Tags = new int[b * t],
+            Chars = CharBatch.Pad(r => sentences[r].Chars, rows, t, charPad),
         };
         Array.Fill(batch.Words, wordPad);
-        Array.Fill(batch.Chars, charPad);
-        Array.Fill(batch.CharLengths, 1);
         Array.Fill(batch.Tags, -100);
         for (int k = 0; k < b; k++)
         {
@@ -200,11 +192,8 @@ internal sealed class TagBatch
             batch.TokenCount += s.Words.Length;
             for (int i = 0; i < s.Words.Length; i++)
             {
-                int slot = k * t + i;
-                batch.Words[slot] = replace is null ? s.Words[i] : replace(s.Words[i]);
-                s.Chars[i].CopyTo(batch.Chars, slot * l);
-                batch.CharLengths[slot] = s.Chars[i].Length;
-                if (gold is not null) batch.Tags[slot] = gold[rows[k]][i];
+                batch.Words[k * t + i] = replace is null ? s.Words[i] : replace(s.Words[i]);
+                if (gold is not null) batch.Tags[k * t + i] = gold[rows[k]][i];
             }
         }
         return batch;
