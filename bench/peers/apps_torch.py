@@ -22,9 +22,12 @@ in the case it uses pack_padded_sequence(enforce_sorted=False) instead, which gi
 backward is quadratic in the sentence length on torch 1.13's CPU (an epoch up to 2x and a long batch 5-10x slower,
 see run_rnn).
 
-classify: lines {"tokens": [int, ...] (at least one), "label": int}.
-    encoder.embedding = Embedding(vocab, embed, padding_idx=pad) -> dropout(embed_dropout), element-wise
-    encoder.rnn = LSTM | GRU(embed, hidden, layers, batch_first, bidirectional, dropout=rnn_dropout between layers)
+classify: lines {"tokens": [int, ...] (at least one), "label": int, "chars": [[int, ...] per token] (with char_hidden)}.
+    encoder.embedding = Embedding(vocab, embed, padding_idx=pad); with char_hidden > 0 each token's vector is
+    [embedding ; chars(token)] where chars.embedding = Embedding(chars_vocab, char_embed, padding_idx=char_pad) and
+    chars.rnn = LSTM(char_embed, char_hidden, 1, batch_first, bidirectional) over the token's characters, [h_n forward |
+    h_n reverse]; then dropout(embed_dropout), element-wise
+    encoder.rnn = LSTM | GRU(embed + 2*char_hidden, hidden, layers, batch_first, bidirectional, dropout=rnn_dropout between layers)
     pooling over the valid steps t < len of the output [B, T, D*hidden] (D = 2 if bidirectional):
         last: the final states h_n of the last layer, [forward | reverse] (the reverse direction's state after
               reading back to t = 0); mean / max: over t < len, per feature;
@@ -42,6 +45,8 @@ tag: lines {"words": [int]*n (n >= 1), "chars": [[int, ...] (at least one)]*n, "
         [h_n forward | h_n reverse] = 2*char_hidden features per word
     x_t = dropout_p([words(w_t) ; chars(w_t)]); rnn = LSTM(word_embed + 2*char_hidden, hidden, layers, batch_first,
     bidirectional, dropout=p between layers); dropout_p on its output; head = Linear(2*hidden, tags) -> emissions.
+    Word dropout (Recur's): in training, a word whose index occurs once in TRAIN is read as word_unk with probability
+    word_dropout (numpy.random.default_rng([seed, epoch, 1])).
     Loss without crf: cross-entropy averaged over the real tokens. With crf: linear-chain CRF, parameters
     crf.start_transitions [C], crf.end_transitions [C], crf.transitions [C, C] (transitions[i, j] scores tag i followed
     by tag j), initialised uniform(-0.1, 0.1); loss = sum_b (log Z_b - score_b(gold tags)) / sum_b len_b; Viterbi
@@ -57,7 +62,8 @@ Usage: /usr/bin/python3 bench/peers/apps_torch.py THREADS default|passive '<case
                             as Recur's --minutes does)}
          classify adds: "vocab", "pad", "classes", "embed", "cell": "lstm"|"gru", "hidden", "layers",
                         "bidirectional", "rnn_dropout", "embed_dropout", "pooling": "last"|"mean"|"max"|"attention",
-                        "attention_dim" (attention only), "dropout", "class_weights": null | [C floats]
+                        "attention_dim" (attention only), "dropout", "class_weights": null | [C floats],
+                        "char_hidden" (0 = no spelling network), "chars_vocab", "char_embed", "char_pad" (with it)
          tag adds: "words_vocab", "word_pad", "chars_vocab", "char_pad", "tags", "word_embed", "char_embed",
                    "char_hidden", "hidden", "layers", "dropout", "crf", "word_dropout" (optional, default 0),
                    "word_unk" (with word_dropout > 0)
@@ -111,14 +117,25 @@ def read_jsonl(path):
 class ClassifyData:
     """A split as flat numpy arrays: tokens of sentence i are flat[offsets[i] : offsets[i] + lengths[i]]."""
 
-    def __init__(self, np, path, vocab, classes):
-        tokens, labels = [], []
+    def __init__(self, np, path, vocab, classes, char_pad=None):
+        tokens, labels, chars = [], [], []
         for n, rec in read_jsonl(path):
             t, y = rec.get("tokens"), rec.get("label")
             if not isinstance(t, list) or not t or not isinstance(y, int):
                 raise CaseError(f"{path}:{n}: needs a non-empty \"tokens\" list and an integer \"label\"")
+            if char_pad is not None:
+                c = rec.get("chars")
+                if not isinstance(c, list) or len(c) != len(t) or not all(isinstance(w, list) and w for w in c):
+                    raise CaseError(f"{path}:{n}: needs \"chars\", one non-empty list of character indices per token")
+                chars += c
             tokens.append(t)
             labels.append(y)
+        self.chars = None
+        if char_pad is not None:  # one row of characters per token, aligned with flat
+            self.char_lengths = np.array([len(c) for c in chars], dtype=np.int64)
+            self.chars = np.full((len(chars), self.char_lengths.max()), char_pad, dtype=np.int64)
+            for i, c in enumerate(chars):
+                self.chars[i, :len(c)] = c
         if not tokens:
             raise CaseError(f"{path} holds no examples")
         self.lengths = np.array([len(t) for t in tokens], dtype=np.int64)
@@ -162,8 +179,9 @@ class TagData:
         self.chars = np.full((len(chars), self.char_lengths.max()), case["char_pad"], dtype=np.int64)
         for i, c in enumerate(chars):
             self.chars[i, :len(c)] = c
-        for name, a, size in (("word", self.words, case["words_vocab"]), ("tag", self.tags, case["tags"]),
+        for name, a, size in (("word", self.words, case["words_vocab"]), ("tag", self.tags + (self.tags < 0), case["tags"]),
                               ("char", np.array([i for c in chars for i in c]), case["chars_vocab"])):
+            # a tag of -1 is a gold tag outside the model's tag set (only in TEST): it is always scored as an error
             if a.min() < 0 or a.max() >= size:
                 raise CaseError(f"{path}: {name} indices span [{a.min()}, {a.max()}], outside [0, {size})")
         if not np.isin(self.seen, [0, 1]).all():
@@ -252,6 +270,7 @@ def build_classifier(torch, case):
         raise CaseError(f"\"pooling\" must be last, mean, max or attention, got {pooling!r}")
     rnn_dropout, embed_dropout = need(case, "rnn_dropout", (int, float)), need(case, "embed_dropout", (int, float))
     dropout = need(case, "dropout", (int, float))
+    hc = case.get("char_hidden") or 0
     directions = 2 if bi else 1
     out_size = directions * hidden
 
@@ -262,7 +281,12 @@ def build_classifier(torch, case):
             self.encoder.embedding = nn.Embedding(vocab, embed, padding_idx=pad)
             # dropout between stacked layers only: with one layer it would do nothing (and torch warns)
             self.encoder.rnn = (nn.LSTM if cell == "lstm" else nn.GRU)(
-                embed, hidden, layers, batch_first=True, bidirectional=bi, dropout=rnn_dropout if layers > 1 else 0.0)
+                embed + 2 * hc, hidden, layers, batch_first=True, bidirectional=bi, dropout=rnn_dropout if layers > 1 else 0.0)
+            if hc > 0:  # the spelling network: a BiLSTM over each token's characters, as Recur's CharWordEncoder
+                self.chars = nn.Module()
+                self.chars.embedding = nn.Embedding(need(case, "chars_vocab", int), need(case, "char_embed", int),
+                                                    padding_idx=need(case, "char_pad", int))
+                self.chars.rnn = nn.LSTM(case["char_embed"], hc, 1, batch_first=True, bidirectional=True)
             self.embed_dropout = nn.Dropout(embed_dropout)
             if pooling == "attention":
                 self.attention = nn.Module()
@@ -271,8 +295,16 @@ def build_classifier(torch, case):
             self.dropout = nn.Dropout(dropout)
             self.head = nn.Linear(out_size, classes)
 
-        def forward(self, tokens, lengths):
-            x = self.embed_dropout(self.encoder.embedding(tokens))
+        def forward(self, tokens, lengths, chars=None, char_lengths=None):
+            x = self.encoder.embedding(tokens)
+            if hc > 0:
+                b, t = tokens.shape
+                _, per_word = run_rnn(torch, self.chars.rnn, self.chars.embedding(chars), char_lengths, packed)
+                mask = torch.arange(t).unsqueeze(0) < lengths.unsqueeze(1)
+                positions = mask.reshape(-1).nonzero().squeeze(1)  # row-major, the order the tokens were gathered in
+                spelled = per_word.new_zeros(b * t, per_word.shape[1]).index_copy(0, positions, per_word)
+                x = torch.cat([x, spelled.view(b, t, -1)], dim=2)
+            x = self.embed_dropout(x)
             out, last = run_rnn(torch, self.encoder.rnn, x, lengths, packed)
             if pooling == "last":
                 pooled = last
@@ -384,7 +416,8 @@ class ClassifyTask:
         self.torch, self.np = torch, np
         self.pad = need(case, "pad", int)
         classes = need(case, "classes", int)
-        self.splits = {k: ClassifyData(np, need(case, k, str), need(case, "vocab", int), classes)
+        char_pad = need(case, "char_pad", int) if case.get("char_hidden") else None
+        self.splits = {k: ClassifyData(np, need(case, k, str), need(case, "vocab", int), classes, char_pad)
                        for k in ("train", "valid", "test")}
         self.model = build_classifier(torch, case)
         weights = case.get("class_weights")
@@ -394,22 +427,28 @@ class ClassifyTask:
             weight=None if weights is None else torch.tensor(weights, dtype=torch.float32))
 
     def batch(self, data, idx):
+        np = self.np
         lengths = data.lengths[idx]
-        tokens = self.np.full((len(idx), lengths.max()), self.pad, dtype=self.np.int64)
+        tokens = np.full((len(idx), lengths.max()), self.pad, dtype=np.int64)
         for r, i in enumerate(idx):
             tokens[r, :lengths[r]] = data.flat[data.offsets[i]:data.offsets[i] + lengths[r]]
         t = self.torch.from_numpy
-        return t(tokens), t(lengths), t(data.labels[idx])
+        chars = char_lengths = None
+        if data.chars is not None:
+            rows = np.concatenate([np.arange(data.offsets[i], data.offsets[i] + data.lengths[i]) for i in idx])
+            char_lengths = data.char_lengths[rows]
+            chars, char_lengths = t(data.chars[rows, :char_lengths.max()]), t(char_lengths)
+        return t(tokens), t(lengths), t(data.labels[idx]), chars, char_lengths
 
     def loss(self, batch):
-        tokens, lengths, labels = batch
-        return self.loss_fn(self.model(tokens, lengths), labels)
+        tokens, lengths, labels, chars, char_lengths = batch
+        return self.loss_fn(self.model(tokens, lengths, chars, char_lengths), labels)
 
     def predict(self, data):
         predicted = self.np.zeros(len(data), dtype=self.np.int64)
         for idx in sorted_batches(self.np, data.lengths):
-            tokens, lengths, _ = self.batch(data, idx)
-            predicted[idx] = self.model(tokens, lengths).argmax(dim=1).numpy()
+            tokens, lengths, _, chars, char_lengths = self.batch(data, idx)
+            predicted[idx] = self.model(tokens, lengths, chars, char_lengths).argmax(dim=1).numpy()
         return predicted
 
     def accuracy(self, data):

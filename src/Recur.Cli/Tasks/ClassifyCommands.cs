@@ -227,21 +227,19 @@ internal sealed class ClassifyCommands : ITaskCommands
     public int Predict(CliHost host, TrainedModel model, PredictRequest request)
     {
         var m = (TrainedClassifier)model;
-        foreach (var block in ReadTexts(host, m, request).Chunk(PredictBlock))
+        var lines = new Queue<long>(); // the input lines of the block being classified, in order
+        var texts = ReadTexts(m, request).Select(t => { lines.Enqueue(t.Line); return t.Text; });
+        foreach (var p in m.PredictStream(texts, PredictBlock))
         {
-            var predictions = m.Predict(block.Select(b => b.Text).ToArray());
-            for (int i = 0; i < block.Length; i++)
+            long line = lines.Dequeue();
+            JsonLines.Write(request.Output, w =>
             {
-                var p = predictions[i];
-                JsonLines.Write(request.Output, w =>
-                {
-                    w.WriteNumber("line", block[i].Line);
-                    w.WriteString("label", m.Labels.Decode(p.Label));
-                    w.WriteStartObject("probabilities");
-                    for (int k = 0; k < p.Probabilities.Length; k++) w.Number(m.Labels.Decode(k), p.Probabilities[k]);
-                    w.WriteEndObject();
-                });
-            }
+                w.WriteNumber("line", line);
+                w.WriteString("label", m.Labels.Decode(p.Label));
+                w.WriteStartObject("probabilities");
+                for (int k = 0; k < p.Probabilities.Length; k++) w.Number(m.Labels.Decode(k), p.Probabilities[k]);
+                w.WriteEndObject();
+            });
         }
         return 0;
     }
@@ -251,7 +249,7 @@ internal sealed class ClassifyCommands : ITaskCommands
     /// (--text, else the model's training column, else as <see cref="TextColumns"/> chooses), or otherwise plain text
     /// with one text per line.
     /// </summary>
-    private static IEnumerable<(string Text, long Line)> ReadTexts(CliHost host, TrainedClassifier m, PredictRequest request)
+    private static IEnumerable<(string Text, long Line)> ReadTexts(TrainedClassifier m, PredictRequest request)
     {
         if (request.Format == "text" || (request.Format is null && LooksLikePlainText(request.Data, request.Text ?? m.Columns.Text)))
         {

@@ -101,6 +101,8 @@ public sealed class ClassifierTraining
         var s = settings.Training;
         InputSize.RequireFits(s.Data, "--data");
         var (records, columns) = LabelledRecords.Read(s.Data, settings.Format, settings.TextColumn, settings.LabelColumn);
+        if (records.Select(r => r.Label).Distinct().Take(2).Count() < 2)
+            throw new DataFormatException(DataFile.DisplayName(s.Data), 0, $"the label column \"{columns.Label}\" has one class only ({records[0].Label}); a classifier needs at least two");
         List<LabelledText> train, valid;
         var data = new List<DataFingerprint>();
         if (s.Valid is { } validPath)
@@ -129,8 +131,6 @@ public sealed class ClassifierTraining
                 if (!d.Matches()) throw new InvalidDataException($"{d.Path} changed since the run started (its size or SHA-256 differs); the run cannot be resumed on other data");
             return new ClassifierTraining(settings, columns, train, valid, resumed.Vocabulary, resumed.Labels, resumed.Spelling, data);
         }
-        if (train.Select(r => r.Label).Distinct().Take(2).Count() < 2)
-            throw new DataFormatException(DataFile.DisplayName(s.Data), 0, $"the label column \"{columns.Label}\" has one class only ({train[0].Label}); a classifier needs at least two");
         // The classes cover the validation part too, so that a rare class found only there is scored rather than refused.
         var labels = LabelEncoder.Fit(train.Concat(valid));
         var counts = new TokenCounter();

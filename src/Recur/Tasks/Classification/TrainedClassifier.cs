@@ -144,16 +144,36 @@ public sealed class TrainedClassifier : TrainedModel
     /// Classifies <paramref name="texts"/> (in batches of similar length; results in input order).
     /// </summary>
     /// <exception cref="ArgumentException">A text has no tokens (empty or only white space); the message gives its position.</exception>
-    public ClassPrediction[] Predict(IReadOnlyList<string> texts, int batchSize = 64)
+    public ClassPrediction[] Predict(IReadOnlyList<string> texts, int batchSize = 64) => Predict(EncodeAll(texts, 0), batchSize);
+
+    /// <summary>
+    /// Classifies a stream of texts lazily, <paramref name="block"/> at a time, in input order: memory depends on the
+    /// block, not on the input, so a file of any size can be classified as it is read.
+    /// </summary>
+    /// <exception cref="ArgumentException">A text has no tokens; the message gives its position in the stream.</exception>
+    public IEnumerable<ClassPrediction> PredictStream(IEnumerable<string> texts, int block = 512)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentOutOfRangeException.ThrowIfLessThan(block, 1);
+        long done = 0;
+        foreach (var chunk in texts.Chunk(block))
+        {
+            foreach (var p in Predict(EncodeAll(chunk, done))) yield return p;
+            done += chunk.Length;
+        }
+    }
+
+    // The texts encoded; one without tokens is an error numbered from offset + 1.
+    private EncodedText[] EncodeAll(IReadOnlyList<string> texts, long offset)
     {
         ArgumentNullException.ThrowIfNull(texts);
         var encoded = new EncodedText[texts.Count];
         for (int i = 0; i < texts.Count; i++)
         {
             encoded[i] = Encode(texts[i]);
-            if (encoded[i].Tokens.Length == 0) throw new ArgumentException($"text {i + 1} has no tokens (it is empty or only white space)", nameof(texts));
+            if (encoded[i].Tokens.Length == 0) throw new ArgumentException($"text {offset + i + 1} has no tokens (it is empty or only white space)", nameof(texts));
         }
-        return Predict(encoded, batchSize);
+        return encoded;
     }
 
     /// <summary>Classifies already encoded texts (each at least one token), in input order.</summary>

@@ -90,6 +90,8 @@ public sealed class TaggerTraining
         var format = new TaggedCorpusFormat(settings.Format ?? Detect(s.Data), settings.Column);
         var sentences = TaggedTextReader.Read(s.Data, format.Format, format.Column).ToList();
         if (sentences.Count == 0) throw new DataFormatException(DataFile.DisplayName(s.Data), 0, "the corpus holds no tagged sentences");
+        if (sentences.SelectMany(x => x.Tags).Distinct().Take(2).Count() < 2)
+            throw new DataFormatException(DataFile.DisplayName(s.Data), 0, $"the corpus has one tag only ({sentences[0].Tags[0]}); a tagger needs at least two");
         List<TaggedSentence> train, valid;
         var data = new List<DataFingerprint>();
         if (s.Valid is { } validPath)
@@ -124,8 +126,6 @@ public sealed class TaggerTraining
             foreach (string w in sentence.Words) wordCounts.Add(settings.Words.Key(settings.Words.Normalize(w)));
         var words = Vocabulary.FromCounts(wordCounts.Counts, new VocabularyOptions { Specials = new SpecialTokens("<pad>", "<unk>", null, null), MaxSize = settings.MaxVocabulary });
         var chars = Spelling.Vocabulary(train.SelectMany(x => x.Words).Select(settings.Words.Normalize), settings.Words.MaxWordLength);
-        if (train.SelectMany(x => x.Tags).Distinct().Take(2).Count() < 2)
-            throw new DataFormatException(DataFile.DisplayName(s.Data), 0, $"the corpus has one tag only ({train[0].Tags[0]}); a tagger needs at least two");
         // The tag set covers the validation part too: a rare tag that only occurs there (a large tag set has a long
         // tail) is a class the model cannot learn, not a reason to refuse the data.
         var tags = LabelEncoder.Fit(train.Concat(valid).SelectMany(x => x.Tags));
