@@ -129,7 +129,7 @@ internal sealed class ClassifyCommands : ITaskCommands
         var c = t.Config;
         string pool = c.Pooling == SequencePooling.Attention ? $"attention pooling ({c.AttentionDim})" : $"{ConfigJson.Name(c.Pooling)} pooling";
         var model = new SequenceClassifier(c, new Tensors.Rng(0));
-        string chars = c.CharHiddenSize > 0 ? $" + characters ({c.CharVocabSize}) -> BiLSTM({c.CharHiddenSize})" : "";
+        string chars = c.CharHiddenSize > 0 ? $" + spelling ({c.CharVocabSize} characters -> BiLSTM({c.CharHiddenSize}))" : "";
         o.WriteLine($"model: Embedding({c.VocabSize}, {c.EmbeddingDim}){chars} -> {c.Rnn.Describe()} -> {pool} -> Linear({c.Rnn.OutputSize}, {c.Classes}); {model.ParameterCount:N0} parameters");
         o.WriteLine(TrainingLine(s.Training, folder, resumed));
     }

@@ -109,7 +109,7 @@ internal sealed class TagCommands : ITaskCommands
         o.WriteLine($"tags: {t.Tags.Count}; words: {t.WordVocabulary.Count:N0}; characters: {t.CharVocabulary.Count:N0}; validation words unseen in training: {ClassifyCommands.Percent(t.ValidUnseen, validTokens)}");
         var c = t.Config;
         var model = new WordTagger(c, new Tensors.Rng(0));
-        string chars = c.CharHiddenSize > 0 ? $" + characters -> BiLSTM({c.CharHiddenSize})" : "";
+        string chars = c.CharHiddenSize > 0 ? $" + spelling ({c.CharVocabSize} characters -> BiLSTM({c.CharHiddenSize}))" : "";
         o.WriteLine($"model: words -> Embedding({c.WordVocabSize}, {c.WordEmbeddingDim}){chars} -> {c.Rnn.Describe()} -> Linear({c.Rnn.OutputSize}, {c.Tags}) -> {(c.Crf ? "CRF" : "softmax")}; {model.ParameterCount:N0} parameters");
         o.WriteLine(ClassifyCommands.TrainingLine(s.Training, folder, resumed));
     }
