@@ -25,6 +25,7 @@ internal sealed class TrainOptions
         Lr = new Option<double?>("--lr") { Description = $"Adam learning rate [default: {Num(defaults.LearningRate)}]", HelpName = "X" };
         WeightDecay = new Option<double?>("--weight-decay") { Description = "Decoupled weight decay (AdamW) [default: 0]", HelpName = "X" };
         Clip = new Option<double?>("--clip") { Description = $"Clip the global gradient norm to this (0 = off) [default: {Num(defaults.Clip)}]", HelpName = "X" };
+        LrPatience = new Option<int?>("--lr-patience") { Description = $"Halve the learning rate after this many epochs without a better validation score (0 = never) [default: {defaults.LrPatience}]", HelpName = "N" };
         Patience = new Option<int?>("--patience") { Description = $"Stop after this many epochs without a better validation score (0 = never) [default: {defaults.Patience}]", HelpName = "N" };
         Seed = new Option<ulong?>("--seed") { Description = $"Seed for weights, dropout, the validation split and shuffling [default: {defaults.Seed}]", HelpName = "N" };
     }
@@ -42,10 +43,11 @@ internal sealed class TrainOptions
     public Option<double?> WeightDecay { get; }
     public Option<double?> Clip { get; }
     public Option<int?> Patience { get; }
+    public Option<int?> LrPatience { get; }
     public Option<ulong?> Seed { get; }
 
     /// <summary>The options in help order.</summary>
-    public IEnumerable<Option> All => [Data, Valid, ValidFraction, Out, Overwrite, Resume, Epochs, Minutes, Batch, Lr, WeightDecay, Clip, Patience, Seed];
+    public IEnumerable<Option> All => [Data, Valid, ValidFraction, Out, Overwrite, Resume, Epochs, Minutes, Batch, Lr, WeightDecay, Clip, LrPatience, Patience, Seed];
 
     /// <summary>Options that a resumed run may be given: they extend it rather than change it.</summary>
     public bool ExtendsARun(Option o) => o == Epochs || o == Minutes || o == Resume || o == Out || o == Overwrite;
@@ -61,6 +63,7 @@ internal sealed class TrainOptions
         if (g.TryGet(WeightDecay, out double wd)) s = s with { WeightDecay = wd };
         if (g.TryGet(Clip, out double clip)) s = s with { Clip = clip };
         if (g.TryGet(Patience, out int patience)) s = s with { Patience = patience };
+        if (g.TryGet(LrPatience, out int lrPatience)) s = s with { LrPatience = lrPatience };
         if (g.TryGet(Seed, out ulong seed)) s = s with { Seed = seed };
         return s;
     }

@@ -43,13 +43,14 @@ internal sealed class ClassifyCommands : ITaskCommands
         var attentionDim = new Option<int?>("--attention-dim") { Description = $"Width of the attention scorer (--pooling attention) [default: {d.AttentionDim}]", HelpName = "N" };
         var dropout = new Option<float?>("--dropout") { Description = $"Dropout on the pooled vector [default: {d.Dropout}]", HelpName = "P" };
         var embedDropout = new Option<float?>("--embed-dropout") { Description = $"Dropout on the token vectors [default: {d.EmbeddingDropout}]", HelpName = "P" };
+        var wordDropout = new Option<float?>("--word-dropout") { Description = $"Probability of reading a token as <unk> while training (its spelling is still read) [default: {d.WordDropout}]", HelpName = "P" };
         var balance = new Option<bool?>("--balance") { Description = "Weight classes by N / (C n_c) in the loss, for skewed labels (keep-best then watches macro F1)", HelpName = "true|false" };
 
         var cmd = new Command("classify", "Train a text classifier (many-to-one: embedding, bidirectional LSTM/GRU, pooling, softmax) on labelled texts.");
         foreach (var o in common.All.Take(3)) cmd.Options.Add(o);
         foreach (var o in (Option[])[format.Option, text, label, tokens.Option, keepCase, normalize.Option, maxLength, minFrequency, maxVocab, embed, charHidden, charEmbed, maxWordLength]) cmd.Options.Add(o);
         foreach (var o in rnn.All) cmd.Options.Add(o);
-        foreach (var o in (Option[])[pooling.Option, attentionDim, dropout, embedDropout, balance]) cmd.Options.Add(o);
+        foreach (var o in (Option[])[pooling.Option, attentionDim, dropout, embedDropout, wordDropout, balance]) cmd.Options.Add(o);
         foreach (var o in common.All.Skip(3)) cmd.Options.Add(o);
 
         ClassifierSettings Apply(GivenOptions g, ClassifierSettings s)
@@ -72,6 +73,7 @@ internal sealed class ClassifyCommands : ITaskCommands
             if (g.TryGet(attentionDim, out int a)) s = s with { AttentionDim = a };
             if (g.TryGet(dropout, out float dp)) s = s with { Dropout = dp };
             if (g.TryGet(embedDropout, out float ep)) s = s with { EmbeddingDropout = ep };
+            if (g.TryGet(wordDropout, out float wdp)) s = s with { WordDropout = wdp };
             if (g.TryFlag(balance, out bool b)) s = s with { Balance = b };
             return s;
         }

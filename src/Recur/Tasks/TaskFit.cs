@@ -4,6 +4,7 @@ using Recur.Ops;
 using Recur.Training;
 using Recur.Training.Metrics;
 using Recur.Training.Optimizers;
+using Recur.Training.Schedules;
 
 namespace Recur.Tasks;
 
@@ -20,9 +21,9 @@ public sealed record TaskLoop<TBatch>(IBatchSource<TBatch> Train, IBatchSource<T
     IReadOnlyList<IMetric> Metrics, string Monitor, int DefaultEpochs, Action<bool>? OnEpochBegin = null);
 
 /// <summary>
-/// The training loop every task shares: Adam (AdamW with weight decay), gradient clipping, early stopping and
-/// keep-best on the task's monitored metric, the time budget, the model folder kept up to date each epoch, and
-/// resuming from the folder's last checkpoint.
+/// The training loop every task shares: Adam (AdamW with weight decay), gradient clipping, the learning rate halved on
+/// a plateau, early stopping and keep-best on the task's monitored metric, the time budget, the model folder kept up
+/// to date each epoch, and resuming from the folder's last checkpoint.
 /// </summary>
 public static class TaskFit
 {
@@ -45,7 +46,11 @@ public static class TaskFit
         Optimizer optimizer = settings.WeightDecay > 0
             ? new AdamW(model.Parameters, settings.LearningRate, weightDecay: settings.WeightDecay)
             : new Adam(model.Parameters, settings.LearningRate);
-        resume?.Restore(model, optimizer);
+        bool higher = !(loop.Monitor.EndsWith("loss", StringComparison.Ordinal) || loop.Monitor.EndsWith("bpc", StringComparison.Ordinal));
+        var plateau = settings.LrPatience > 0
+            ? new ReduceOnPlateau(optimizer, higher ? PlateauMode.Max : PlateauMode.Min, factor: 0.5, patience: settings.LrPatience, minLearningRate: settings.LearningRate / 64)
+            : null;
+        resume?.Restore(model, optimizer, plateau: plateau);
         int done = resume?.Epoch ?? 0;
         int epochs = settings.Epochs ?? (settings.Minutes is null ? loop.DefaultEpochs : int.MaxValue);
         var trainer = new Trainer(model, optimizer, new TrainerOptions
@@ -58,6 +63,7 @@ public static class TaskFit
             Patience = settings.Patience > 0 ? settings.Patience : null,
             Seed = settings.Seed,
         });
+        trainer.Plateau = plateau;
         trainer.Metrics.AddRange(loop.Metrics);
         trainer.Callbacks.Add(writer);
         trainer.Callbacks.AddRange(callbacks);

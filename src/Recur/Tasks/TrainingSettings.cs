@@ -28,6 +28,12 @@ public sealed record TrainingSettings
     /// <summary>Stop after this many epochs without improvement of the monitored metric; 0 = never.</summary>
     public int Patience { get; init; } = 5;
 
+    /// <summary>
+    /// Halve the learning rate after this many epochs without improvement of the monitored metric (Keras'
+    /// ReduceLROnPlateau), so that a run keeps improving with smaller steps instead of stopping; 0 = never.
+    /// </summary>
+    public int LrPatience { get; init; }
+
     /// <summary>Seed of the weights, dropout, the validation split and shuffling.</summary>
     public ulong Seed { get; init; } = 1;
 
@@ -51,6 +57,7 @@ public sealed record TrainingSettings
         if (!(WeightDecay >= 0)) throw new ArgumentException($"--weight-decay must be >= 0, got {WeightDecay}");
         if (!(Clip >= 0)) throw new ArgumentException($"--clip must be >= 0, got {Clip}");
         if (Patience < 0) throw new ArgumentException($"--patience must be >= 0, got {Patience}");
+        if (LrPatience < 0) throw new ArgumentException($"--lr-patience must be >= 0, got {LrPatience}");
         if (Valid is null && !(ValidFraction > 0 && ValidFraction < 1)) throw new ArgumentException($"--valid-fraction must be in (0, 1), got {ValidFraction}");
     }
 }

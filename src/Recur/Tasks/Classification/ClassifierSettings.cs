@@ -12,7 +12,7 @@ namespace Recur.Tasks.Classification;
 public sealed record ClassifierSettings
 {
     /// <summary>The training loop and the data files.</summary>
-    public TrainingSettings Training { get; init; } = new() { Epochs = 30, Patience = 5, BatchSize = 16 };
+    public TrainingSettings Training { get; init; } = new() { Epochs = 30, Patience = 6, LrPatience = 2, BatchSize = 16 };
 
     /// <summary>The file format; null = from the extension or the content.</summary>
     public RecordFormat? Format { get; init; }
@@ -54,6 +54,12 @@ public sealed record ClassifierSettings
     [JsonIgnore]
     public bool UsesChars => CharHiddenSize > 0 && Preprocessing.Tokens == TokenUnit.Word;
 
+    /// <summary>
+    /// Probability of reading a token as &lt;unk&gt; during training (word dropout, Iyyer et al. 2015), so that the model
+    /// does not lean on single words and learns what unknown words (read by their spelling) mean.
+    /// </summary>
+    public float WordDropout { get; init; }
+
     /// <summary>How the encoder's outputs become one vector.</summary>
     public SequencePooling Pooling { get; init; } = SequencePooling.Max;
 
@@ -86,6 +92,7 @@ public sealed record ClassifierSettings
         if (CharHiddenSize < 0) throw new ArgumentException($"--char-hidden must be >= 0, got {CharHiddenSize}");
         if (UsesChars && CharEmbeddingDim < 1) throw new ArgumentException($"--char-embed must be at least 1, got {CharEmbeddingDim}");
         if (MaxWordLength < 1) throw new ArgumentException($"--max-word-length must be at least 1, got {MaxWordLength}");
+        if (!(WordDropout >= 0 && WordDropout < 1)) throw new ArgumentException($"--word-dropout must be in [0, 1), got {WordDropout}");
         if (AttentionDim < 1) throw new ArgumentException($"--attention-dim must be at least 1, got {AttentionDim}");
         foreach (var (name, p) in new[] { ("--dropout", Dropout), ("--embed-dropout", EmbeddingDropout), ("--rnn-dropout", Rnn.Dropout) })
             if (!(p >= 0 && p < 1)) throw new ArgumentException($"{name} must be in [0, 1), got {p}");

@@ -23,6 +23,9 @@ namespace Recur.Tasks.Classification;
 /// </summary>
 public sealed class ClassifierTraining
 {
+    /// <summary>The generator key of word dropout in checkpoints.</summary>
+    public const string WordDropoutRng = "word_dropout";
+
     private ClassifierTraining(ClassifierSettings settings, ClassifierColumns columns, List<LabelledText> train, List<LabelledText> valid,
         Vocabulary vocabulary, LabelEncoder labels, Spelled? spelling, IReadOnlyList<DataFingerprint> data)
     {
@@ -175,9 +178,12 @@ public sealed class ClassifierTraining
         var s = Settings.Training;
         var model = new SequenceClassifier(Config, new Rng(s.Seed));
         int[][] trainTokens = [.. TrainTexts.Select(t => t.Tokens)], validTokens = [.. ValidTexts.Select(t => t.Tokens)];
+        var dropRng = new Rng(s.Seed ^ 0x5EED_D50Bul);
+        if (resume?.Rngs.TryGetValue(WordDropoutRng, out var state) == true) dropRng.SetState(state);
+        Func<int, int>? drop = Settings.WordDropout > 0 ? t => dropRng.NextDouble() < Settings.WordDropout ? Vocabulary.UnkIndex ?? t : t : null;
         var options = Settings.Balance ? new CrossEntropyOptions { ClassWeights = BalancedWeights(TrainLabels, Labels.Count) } : CrossEntropyOptions.Default;
         var loop = new TaskLoop<ClassBatch>(
-            new BucketedBatches<ClassBatch>(trainTokens.Select(t => t.Length).ToArray(), s.BatchSize, rows => Batch(trainTokens, TrainTexts, TrainLabels, rows), shuffle: true),
+            new BucketedBatches<ClassBatch>(trainTokens.Select(t => t.Length).ToArray(), s.BatchSize, rows => Batch(trainTokens, TrainTexts, TrainLabels, rows, drop), shuffle: true),
             new BucketedBatches<ClassBatch>(validTokens.Select(t => t.Length).ToArray(), s.BatchSize, rows => Batch(validTokens, ValidTexts, ValidLabels, rows), shuffle: false),
             (tape, b, o) =>
             {
@@ -190,7 +196,8 @@ public sealed class ClassifierTraining
             [new Accuracy(), new F1Score(macro: true)],
             Settings.Balance ? "val_macro_f1" : "val_accuracy",
             DefaultEpochs: 30);
-        return TaskFit.Run(model, s, loop, new ModelFolderWriter(folder, manifest, resume?.History), callbacks, resume, cancel);
+        var writer = new ModelFolderWriter(folder, manifest, resume?.History) { BeforeSave = c => c.Rngs[WordDropoutRng] = dropRng.GetState() };
+        return TaskFit.Run(model, s, loop, writer, callbacks, resume, cancel);
     }
 
     /// <summary>scikit-learn's "balanced" class weights N / (C · n_c) (a class absent from training gets 1).</summary>
@@ -201,9 +208,12 @@ public sealed class ClassifierTraining
         return [.. n.Select(c => c == 0 ? 1f : (float)((double)labels.Count / (classes * c)))];
     }
 
-    private ClassBatch Batch(int[][] tokenLists, EncodedText[] texts, int[] labels, int[] rows)
+    private ClassBatch Batch(int[][] tokenLists, EncodedText[] texts, int[] labels, int[] rows, Func<int, int>? drop = null)
     {
         var tokens = SequencePadding.Pad(tokenLists, rows, Vocabulary.PadIndex ?? 0);
+        if (drop is not null)
+            for (int b = 0; b < tokens.BatchSize; b++)
+                for (int t = 0; t < tokens.Lengths[b]; t++) tokens[b, t] = drop(tokens[b, t]);
         var chars = Spelling is null ? (CharBatch?)null : CharBatch.Pad(r => texts[r].Chars!, rows, tokens.Steps, Spelling.Chars.PadIndex ?? 0);
         return new(tokens, chars, [.. rows.Select(i => labels[i])]);
     }

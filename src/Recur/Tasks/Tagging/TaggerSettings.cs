@@ -38,7 +38,7 @@ public sealed record WordPreprocessing(TextNormalization Normalization = TextNor
 public sealed record TaggerSettings
 {
     /// <summary>The training loop and the data files.</summary>
-    public TrainingSettings Training { get; init; } = new() { Epochs = 20, Patience = 3, BatchSize = 32, LearningRate = 2e-3 };
+    public TrainingSettings Training { get; init; } = new() { Epochs = 20, Patience = 4, LrPatience = 2, BatchSize = 32, LearningRate = 2e-3 };
 
     /// <summary>The corpus format; null = detected.</summary>
     public TaggedFormat? Format { get; init; }
