@@ -104,6 +104,73 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(step);
+        CheckOptions(resume);
+        ReadParameters();
+        var metrics = new List<IMetric> { new MeanLoss() };
+        metrics.AddRange(Metrics.Where(m => m.Name != "loss"));
+        bool higher = ResolveMonitor(metrics, validation is not null);
+        _stopRequest = null;
+        var run = new FitRun(metrics, higher, resume, Monitor, Options.InitialEpoch);
+        History = run.History;
+        foreach (var c in Callbacks) c.OnTrainBegin(this);
+
+        for (int epoch = Options.InitialEpoch + 1; epoch <= Options.Epochs; epoch++)
+        {
+            var outcome = TrainEpoch(run, epoch, train, step, onEpochBegin, cancel);
+            if (outcome.Failure is not null)
+            {
+                // Nothing of the broken epoch remains: the weights, the optimizer and a per-batch schedule go back to its start.
+                Restore(run.Good!);
+                run.GoodOptimizer.Restore(Optimizer, StepScheduleEveryBatch ? Schedule : null);
+                (run.Failure, run.FailedEpoch) = (outcome.Failure, epoch);
+                break;
+            }
+            var record = RecordEpoch(run, epoch, outcome, validation, step, onEpochBegin);
+            if (JudgeEpoch(run, record, outcome.OutOfTime, cancel) is { } reason)
+            {
+                run.History.StopReason = reason;
+                break;
+            }
+        }
+        return Finish(run);
+    }
+
+    /// <summary>The state of one Fit. Local to it: a snapshot left by an earlier Fit on this trainer must never be restored here.</summary>
+    private sealed class FitRun
+    {
+        public FitRun(List<IMetric> metrics, bool higher, TrainingHistory? resume, string monitor, int initialEpoch)
+        {
+            Metrics = metrics;
+            Higher = higher;
+            if (resume is null) return;
+            foreach (var r in resume.Epochs) History.Add(r);
+            SecondsBefore = resume.Epochs.Count > 0 ? resume.Epochs[^1].Seconds : 0;
+            if (resume.Epochs.FirstOrDefault(r => r.Epoch == resume.BestEpoch) is { } bestRecord)
+            {
+                Best = bestRecord[monitor];
+                SinceBest = initialEpoch - resume.BestEpoch; // the epochs after the best did not improve on it
+                History.BestEpoch = resume.BestEpoch;
+            }
+        }
+
+        public readonly List<IMetric> Metrics;
+        public readonly bool Higher;
+        public readonly TrainingHistory History = new();
+        public readonly double SecondsBefore;
+        public readonly Stopwatch Clock = Stopwatch.StartNew();
+        public readonly StepOutputs Outputs = new();
+        public readonly OptimizerSnapshot GoodOptimizer = new();
+        public float[][]? Good, BestWeights;
+        public double Best = double.NaN;
+        public int SinceBest, FailedEpoch;
+        public string? Failure;
+    }
+
+    /// <summary>How an epoch's training pass ended.</summary>
+    private readonly record struct EpochOutcome(double Items, double GradientNorm, TimeSpan Elapsed, bool OutOfTime, string? Failure);
+
+    private void CheckOptions(TrainingHistory? resume)
+    {
         if (Options.InitialEpoch < 0)
             throw new ArgumentOutOfRangeException(nameof(Options), $"InitialEpoch must be >= 0, got {Options.InitialEpoch}");
         if (Options.Patience < 0)
@@ -111,132 +178,129 @@ public sealed class Trainer
         int resumedThrough = resume is { Epochs.Count: > 0 } ? resume.Epochs[^1].Epoch : 0;
         if (resume is not null && resumedThrough != Options.InitialEpoch)
             throw new ArgumentException($"the history to resume ends at epoch {resumedThrough} but InitialEpoch is {Options.InitialEpoch}", nameof(resume));
-        ReadParameters();
-        var history = History = new TrainingHistory();
-        var loss = new MeanLoss();
-        var metrics = new List<IMetric> { loss };
-        metrics.AddRange(Metrics.Where(m => m.Name != "loss"));
-        Monitor = Options.Monitor ?? (validation is null ? "loss" : "val_loss");
+    }
+
+    // Sets Monitor and returns whether higher is better. A misspelt or unavailable name would read NaN every epoch: never
+    // an improvement, so early stopping and the plateau schedule would act on nothing. Refuse it, naming what can be.
+    private bool ResolveMonitor(List<IMetric> metrics, bool hasValidation)
+    {
+        Monitor = Options.Monitor ?? (hasValidation ? "val_loss" : "loss");
         string baseName = Monitor.StartsWith("val_", StringComparison.Ordinal) ? Monitor[4..] : Monitor;
-        // A misspelt or unavailable name would read NaN every epoch: never an improvement, so early stopping and the
-        // plateau schedule would act on nothing. Refuse it up front, naming what can be monitored.
-        var monitorable = metrics.Select(m => m.Name).Concat(validation is null ? [] : metrics.Select(m => "val_" + m.Name))
+        var monitorable = metrics.Select(m => m.Name).Concat(hasValidation ? metrics.Select(m => "val_" + m.Name) : [])
             .Concat(["lr", "grad_norm", "items_per_second"]).ToList();
         if (!monitorable.Contains(Monitor))
             throw new ArgumentException($"Monitor '{Monitor}' is not recorded by this Fit; it can be one of {string.Join(", ", monitorable)}"
-                + (validation is null && baseName != Monitor ? " (val_ names need a validation source)" : ""), nameof(Options));
-        _stopRequest = null;
-        bool higher = Options.MonitorHigherIsBetter ?? metrics.FirstOrDefault(m => m.Name == baseName)?.HigherIsBetter ?? false;
-        double best = double.NaN;
-        int sinceBest = 0;
-        double secondsBefore = 0;
-        if (resume is not null)
-        {
-            foreach (var r in resume.Epochs) history.Add(r);
-            secondsBefore = resume.Epochs.Count > 0 ? resume.Epochs[^1].Seconds : 0;
-            if (resume.Epochs.FirstOrDefault(r => r.Epoch == resume.BestEpoch) is { } bestRecord)
-            {
-                best = bestRecord[Monitor];
-                sinceBest = Options.InitialEpoch - resume.BestEpoch; // the epochs after the best did not improve on it
-                history.BestEpoch = resume.BestEpoch;
-            }
-        }
-        // Local to this Fit: a snapshot left by an earlier Fit on this trainer must never be restored here.
-        float[][]? good = null, bestWeights = null;
-        var goodOptimizer = new OptimizerSnapshot();
-        string? failure = null;
-        int failedEpoch = 0;
+                + (!hasValidation && baseName != Monitor ? " (val_ names need a validation source)" : ""), nameof(Options));
+        return Options.MonitorHigherIsBetter ?? metrics.FirstOrDefault(m => m.Name == baseName)?.HigherIsBetter ?? false;
+    }
+
+    // The training pass of one epoch: batches in the epoch's shuffled order until the data, the budget, a stop request or
+    // a guard failure ends it.
+    private EpochOutcome TrainEpoch<TBatch>(FitRun run, int epoch, IBatchSource<TBatch> train, Func<Tape, TBatch, StepOutputs, Var> step,
+        Action<bool>? onEpochBegin, CancellationToken cancel)
+    {
+        foreach (var c in Callbacks) c.OnEpochBegin(epoch);
+        Snapshot(ref run.Good);
+        run.GoodOptimizer.Capture(Optimizer, StepScheduleEveryBatch ? Schedule : null);
+        Model.Training = true;
+        onEpochBegin?.Invoke(true);
+        foreach (var m in run.Metrics) m.Reset();
+        var rng = new Rng(Options.Seed * 0x9E3779B97F4A7C15UL + (ulong)epoch);
         var clock = Stopwatch.StartNew();
-        var outputs = new StepOutputs();
-        foreach (var c in Callbacks) c.OnTrainBegin(this);
-
-        for (int epoch = Options.InitialEpoch + 1; epoch <= Options.Epochs; epoch++)
+        double items = 0, gradNorm = double.NaN;
+        int batchIndex = 0;
+        foreach (var batch in train.Batches(rng))
         {
-            foreach (var c in Callbacks) c.OnEpochBegin(epoch);
-            Snapshot(ref good);
-            goodOptimizer.Capture(Optimizer, StepScheduleEveryBatch ? Schedule : null);
-            Model.Training = true;
-            onEpochBegin?.Invoke(true);
-            foreach (var m in metrics) m.Reset();
-            var rng = new Rng(Options.Seed * 0x9E3779B97F4A7C15UL + (ulong)epoch);
-            var epochClock = Stopwatch.StartNew();
-            double items = 0, gradNorm = double.NaN;
-            int batchIndex = 0;
-            bool outOfTime = false;
-            foreach (var batch in train.Batches(rng))
-            {
-                batchIndex++;
-                _tape.Reset();
-                Optimizer.ZeroGrad();
-                outputs.Clear();
-                var l = step(_tape, batch, outputs);
-                outputs.Loss = l.Value[0];
-                if (!double.IsFinite(outputs.Loss)) { failure = $"the loss became {outputs.Loss} at epoch {epoch}, batch {batchIndex}"; break; }
-                _tape.Backward(l);
-                gradNorm = Options.ClipNorm is { } maxNorm ? GradientClipping.ClipByGlobalNorm(Optimizer.Parameters, maxNorm) : GradientClipping.GlobalNorm(Optimizer.Parameters);
-                // GlobalNorm covers the trainable parameters only: a frozen one's gradient is never used, so it cannot break training.
-                if (!double.IsFinite(gradNorm)) { failure = $"the gradient of {FirstNonFinite(p => p.Grad)} became non-finite at epoch {epoch}, batch {batchIndex} (loss {outputs.Loss:G4})"; break; }
-                if (Options.ClipValue is { } clipValue) GradientClipping.ClipByValue(Optimizer.Parameters, clipValue);
-                Optimizer.Step();
-                if (!AllFinite(p => p.Value)) { failure = $"the weights of {FirstNonFinite(p => p.Value)} became non-finite after the update at epoch {epoch}, batch {batchIndex}"; break; }
-                if (StepScheduleEveryBatch) Schedule?.Step();
-                foreach (var m in metrics) m.Update(outputs);
-                items += outputs.Count;
-                var progress = new BatchProgress(epoch, batchIndex, train.Count, outputs.Loss, gradNorm, items / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds), epochClock.Elapsed);
-                foreach (var c in Callbacks) c.OnBatchEnd(progress);
-                if (cancel.IsCancellationRequested || _stopRequest is not null) break;
-                if (Options.TimeBudget is { } budget && clock.Elapsed > budget) { outOfTime = true; break; }
-            }
-            if (failure is not null)
-            {
-                Restore(good!);
-                goodOptimizer.Restore(Optimizer, StepScheduleEveryBatch ? Schedule : null);
-                failedEpoch = epoch;
-                break;
-            }
-
-            var values = new Dictionary<string, double>();
-            foreach (var m in metrics) values[m.Name] = m.Value;
-            values["lr"] = Optimizer.LearningRate;
-            values["grad_norm"] = gradNorm;
-            values["items_per_second"] = items / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds);
-            if (validation is not null)
-                foreach (var (k, v) in Evaluate(validation, step, onEpochBegin)) values["val_" + k] = v;
-            var record = new EpochRecord(epoch, secondsBefore + clock.Elapsed.TotalSeconds, values);
-            history.Add(record);
-
-            double current = record[Monitor];
-            bool improved = double.IsFinite(current) && (double.IsNaN(best) || (higher ? current > best + Options.MinDelta : current < best - Options.MinDelta));
-            if (improved)
-            {
-                best = current;
-                sinceBest = 0;
-                history.BestEpoch = epoch;
-                if (Options.RestoreBest) Snapshot(ref bestWeights);
-            }
-            else sinceBest++;
-            if (!StepScheduleEveryBatch) Schedule?.Step();
-            // As PyTorch's ReduceLROnPlateau, a NaN (or a missing monitored value) is a bad epoch: its comparison fails.
-            Plateau?.Step(current);
-            foreach (var c in Callbacks) c.OnEpochEnd(record, improved);
-
-            if (cancel.IsCancellationRequested) { history.StopReason = "cancelled"; break; }
-            if (_stopRequest is not null) { history.StopReason = _stopRequest; break; }
-            if (outOfTime) { history.StopReason = "time budget reached"; break; }
-            // Keras' EarlyStopping and Lightning: stop once `patience` epochs in a row have not improved (patience 0: at the first).
-            if (Options.Patience is { } patience && !improved && sinceBest >= patience)
-            {
-                string bestText = history.BestEpoch > 0 ? $"best {best:G5} at epoch {history.BestEpoch}" : "no finite value yet";
-                history.StopReason = $"early stopping: {Monitor} did not improve for {sinceBest} epoch{(sinceBest == 1 ? "" : "s")} ({bestText})";
-                break;
-            }
+            batchIndex++;
+            if (TrainBatch(run, epoch, batchIndex, batch, step, ref gradNorm) is { } failure)
+                return new EpochOutcome(items, gradNorm, clock.Elapsed, false, failure);
+            foreach (var m in run.Metrics) m.Update(run.Outputs);
+            items += run.Outputs.Count;
+            var progress = new BatchProgress(epoch, batchIndex, train.Count, run.Outputs.Loss, gradNorm, items / Math.Max(1e-9, clock.Elapsed.TotalSeconds), clock.Elapsed);
+            foreach (var c in Callbacks) c.OnBatchEnd(progress);
+            if (cancel.IsCancellationRequested || _stopRequest is not null) break;
+            if (Options.TimeBudget is { } budget && run.Clock.Elapsed > budget) return new EpochOutcome(items, gradNorm, clock.Elapsed, true, null);
         }
-        bool restoredBest = Options.RestoreBest && bestWeights is not null; // taken at this Fit's best epoch
-        if (restoredBest) Restore(bestWeights!);
-        if (failure is not null)
+        return new EpochOutcome(items, gradNorm, clock.Elapsed, false, null);
+    }
+
+    // One batch: forward, backward, clipping, update, each followed by its guard. Returns what went non-finite, or null.
+    private string? TrainBatch<TBatch>(FitRun run, int epoch, int batchIndex, TBatch batch, Func<Tape, TBatch, StepOutputs, Var> step, ref double gradNorm)
+    {
+        var outputs = run.Outputs;
+        _tape.Reset();
+        Optimizer.ZeroGrad();
+        outputs.Clear();
+        var l = step(_tape, batch, outputs);
+        outputs.Loss = l.Value[0];
+        if (!double.IsFinite(outputs.Loss)) return $"the loss became {outputs.Loss} at epoch {epoch}, batch {batchIndex}";
+        _tape.Backward(l);
+        gradNorm = Options.ClipNorm is { } maxNorm ? GradientClipping.ClipByGlobalNorm(Optimizer.Parameters, maxNorm) : GradientClipping.GlobalNorm(Optimizer.Parameters);
+        // GlobalNorm covers the trainable parameters only: a frozen one's gradient is never used, so it cannot break training.
+        if (!double.IsFinite(gradNorm)) return $"the gradient of {FirstNonFinite(p => p.Grad)} became non-finite at epoch {epoch}, batch {batchIndex} (loss {outputs.Loss:G4})";
+        if (Options.ClipValue is { } clipValue) GradientClipping.ClipByValue(Optimizer.Parameters, clipValue);
+        Optimizer.Step();
+        if (!AllFinite(p => p.Value)) return $"the weights of {FirstNonFinite(p => p.Value)} became non-finite after the update at epoch {epoch}, batch {batchIndex}";
+        if (StepScheduleEveryBatch) Schedule?.Step();
+        return null;
+    }
+
+    // The epoch's row of the history: the training metrics, rate, gradient norm, throughput, and the validation metrics.
+    private EpochRecord RecordEpoch<TBatch>(FitRun run, int epoch, EpochOutcome outcome, IBatchSource<TBatch>? validation,
+        Func<Tape, TBatch, StepOutputs, Var> step, Action<bool>? onEpochBegin)
+    {
+        var values = new Dictionary<string, double>();
+        foreach (var m in run.Metrics) values[m.Name] = m.Value;
+        values["lr"] = Optimizer.LearningRate;
+        values["grad_norm"] = outcome.GradientNorm;
+        values["items_per_second"] = outcome.Items / Math.Max(1e-9, outcome.Elapsed.TotalSeconds);
+        if (validation is not null)
+            foreach (var (k, v) in Evaluate(validation, step, onEpochBegin)) values["val_" + k] = v;
+        var record = new EpochRecord(epoch, run.SecondsBefore + run.Clock.Elapsed.TotalSeconds, values);
+        run.History.Add(record);
+        return record;
+    }
+
+    // Keep-best, the schedules and the callbacks after an epoch; returns why training stops now, or null to go on.
+    private string? JudgeEpoch(FitRun run, EpochRecord record, bool outOfTime, CancellationToken cancel)
+    {
+        double current = record[Monitor];
+        bool improved = double.IsFinite(current) && (double.IsNaN(run.Best) || (run.Higher ? current > run.Best + Options.MinDelta : current < run.Best - Options.MinDelta));
+        if (improved)
+        {
+            run.Best = current;
+            run.SinceBest = 0;
+            run.History.BestEpoch = record.Epoch;
+            if (Options.RestoreBest) Snapshot(ref run.BestWeights);
+        }
+        else run.SinceBest++;
+        if (!StepScheduleEveryBatch) Schedule?.Step();
+        // As PyTorch's ReduceLROnPlateau, a NaN (or a missing monitored value) is a bad epoch: its comparison fails.
+        Plateau?.Step(current);
+        foreach (var c in Callbacks) c.OnEpochEnd(record, improved);
+
+        if (cancel.IsCancellationRequested) return "cancelled";
+        if (_stopRequest is not null) return _stopRequest;
+        if (outOfTime) return "time budget reached";
+        // Keras' EarlyStopping and Lightning: stop once `patience` epochs in a row have not improved (patience 0: at the first).
+        if (Options.Patience is { } patience && !improved && run.SinceBest >= patience)
+        {
+            string bestText = run.History.BestEpoch > 0 ? $"best {run.Best:G5} at epoch {run.History.BestEpoch}" : "no finite value yet";
+            return $"early stopping: {Monitor} did not improve for {run.SinceBest} epoch{(run.SinceBest == 1 ? "" : "s")} ({bestText})";
+        }
+        return null;
+    }
+
+    // Keep-best's restore, the stop reason of a failure or a completed run, and the end callbacks.
+    private TrainingHistory Finish(FitRun run)
+    {
+        var history = run.History;
+        bool restoredBest = Options.RestoreBest && run.BestWeights is not null; // taken at this Fit's best epoch
+        if (restoredBest) Restore(run.BestWeights!);
+        if (run.Failure is not null)
             history.StopReason = restoredBest
-                ? $"stopped: {failure}; the weights of the best epoch, {history.BestEpoch}, were restored"
-                : $"stopped: {failure}; the weights from the start of epoch {failedEpoch}, the last good ones, were restored";
+                ? $"stopped: {run.Failure}; the weights of the best epoch, {history.BestEpoch}, were restored"
+                : $"stopped: {run.Failure}; the weights from the start of epoch {run.FailedEpoch}, the last good ones, were restored";
         else if (history.StopReason.Length == 0) history.StopReason = $"completed {history.Epochs.Count} epochs";
         Model.Training = true;
         foreach (var c in Callbacks) c.OnTrainEnd(history);
