@@ -118,6 +118,31 @@ public sealed class TrainClassifyTests
     }
 
     [Fact]
+    public void Resume_continues_with_the_recorded_data_settings_and_word_dropout_generator()
+    {
+        using var dir = new TempDir();
+        var rng = new Rng(9);
+        var csv = new StringBuilder("text,label\n");
+        for (int i = 0; i < 120; i++) { var (t, l) = Review(rng); csv.Append($"{t},{l}\n"); }
+        string data = dir.Write("d.csv", csv.ToString()), run = dir.File("run"), straight = dir.File("straight");
+        string[] args = ["train", "classify", "--data", data, .. Small[..^6], "--word-dropout", "0.2", "--lr-patience", "1"];
+        Cli.Ok([.. args, "--out", run, "--epochs", "2"]);
+        Cli.Ok("train", "classify", "--resume", run, "--epochs", "2");
+        Cli.Ok([.. args, "--out", straight, "--epochs", "4"]);
+        // Two epochs, then two more from the checkpoint: the same history as four in one go (the plateau schedule and
+        // word dropout's generator are part of the checkpoint).
+        static string Losses(string folder)
+        {
+            var lines = File.ReadAllLines(Path.Combine(folder, ModelFolder.HistoryName));
+            var header = lines[0].Split(',');
+            bool Timing(int k) => header[k] is "seconds" or "items_per_second";
+            return string.Join("\n", lines.Select(l => string.Join(",", l.Split(',').Where((_, k) => !Timing(k)))));
+        }
+        Assert.Equal(Losses(straight), Losses(run));
+        Assert.Equal(4, ModelFolder.At(run).ReadManifest().Training!.Epochs);
+    }
+
+    [Fact]
     public void Prediction_streams_its_input()
     {
         using var dir = new TempDir();
