@@ -301,7 +301,7 @@ public sealed class Trainer
             history.StopReason = restoredBest
                 ? $"stopped: {run.Failure}; the weights of the best epoch, {history.BestEpoch}, were restored"
                 : $"stopped: {run.Failure}; the weights from the start of epoch {run.FailedEpoch}, the last good ones, were restored";
-        else if (history.StopReason.Length == 0) history.StopReason = $"completed {history.Epochs.Count} epochs";
+        else if (history.StopReason.Length == 0) history.StopReason = $"completed {history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? "" : "s")}";
         Model.Training = true;
         foreach (var c in Callbacks) c.OnTrainEnd(history);
         return history;

@@ -31,4 +31,14 @@ public sealed class HelpTests
         var r = Cli.Ok(args.Length == 0 ? [] : [args]);
         Assert.Contains("Commands:", r.Out);
     }
+
+    [Fact]
+    public void A_misspelt_option_gets_one_line_suggesting_the_right_one()
+    {
+        var r = Cli.Run("train", "charlm", "--epoch", "3");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Equal("recur: unknown option '--epoch'; did you mean '--epochs'? (see 'recur train charlm --help')", Assert.Single(r.ErrLines));
+        var far = Cli.Run("info", "--model", "x", "--colour");
+        Assert.DoesNotContain("did you mean", far.Err);
+    }
 }
