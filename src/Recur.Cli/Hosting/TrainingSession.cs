@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Recur.Cli.Output;
 using Recur.IO.Checkpoints;
+using Recur.Kernels;
 using Recur.Models;
 using Recur.Tasks;
 using Recur.Training;
@@ -68,6 +69,27 @@ internal static class TrainingSession
         string path = p.GetValue(options.Out) ?? ModelFolder.DefaultPath(kind);
         return ModelFolder.Create(path, p.GetValue(options.Overwrite));
     }
+
+    /// <summary>The first line of a training run: where it writes (a new folder, or the one it continues).</summary>
+    public static void Header(CliHost host, TaskKind kind, ModelFolder folder, bool resumed) =>
+        host.Out.WriteLine($"recur train {kind.Name()}: {(resumed ? "continuing" : "writing")} {folder.Path}");
+
+    /// <summary>"training: batch 32, Adam lr 0.002, clip 5, up to 20 epochs, ..., seed 1, 2 threads".</summary>
+    public static string SettingsLine(TrainingSettings s) =>
+        string.Create(CultureInfo.InvariantCulture, $"training: batch {s.BatchSize}, {(s.WeightDecay > 0 ? $"AdamW lr {s.LearningRate} weight decay {s.WeightDecay}" : $"Adam lr {s.LearningRate}")}, ")
+        + (s.Clip > 0 ? string.Create(CultureInfo.InvariantCulture, $"clip {s.Clip}, ") : "")
+        + Budget(s)
+        + (s.LrPatience > 0 ? $", learning rate halved after {s.LrPatience} epoch{(s.LrPatience == 1 ? "" : "s")} without improvement" : "")
+        + (s.Patience > 0 ? $", early stopping after {s.Patience}" : "")
+        + $", seed {s.Seed}, {KernelConfig.Threads} thread{(KernelConfig.Threads == 1 ? "" : "s")}";
+
+    private static string Budget(TrainingSettings s) => (s.Epochs, s.Minutes) switch
+    {
+        ({ } e, { } m) => string.Create(CultureInfo.InvariantCulture, $"up to {e} epochs or {m} minutes, whichever comes first"),
+        ({ } e, null) => $"up to {e} epoch{(e == 1 ? "" : "s")}",
+        (null, { } m) => string.Create(CultureInfo.InvariantCulture, $"{m} minutes"),
+        _ => "",
+    };
 
     /// <summary>Runs <paramref name="run"/> into <paramref name="folder"/> with progress on the host, and prints how it ended.</summary>
     /// <param name="host">The command host.</param>

@@ -84,11 +84,12 @@ internal sealed class CharLmCommands : ITaskCommands
             var folder = resumed?.Folder ?? TrainingSession.NewFolder(p, common, Kind);
             var c = prepared.Config;
             var o = host.Out;
-            o.WriteLine($"recur train charlm: {DataFile.DisplayName(settings.Training.Data)}, {prepared.TrainLength + prepared.ValidLength:N0} characters ({prepared.TrainLength:N0} train, {prepared.ValidLength:N0} held out), vocabulary {prepared.Vocabulary.Count}");
+            TrainingSession.Header(host, Kind, folder, resumed is not null);
+            o.WriteLine($"data: {DataFile.DisplayName(settings.Training.Data)}, {prepared.TrainLength + prepared.ValidLength:N0} characters ({prepared.TrainLength:N0} train, {prepared.ValidLength:N0} held out), vocabulary {prepared.Vocabulary.Count}");
             var network = new CharLanguageModel(c, new Rng(0));
             o.WriteLine($"model: Embedding({c.VocabSize}, {c.EmbeddingDim}) -> {c.Rnn.Describe()} -> Linear({c.Rnn.HiddenSize}, {c.VocabSize}); {network.ParameterCount:N0} parameters");
             o.WriteLine($"chunks: {settings.Training.BatchSize} lanes x {settings.Steps} characters, {(settings.Stateful ? "stateful" : "stateless")} truncated BPTT");
-            o.WriteLine(ClassifyCommands.TrainingLine(settings.Training, folder, resumed is not null));
+            o.WriteLine(TrainingSession.SettingsLine(settings.Training));
             var manifest = resumed is null ? prepared.Manifest(prepared.Record(host.CommandLine)) : prepared.Manifest(resumed.Model.Manifest.Training!);
             string prompt = Prompt(prepared.Vocabulary, TrainedCharLm.Read(settings.Preprocessing, settings.Training.Data));
             var sampleRng = new Rng(settings.Training.Seed ^ 0x5A3B1E5UL);

@@ -97,7 +97,8 @@ internal sealed class ClassifyCommands : ITaskCommands
             foreach (var w in RecurrentOptions.Warnings(settings.Rnn, "--rnn-dropout")) host.Warn(w);
             var prepared = ClassifierTraining.Prepare(settings, (TrainedClassifier?)resumed?.Model);
             var folder = resumed?.Folder ?? TrainingSession.NewFolder(p, common, Kind);
-            Describe(host, prepared, folder, resumed is not null);
+            TrainingSession.Header(host, Kind, folder, resumed is not null);
+            Describe(host, prepared);
             var manifest = resumed is null ? prepared.Manifest(prepared.Record(host.CommandLine))
                 : prepared.Manifest(resumed.Model.Manifest.Training!);
             var (_, failed) = TrainingSession.Train(host, folder, new PreparedRun(manifest, prepared.Run, "texts"), resumed?.Checkpoint);
@@ -113,19 +114,19 @@ internal sealed class ClassifyCommands : ITaskCommands
         return cmd;
     }
 
-    private static void Describe(CliHost host, ClassifierTraining t, ModelFolder folder, bool resumed)
+    private static void Describe(CliHost host, ClassifierTraining t)
     {
         var s = t.Settings;
         var o = host.Out;
         string split = s.Training.Valid is { } v
             ? $"{t.Train.Count:N0} train, {t.Valid.Count:N0} valid from {DataFile.DisplayName(v)}"
             : $"{t.Train.Count:N0} train, {t.Valid.Count:N0} held out for validation (stratified, seed {s.Training.Seed})";
-        o.WriteLine($"recur train classify: {DataFile.DisplayName(s.Training.Data)}, text column \"{t.Columns.Text}\", label column \"{t.Columns.Label}\"; {split}");
+        o.WriteLine($"data: {DataFile.DisplayName(s.Training.Data)}, text column \"{t.Columns.Text}\", label column \"{t.Columns.Label}\"; {split}");
         var counts = t.Train.GroupBy(r => r.Label).ToDictionary(g => g.Key, g => g.Count());
         o.WriteLine($"classes: {string.Join(", ", t.Labels.Classes.Select(c => $"{c} ({counts.GetValueOrDefault(c):N0})"))}");
         string unit = s.Preprocessing.Tokens == TokenUnit.Word ? "words" : "characters";
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"vocabulary: {t.Vocabulary.Count:N0} {unit} (seen at least {s.MinFrequency} times in training); training {t.TrainStats.Tokens:N0} tokens, validation {t.ValidStats.Tokens:N0} tokens with {Percent(t.ValidStats.Unknown, t.ValidStats.Tokens)} unknown"));
+            $"vocabulary: {t.Vocabulary.Count:N0} {unit} (seen at least {s.MinFrequency} times in training); training {t.TrainStats.Tokens:N0} tokens, validation {t.ValidStats.Tokens:N0} tokens with {Formats.Percent(t.ValidStats.Unknown, t.ValidStats.Tokens)} unknown"));
         int cut = t.TrainStats.Truncated + t.ValidStats.Truncated;
         if (cut > 0) host.Warn($"{cut:N0} texts are longer than --max-length {s.Preprocessing.MaxLength} tokens and were cut to their first {s.Preprocessing.MaxLength}");
         var c = t.Config;
@@ -133,24 +134,8 @@ internal sealed class ClassifyCommands : ITaskCommands
         var model = new SequenceClassifier(c, new Tensors.Rng(0));
         string chars = c.CharHiddenSize > 0 ? $" + spelling ({c.CharVocabSize} characters -> BiLSTM({c.CharHiddenSize}))" : "";
         o.WriteLine($"model: Embedding({c.VocabSize}, {c.EmbeddingDim}){chars} -> {c.Rnn.Describe()} -> {pool} -> Linear({c.Rnn.OutputSize}, {c.Classes}); {model.ParameterCount:N0} parameters");
-        o.WriteLine(TrainingLine(s.Training, folder, resumed));
+        o.WriteLine(TrainingSession.SettingsLine(s.Training));
     }
-
-    internal static string TrainingLine(TrainingSettings s, ModelFolder folder, bool resumed) =>
-        string.Create(CultureInfo.InvariantCulture, $"training: batch {s.BatchSize}, {(s.WeightDecay > 0 ? $"AdamW lr {s.LearningRate} weight decay {s.WeightDecay}" : $"Adam lr {s.LearningRate}")}, ")
-        + (s.Clip > 0 ? string.Create(CultureInfo.InvariantCulture, $"clip {s.Clip}, ") : "")
-        + Budget(s) + (s.Patience > 0 ? $", early stopping after {s.Patience} epoch{(s.Patience == 1 ? "" : "s")} without improvement" : "")
-        + $", seed {s.Seed}, {KernelConfig.Threads} thread{(KernelConfig.Threads == 1 ? "" : "s")}; {(resumed ? "continuing" : "writing")} {folder.Path}";
-
-    private static string Budget(TrainingSettings s) => (s.Epochs, s.Minutes) switch
-    {
-        ({ } e, { } m) => string.Create(CultureInfo.InvariantCulture, $"up to {e} epochs or {m} minutes"),
-        ({ } e, null) => $"up to {e} epoch{(e == 1 ? "" : "s")}",
-        (null, { } m) => string.Create(CultureInfo.InvariantCulture, $"{m} minutes"),
-        _ => "",
-    };
-
-    internal static string Percent(long part, long whole) => whole == 0 ? "0%" : (100.0 * part / whole).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
     public int Eval(CliHost host, TrainedModel model, EvalRequest request)
     {
@@ -203,7 +188,7 @@ internal sealed class ClassifyCommands : ITaskCommands
         report.Facts([
             ("model", $"{m.Source} (classify, {m.Labels.Count} classes)"),
             ("data", $"{request.Data}, {r.Count:N0} texts (text column \"{columns.Text}\", label column \"{columns.Label}\")"),
-            ("tokens", $"{e.Tokens:N0}, {Percent(e.UnknownTokens, e.Tokens)} unknown" + (e.TruncatedTexts > 0 ? $"; {e.TruncatedTexts:N0} texts cut at {m.Preprocessing.MaxLength} tokens" : "")),
+            ("tokens", $"{e.Tokens:N0}, {Formats.Percent(e.UnknownTokens, e.Tokens)} unknown" + (e.TruncatedTexts > 0 ? $"; {e.TruncatedTexts:N0} texts cut at {m.Preprocessing.MaxLength} tokens" : "")),
             ("accuracy", new Cell(F(r.Accuracy), Tone.Accent)),
             ("macro F1", new Cell(F(r.MacroF1), Tone.Accent)),
             ("weighted F1", F(r.WeightedF1)),

@@ -82,7 +82,8 @@ internal sealed class TagCommands : ITaskCommands
             foreach (var w in RecurrentOptions.Warnings(settings.Rnn, "--rnn-dropout")) host.Warn(w);
             var prepared = TaggerTraining.Prepare(settings, (TrainedTagger?)resumed?.Model);
             var folder = resumed?.Folder ?? TrainingSession.NewFolder(p, common, Kind);
-            Describe(host, prepared, folder, resumed is not null);
+            TrainingSession.Header(host, Kind, folder, resumed is not null);
+            Describe(host, prepared);
             var manifest = resumed is null ? prepared.Manifest(prepared.Record(host.CommandLine)) : prepared.Manifest(resumed.Model.Manifest.Training!);
             var (_, failed) = TrainingSession.Train(host, folder, new PreparedRun(manifest, prepared.Run, "tokens"), resumed?.Checkpoint);
             if (File.Exists(folder.WeightsPath))
@@ -97,7 +98,7 @@ internal sealed class TagCommands : ITaskCommands
         return cmd;
     }
 
-    private static void Describe(CliHost host, TaggerTraining t, ModelFolder folder, bool resumed)
+    private static void Describe(CliHost host, TaggerTraining t)
     {
         var s = t.Settings;
         var o = host.Out;
@@ -105,13 +106,13 @@ internal sealed class TagCommands : ITaskCommands
         string split = s.Training.Valid is { } v
             ? $"{t.Valid.Count:N0} validation sentences from {DataFile.DisplayName(v)}"
             : $"{t.Valid.Count:N0} held out for validation (seed {s.Training.Seed})";
-        o.WriteLine($"recur train tag: {DataFile.DisplayName(s.Training.Data)} ({ConfigJson.Name(t.Format.Format)}), {t.Train.Count:N0} training sentences ({tokens:N0} tokens), {split}");
-        o.WriteLine($"tags: {t.Tags.Count}; words: {t.WordVocabulary.Count:N0}; characters: {t.CharVocabulary.Count:N0}; validation words unseen in training: {ClassifyCommands.Percent(t.ValidUnseen, validTokens)}");
+        o.WriteLine($"data: {DataFile.DisplayName(s.Training.Data)} ({ConfigJson.Name(t.Format.Format)}), {t.Train.Count:N0} training sentences ({tokens:N0} tokens), {split}");
+        o.WriteLine($"tags: {t.Tags.Count}; words: {t.WordVocabulary.Count:N0}; characters: {t.CharVocabulary.Count:N0}; validation words unseen in training: {Formats.Percent(t.ValidUnseen, validTokens)}");
         var c = t.Config;
         var model = new WordTagger(c, new Tensors.Rng(0));
         string chars = c.CharHiddenSize > 0 ? $" + spelling ({c.CharVocabSize} characters -> BiLSTM({c.CharHiddenSize}))" : "";
         o.WriteLine($"model: words -> Embedding({c.WordVocabSize}, {c.WordEmbeddingDim}){chars} -> {c.Rnn.Describe()} -> Linear({c.Rnn.OutputSize}, {c.Tags}) -> {(c.Crf ? "CRF" : "softmax")}; {model.ParameterCount:N0} parameters");
-        o.WriteLine(ClassifyCommands.TrainingLine(s.Training, folder, resumed));
+        o.WriteLine(TrainingSession.SettingsLine(s.Training));
     }
 
     public int Eval(CliHost host, TrainedModel model, EvalRequest request)
@@ -158,7 +159,7 @@ internal sealed class TagCommands : ITaskCommands
             ("model", $"{m.Source} (tag, {m.Tags.Count} tags)"),
             ("data", $"{request.Data}, {sentences.Count:N0} sentences, {r.Tokens:N0} tokens"),
             ("accuracy", new Cell(F(r.Accuracy), Tone.Accent)),
-            ("unseen words", $"{F(r.AccuracyUnseen)} on {r.UnseenTokens:N0} tokens ({ClassifyCommands.Percent(r.UnseenTokens, r.Tokens)}) whose word was not in training"),
+            ("unseen words", $"{F(r.AccuracyUnseen)} on {r.UnseenTokens:N0} tokens ({Formats.Percent(r.UnseenTokens, r.Tokens)}) whose word was not in training"),
         };
         if (r.SpanF1 is { } spanF1) facts.Add(("span F1", new Cell($"{F(spanF1)} (precision {F(r.SpanPrecision!.Value)}, recall {F(r.SpanRecall!.Value)}; exact spans, as conlleval)", Tone.Accent)));
         report.Facts(facts);

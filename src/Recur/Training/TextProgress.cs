@@ -38,8 +38,9 @@ public sealed class TextProgress(TextWriter output, string itemName = "items") :
     public static string EpochLine(EpochRecord record, bool isBest)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var parts = record.Values.Where(kv => kv.Key is not ("lr" or "items_per_second") && double.IsFinite(kv.Value))
+        var parts = record.Values.Where(kv => kv.Key is not ("lr" or "items_per_second" or Trainer.PartialColumn) && double.IsFinite(kv.Value))
             .Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:G4}"));
-        return $"epoch {record.Epoch}: {string.Join(", ", parts)}{(isBest ? " (best)" : "")}, {TimeSpan.FromSeconds(record.Seconds):mm\\:ss}";
+        string partial = record.Values.ContainsKey(Trainer.PartialColumn) ? " (partial)" : "";
+        return $"epoch {record.Epoch}{partial}: {string.Join(", ", parts)}{(isBest ? " (best)" : "")}, {TimeSpan.FromSeconds(record.Seconds):mm\\:ss}";
     }
 }

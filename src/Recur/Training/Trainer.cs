@@ -63,6 +63,12 @@ public sealed class Trainer
     /// <summary>The history of the run in progress (or the last run); callbacks may read it, e.g. to write it out each epoch.</summary>
     public TrainingHistory History { get; private set; } = new();
 
+    /// <summary>
+    /// The history column that marks an epoch cut short (by the time budget, cancellation or a stop request) before the
+    /// end of its data: 1 on such an epoch, absent (an empty CSV cell) on full ones.
+    /// </summary>
+    public const string PartialColumn = "partial";
+
     /// <summary>The metric watched for early stopping and keep-best, resolved at the start of Fit.</summary>
     public string Monitor { get; private set; } = "loss";
 
@@ -166,8 +172,8 @@ public sealed class Trainer
         public string? Failure;
     }
 
-    /// <summary>How an epoch's training pass ended.</summary>
-    private readonly record struct EpochOutcome(double Items, double GradientNorm, TimeSpan Elapsed, bool OutOfTime, string? Failure);
+    /// <summary>How an epoch's training pass ended; <paramref name="Partial"/> when it stopped before the data did.</summary>
+    private readonly record struct EpochOutcome(double Items, double GradientNorm, TimeSpan Elapsed, bool OutOfTime, string? Failure, bool Partial = false);
 
     private void CheckOptions(TrainingHistory? resume)
     {
@@ -218,8 +224,9 @@ public sealed class Trainer
             items += run.Outputs.Count;
             var progress = new BatchProgress(epoch, batchIndex, train.Count, run.Outputs.Loss, gradNorm, items / Math.Max(1e-9, clock.Elapsed.TotalSeconds), clock.Elapsed);
             foreach (var c in Callbacks) c.OnBatchEnd(progress);
-            if (cancel.IsCancellationRequested || _stopRequest is not null) break;
-            if (Options.TimeBudget is { } budget && run.Clock.Elapsed > budget) return new EpochOutcome(items, gradNorm, clock.Elapsed, true, null);
+            bool more = batchIndex < train.Count || train.Count < 0;
+            if (cancel.IsCancellationRequested || _stopRequest is not null) return new EpochOutcome(items, gradNorm, clock.Elapsed, false, null, more);
+            if (Options.TimeBudget is { } budget && run.Clock.Elapsed > budget) return new EpochOutcome(items, gradNorm, clock.Elapsed, true, null, more);
         }
         return new EpochOutcome(items, gradNorm, clock.Elapsed, false, null);
     }
@@ -254,6 +261,7 @@ public sealed class Trainer
         values["lr"] = Optimizer.LearningRate;
         values["grad_norm"] = outcome.GradientNorm;
         values["items_per_second"] = outcome.Items / Math.Max(1e-9, outcome.Elapsed.TotalSeconds);
+        if (outcome.Partial) values[PartialColumn] = 1; // cut short by the budget or a stop: not a full pass over the data
         if (validation is not null)
             foreach (var (k, v) in Evaluate(validation, step, onEpochBegin)) values["val_" + k] = v;
         var record = new EpochRecord(epoch, run.SecondsBefore + run.Clock.Elapsed.TotalSeconds, values);

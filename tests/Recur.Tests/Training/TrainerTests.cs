@@ -237,6 +237,11 @@ public class TrainerTests
         Assert.Equal(2, history.Epochs.Count); // epoch 2 is cut after its first batch, validated and recorded
         Assert.Equal(2, stop.EpochEnds);
         Assert.True(double.IsFinite(history.Epochs[^1]["val_loss"]));
+        // The cut epoch is marked partial in the history (an empty cell on the full epoch before it).
+        Assert.Equal(1, history.Epochs[^1][Trainer.PartialColumn]);
+        Assert.False(history.Epochs[0].Values.ContainsKey(Trainer.PartialColumn));
+        Assert.EndsWith(",1", history.ToCsv().Split('\n')[2]);
+        Assert.StartsWith("epoch 2 (partial): ", TextProgress.EpochLine(history.Epochs[^1], false));
 
         // The request does not outlive its Fit.
         trainer.Callbacks.Clear();
