@@ -37,5 +37,14 @@ for (int i = 1; i < args.Length; i++)
 }
 
 using var report = new BenchReport(json);
-suite.Run(new BenchOptions(quick, json, extra), report);
+try
+{
+    suite.Run(new BenchOptions(quick, json, extra), report);
+}
+catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or IOException)
+{
+    // A peer that cannot start (python3 or its packages missing, see its own line above) ends the suite with one line.
+    Console.Error.WriteLine($"bench {suite.Name}: {e.Message}" + (e is System.ComponentModel.Win32Exception ? " (is /usr/bin/python3 installed? apt-get install python3)" : ""));
+    return 1;
+}
 return 0;
