@@ -19,6 +19,11 @@ public sealed class TrainCharLmTextTests
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("not --batch 32; using --batch 4", Assert.Single(r.ErrLines));
         Assert.StartsWith("recur train charlm: writing ", r.Out);
+
+        // Dropout between layers with one layer does nothing: said, as PyTorch warns.
+        var d = Cli.Run("train", "charlm", "--data", twelve, "--batch", "1", "--seq", "2", "--hidden", "4", "--embed", "2", "--epochs", "1", "--dropout", "0.3", "--out", dir.File("c"), "--sample-every", "0");
+        Assert.Equal(0, d.ExitCode);
+        Assert.Contains("--dropout 0.3 does nothing with one layer", Assert.Single(d.ErrLines));
     }
 
     [Fact]
