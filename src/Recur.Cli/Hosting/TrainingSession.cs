@@ -10,13 +10,6 @@ using Recur.Training;
 
 namespace Recur.Cli.Hosting;
 
-/// <summary>A task's prepared training, as <see cref="TrainingSession"/> runs it.</summary>
-/// <param name="Manifest">The model.json of the run (with its training record).</param>
-/// <param name="Run">Trains into the folder (the task's Run method).</param>
-/// <param name="ItemName">What the throughput counts.</param>
-internal sealed record PreparedRun(ModelManifest Manifest,
-    Func<ModelFolder, ModelManifest, IEnumerable<ITrainerCallback>, Checkpoint?, CancellationToken, TrainingHistory> Run, string ItemName);
-
 /// <summary>
 /// What every <c>recur train &lt;task&gt;</c> does around the task itself: resolves <c>--resume</c> (the recorded settings,
 /// refusing options that would change them), makes the model folder only once the data has been read, runs with a
@@ -46,10 +39,37 @@ internal static class TrainingSession
     }
 
     /// <summary>
+    /// The settings of this run: for --resume, the recorded ones (options that would change them refused) with the
+    /// budget extended; else the task's defaults with the given options over them and the budget as given.
+    /// </summary>
+    /// <param name="p">The parse result.</param>
+    /// <param name="command">The train command (its typed options are checked against a resumed run).</param>
+    /// <param name="options">The shared training options.</param>
+    /// <param name="defaults">The task's default settings.</param>
+    /// <param name="apply">Applies the given options over settings.</param>
+    /// <param name="resumed">The run being resumed, or null.</param>
+    /// <param name="training">The training part of the settings.</param>
+    /// <param name="withTraining">The settings with another training part.</param>
+    public static TSettings Settings<TSettings>(ParseResult p, Command command, TrainOptions options, TSettings defaults,
+        Func<GivenOptions, TSettings, TSettings> apply, Resumed? resumed, Func<TSettings, TrainingSettings> training,
+        Func<TSettings, TrainingSettings, TSettings> withTraining)
+    {
+        if (resumed is null)
+        {
+            var given = apply(new GivenOptions(p), defaults);
+            return withTraining(given, options.Budget(p, training(given), null));
+        }
+        var recorded = resumed.Settings.Deserialize<TSettings>(ConfigJson.Options)
+            ?? throw new UserError($"--resume {resumed.Folder.Path}: {ModelFolder.ManifestName} records no training settings");
+        RefuseChanges(p, command, options, recorded, apply);
+        return withTraining(recorded, options.Budget(p, training(recorded), resumed.Checkpoint.Epoch));
+    }
+
+    /// <summary>
     /// Refuses, naming them, options given with --resume that would change the recorded settings: each given option
     /// (other than the budget) is applied alone to the recorded settings, and must leave them as they were.
     /// </summary>
-    public static void RefuseChanges<TSettings>(ParseResult p, Command command, TrainOptions options, TSettings recorded,
+    private static void RefuseChanges<TSettings>(ParseResult p, Command command, TrainOptions options, TSettings recorded,
         Func<GivenOptions, TSettings, TSettings> apply)
     {
         string before = JsonSerializer.Serialize(recorded, ConfigJson.Options);
@@ -62,17 +82,6 @@ internal static class TrainingSession
         if (conflicts.Count > 0)
             throw new UserError($"{string.Join(", ", conflicts)} would change the run being resumed; --resume continues it with its recorded data and settings (see 'recur info'), so leave {(conflicts.Count == 1 ? "it" : "them")} out or start a new run");
     }
-
-    /// <summary>The folder for a new run: --out (refused when it holds something, unless --overwrite), or a new one under runs/.</summary>
-    public static ModelFolder NewFolder(ParseResult p, TrainOptions options, TaskKind kind)
-    {
-        string path = p.GetValue(options.Out) ?? ModelFolder.DefaultPath(kind);
-        return ModelFolder.Create(path, p.GetValue(options.Overwrite));
-    }
-
-    /// <summary>The first line of a training run: where it writes (a new folder, or the one it continues).</summary>
-    public static void Header(CliHost host, TaskKind kind, ModelFolder folder, bool resumed) =>
-        host.Out.WriteLine($"recur train {kind.Name()}: {(resumed ? "continuing" : "writing")} {folder.Path}");
 
     /// <summary>"training: batch 32, Adam lr 0.002, clip 5, up to 20 epochs, ..., seed 1, 2 threads".</summary>
     public static string SettingsLine(TrainingSettings s) =>
@@ -91,17 +100,28 @@ internal static class TrainingSession
         _ => "",
     };
 
-    /// <summary>Runs <paramref name="run"/> into <paramref name="folder"/> with progress on the host, and prints how it ended.</summary>
+    /// <summary>
+    /// Runs a prepared training: the model folder (the resumed one, or a new one for --out, refused when it holds
+    /// something unless --overwrite), its first line, the task's description, then training with progress on the host and
+    /// one summary line. Returns the folder and whether the run ended by a failure (non-finite loss) rather than normally.
+    /// </summary>
     /// <param name="host">The command host.</param>
-    /// <param name="folder">The model folder.</param>
-    /// <param name="run">The prepared run.</param>
-    /// <param name="resume">The checkpoint to continue from, or null.</param>
+    /// <param name="p">The parse result (--out, --overwrite).</param>
+    /// <param name="options">The shared training options.</param>
+    /// <param name="kind">The task.</param>
+    /// <param name="training">The task's prepared training.</param>
+    /// <param name="resumed">The run being resumed, or null.</param>
+    /// <param name="describe">Prints the task's description lines (data, model, settings).</param>
+    /// <param name="itemName">What the throughput counts.</param>
     /// <param name="extra">More callbacks (e.g. samples), given the progress display to write through.</param>
-    /// <returns>The history, and whether it ended by a failure (non-finite loss) rather than normally.</returns>
-    public static (TrainingHistory History, bool Failed) Train(CliHost host, ModelFolder folder, PreparedRun run, Checkpoint? resume,
-        Func<TrainingProgress, IEnumerable<ITrainerCallback>>? extra = null)
+    public static (ModelFolder Folder, bool Failed) Train(CliHost host, ParseResult p, TrainOptions options, TaskKind kind, ITaskTraining training,
+        Resumed? resumed, Action describe, string itemName, Func<TrainingProgress, IEnumerable<ITrainerCallback>>? extra = null)
     {
-        var progress = new TrainingProgress(host.Out, run.ItemName);
+        var folder = resumed?.Folder ?? ModelFolder.Create(p.GetValue(options.Out) ?? ModelFolder.DefaultPath(kind), p.GetValue(options.Overwrite));
+        host.Out.WriteLine($"recur train {kind.Name()}: {(resumed is null ? "writing" : "continuing")} {folder.Path}");
+        describe();
+        var manifest = training.Manifest(resumed?.Model.Manifest.Training ?? training.Record(host.CommandLine));
+        var progress = new TrainingProgress(host.Out, itemName);
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, a) =>
         {
@@ -115,7 +135,7 @@ internal static class TrainingSession
         {
             var callbacks = new List<ITrainerCallback> { progress };
             if (extra is not null) callbacks.AddRange(extra(progress));
-            var history = progress.Run(() => run.Run(folder, run.Manifest, callbacks, resume, cancel.Token));
+            var history = progress.Run(() => training.Run(folder, manifest, callbacks, resumed?.Checkpoint, cancel.Token));
             bool failed = history.StopReason.StartsWith("stopped:", StringComparison.Ordinal);
             var best = history.Epochs.FirstOrDefault(e => e.Epoch == history.BestEpoch);
             string score = best is null ? "no epoch finished" : $"best epoch {best.Epoch}: " + string.Join(", ",
@@ -123,7 +143,7 @@ internal static class TrainingSession
                     .Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:G4}")));
             host.Out.WriteLine($"{history.StopReason}; {score}");
             host.Out.WriteLine(File.Exists(folder.WeightsPath) ? $"model saved in {folder.Path}" : $"no epoch finished, so {folder.Path} holds no model");
-            return (history, failed);
+            return (folder, failed);
         }
         finally
         {

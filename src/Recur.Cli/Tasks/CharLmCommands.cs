@@ -60,17 +60,10 @@ internal sealed class CharLmCommands : ITaskCommands
         host.SetAction(cmd, p =>
         {
             var resumed = TrainingSession.Resume(p, common, Kind);
-            CharLmSettings settings;
-            if (resumed is not null)
+            var settings = TrainingSession.Settings(p, cmd, common, d, Apply, resumed, x => x.Training, (x, t) => x with { Training = t });
+            if (resumed is null)
             {
-                var recorded = resumed.Settings.Deserialize<CharLmSettings>(ConfigJson.Options)!;
-                TrainingSession.RefuseChanges(p, cmd, common, recorded, Apply);
-                settings = recorded with { Training = common.Budget(p, recorded.Training, resumed.Checkpoint.Epoch) };
-            }
-            else
-            {
-                settings = Apply(new GivenOptions(p), d);
-                var t = common.Budget(p, settings.Training, null);
+                var t = settings.Training;
                 if (t.Epochs is null && t.Minutes is null) t = t with { Minutes = CharLmSettings.DefaultMinutes };
                 if (t.Data.Length == 0) t = t with { Data = BundledData.Locate().MobyDick };
                 settings = settings with { Training = t };
@@ -81,20 +74,20 @@ internal sealed class CharLmCommands : ITaskCommands
             var prepared = CharLmTraining.Prepare(settings, (TrainedCharLm?)resumed?.Model);
             foreach (var a in prepared.Adjustments) host.Warn(a);
             settings = prepared.Settings;
-            var folder = resumed?.Folder ?? TrainingSession.NewFolder(p, common, Kind);
             var c = prepared.Config;
             var o = host.Out;
-            TrainingSession.Header(host, Kind, folder, resumed is not null);
-            o.WriteLine($"data: {DataFile.DisplayName(settings.Training.Data)}, {prepared.TrainLength + prepared.ValidLength:N0} characters ({prepared.TrainLength:N0} train, {prepared.ValidLength:N0} held out), vocabulary {prepared.Vocabulary.Count}");
-            var network = new CharLanguageModel(c, new Rng(0));
-            o.WriteLine($"model: Embedding({c.VocabSize}, {c.EmbeddingDim}) -> {c.Rnn.Describe()} -> Linear({c.Rnn.HiddenSize}, {c.VocabSize}); {network.ParameterCount:N0} parameters");
-            o.WriteLine($"chunks: {settings.Training.BatchSize} lanes x {settings.Steps} characters, {(settings.Stateful ? "stateful" : "stateless")} truncated BPTT");
-            o.WriteLine(TrainingSession.SettingsLine(settings.Training));
-            var manifest = resumed is null ? prepared.Manifest(prepared.Record(host.CommandLine)) : prepared.Manifest(resumed.Model.Manifest.Training!);
+            void Describe()
+            {
+                o.WriteLine($"data: {DataFile.DisplayName(settings.Training.Data)}, {prepared.TrainLength + prepared.ValidLength:N0} characters ({prepared.TrainLength:N0} train, {prepared.ValidLength:N0} held out), vocabulary {prepared.Vocabulary.Count}");
+                var network = new CharLanguageModel(c, new Rng(0));
+                o.WriteLine($"model: Embedding({c.VocabSize}, {c.EmbeddingDim}) -> {c.Rnn.Describe()} -> Linear({c.Rnn.HiddenSize}, {c.VocabSize}); {network.ParameterCount:N0} parameters");
+                o.WriteLine($"chunks: {settings.Training.BatchSize} lanes x {settings.Steps} characters, {(settings.Stateful ? "stateful" : "stateless")} truncated BPTT");
+                o.WriteLine(TrainingSession.SettingsLine(settings.Training));
+            }
             string prompt = Prompt(prepared.Vocabulary, TrainedCharLm.Read(settings.Preprocessing, settings.Training.Data));
             var sampleRng = new Rng(settings.Training.Seed ^ 0x5A3B1E5UL);
             int every = p.GetValue(sampleEvery);
-            var (_, failed) = TrainingSession.Train(host, folder, new PreparedRun(manifest, prepared.Run, "chars"), resumed?.Checkpoint,
+            var (folder, failed) = TrainingSession.Train(host, p, common, Kind, prepared, resumed, Describe, "chars",
                 progress => every == 0 ? [] : [new Samples(progress, prepared.Vocabulary, prompt, every, sampleRng)]);
             if (!File.Exists(folder.WeightsPath)) return 1;
             var best = (TrainedCharLm)TrainedModel.Load(folder.Path, Kind);

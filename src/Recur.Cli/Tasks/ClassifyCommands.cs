@@ -81,27 +81,11 @@ internal sealed class ClassifyCommands : ITaskCommands
         host.SetAction(cmd, p =>
         {
             var resumed = TrainingSession.Resume(p, common, Kind);
-            ClassifierSettings settings;
-            if (resumed is not null)
-            {
-                var recorded = resumed.Settings.Deserialize<ClassifierSettings>(ConfigJson.Options)!;
-                TrainingSession.RefuseChanges(p, cmd, common, recorded, Apply);
-                settings = recorded with { Training = common.Budget(p, recorded.Training, resumed.Checkpoint.Epoch) };
-            }
-            else
-            {
-                settings = Apply(new GivenOptions(p), d);
-                settings = settings with { Training = common.Budget(p, settings.Training, null) };
-                if (settings.Training.Data.Length == 0) throw new UserError("--data is required: the labelled texts to train on");
-            }
+            var settings = TrainingSession.Settings(p, cmd, common, d, Apply, resumed, x => x.Training, (x, t) => x with { Training = t });
+            if (settings.Training.Data.Length == 0) throw new UserError("--data is required: the labelled texts to train on");
             foreach (var w in RecurrentOptions.Warnings(settings.Rnn, "--rnn-dropout")) host.Warn(w);
             var prepared = ClassifierTraining.Prepare(settings, (TrainedClassifier?)resumed?.Model);
-            var folder = resumed?.Folder ?? TrainingSession.NewFolder(p, common, Kind);
-            TrainingSession.Header(host, Kind, folder, resumed is not null);
-            Describe(host, prepared);
-            var manifest = resumed is null ? prepared.Manifest(prepared.Record(host.CommandLine))
-                : prepared.Manifest(resumed.Model.Manifest.Training!);
-            var (_, failed) = TrainingSession.Train(host, folder, new PreparedRun(manifest, prepared.Run, "texts"), resumed?.Checkpoint);
+            var (folder, failed) = TrainingSession.Train(host, p, common, Kind, prepared, resumed, () => Describe(host, prepared), "texts");
             if (File.Exists(folder.WeightsPath))
             {
                 var best = (TrainedClassifier)TrainedModel.Load(folder.Path, Kind);

@@ -8,6 +8,24 @@ namespace Recur.Tasks;
 /// </summary>
 public sealed record TrainingRecord
 {
+    /// <summary>The record of a run starting now with <paramref name="settings"/> (the task's settings record) on <paramref name="data"/>.</summary>
+    public static TrainingRecord Start<TSettings>(string commandLine, TSettings settings, IReadOnlyList<DataFingerprint> data) => new()
+    {
+        CommandLine = commandLine,
+        Settings = (JsonObject)ModelManifest.ToNode(settings),
+        Data = data,
+        Threads = Kernels.KernelConfig.Threads,
+        StartedUtc = DateTime.UtcNow,
+    };
+
+    /// <summary>Checks that the run's data files still have the bytes they had (a run resumes only on the same data).</summary>
+    /// <exception cref="InvalidDataException">A file changed or is gone; the message names it.</exception>
+    public void RequireUnchangedData()
+    {
+        foreach (var d in Data)
+            if (!d.Matches()) throw new InvalidDataException($"{d.Path} changed since the run started (its size or SHA-256 differs); the run cannot be resumed on other data");
+    }
+
     /// <summary>The command line that started the run (for people; <see cref="Settings"/> is what is used).</summary>
     public string CommandLine { get; init; } = "";
 

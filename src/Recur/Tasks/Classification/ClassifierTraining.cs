@@ -21,7 +21,7 @@ namespace Recur.Tasks.Classification;
 /// <see cref="Run"/> then trains into a <see cref="ModelFolder"/>, keeping the epoch with the best validation accuracy
 /// (macro F1 with <see cref="ClassifierSettings.Balance"/>).
 /// </summary>
-public sealed class ClassifierTraining
+public sealed class ClassifierTraining : ITaskTraining
 {
     /// <summary>The generator key of word dropout in checkpoints.</summary>
     public const string WordDropoutRng = "word_dropout";
@@ -130,8 +130,7 @@ public sealed class ClassifierTraining
         }
         if (resumed is not null)
         {
-            foreach (var d in resumed.Manifest.Training?.Data ?? [])
-                if (!d.Matches()) throw new InvalidDataException($"{d.Path} changed since the run started (its size or SHA-256 differs); the run cannot be resumed on other data");
+            resumed.Manifest.Training?.RequireUnchangedData();
             return new ClassifierTraining(settings, columns, train, valid, resumed.Vocabulary, resumed.Labels, resumed.Spelling, data);
         }
         // The classes cover the validation part too, so that a rare class found only there is scored rather than refused.
@@ -150,29 +149,14 @@ public sealed class ClassifierTraining
         return new ClassifierTraining(settings, columns, train, valid, vocabulary, labels, spelling, data);
     }
 
-    /// <summary>The model.json of this run (architecture, preprocessing, vocabularies, the given training record).</summary>
+    /// <inheritdoc />
     public ModelManifest Manifest(TrainingRecord training) =>
         TrainedClassifier.BuildManifest(Config, Settings.Preprocessing, Columns, Vocabulary, Labels, Spelling, training);
 
-    /// <summary>The training record of a new run.</summary>
-    public TrainingRecord Record(string commandLine) => new()
-    {
-        CommandLine = commandLine,
-        Settings = (JsonObject)ModelManifest.ToNode(Settings),
-        Data = Data,
-        Threads = KernelConfig.Threads,
-        StartedUtc = DateTime.UtcNow,
-    };
+    /// <inheritdoc />
+    public TrainingRecord Record(string commandLine) => TrainingRecord.Start(commandLine, Settings, Data);
 
-    /// <summary>
-    /// Trains into <paramref name="folder"/> (prepared with <see cref="ModelFolder.Create"/>, or the folder being resumed)
-    /// and returns the history; the folder then holds the best epoch's model.
-    /// </summary>
-    /// <param name="folder">Where the model goes.</param>
-    /// <param name="manifest">This run's model.json (from <see cref="Manifest"/>).</param>
-    /// <param name="callbacks">Progress display and the like.</param>
-    /// <param name="resume">The checkpoint to continue from, or null for a new run.</param>
-    /// <param name="cancel">Stops after the current batch (the epoch is validated and saved).</param>
+    /// <inheritdoc />
     public TrainingHistory Run(ModelFolder folder, ModelManifest manifest, IEnumerable<ITrainerCallback> callbacks, Checkpoint? resume, CancellationToken cancel)
     {
         var s = Settings.Training;

@@ -17,7 +17,7 @@ namespace Recur.Tasks.LanguageModel;
 /// and fits the batch shape to a small text, before anything is written; <see cref="Run"/> trains by truncated BPTT
 /// into a <see cref="ModelFolder"/>, keeping the epoch with the lowest validation bits per character.
 /// </summary>
-public sealed class CharLmTraining
+public sealed class CharLmTraining : ITaskTraining
 {
     private CharLmTraining(CharLmSettings settings, Vocabulary vocabulary, int[] train, int[] valid, IReadOnlyList<DataFingerprint> data, IReadOnlyList<string> adjustments)
     {
@@ -83,9 +83,7 @@ public sealed class CharLmTraining
             text = text[..split];
             data.Add(DataFingerprint.Of("train+valid", s.Data, text.Length + validText.Length));
         }
-        if (resumed is not null)
-            foreach (var d in resumed.Manifest.Training?.Data ?? [])
-                if (!d.Matches()) throw new InvalidDataException($"{d.Path} changed since the run started (its size or SHA-256 differs); the run cannot be resumed on other data");
+        resumed?.Manifest.Training?.RequireUnchangedData();
         var vocabulary = resumed?.Vocabulary ?? Vocabulary.ForCharacters(text);
         var encoder = new CharEncoder(vocabulary);
         int[] train = encoder.Encode(text), valid = encoder.Encode(validText);
@@ -109,20 +107,13 @@ public sealed class CharLmTraining
         return new CharLmTraining(settings, vocabulary, train, valid, data, adjustments);
     }
 
-    /// <summary>The model.json of this run.</summary>
+    /// <inheritdoc />
     public ModelManifest Manifest(TrainingRecord training) => TrainedCharLm.BuildManifest(Config, Settings.Preprocessing, Vocabulary, training);
 
-    /// <summary>The training record of a new run.</summary>
-    public TrainingRecord Record(string commandLine) => new()
-    {
-        CommandLine = commandLine,
-        Settings = (JsonObject)ModelManifest.ToNode(Settings),
-        Data = Data,
-        Threads = KernelConfig.Threads,
-        StartedUtc = DateTime.UtcNow,
-    };
+    /// <inheritdoc />
+    public TrainingRecord Record(string commandLine) => TrainingRecord.Start(commandLine, Settings, Data);
 
-    /// <summary>Trains into <paramref name="folder"/> and returns the history (the model ends with the best epoch's weights).</summary>
+    /// <inheritdoc />
     public TrainingHistory Run(ModelFolder folder, ModelManifest manifest, IEnumerable<ITrainerCallback> callbacks, Checkpoint? resume, CancellationToken cancel)
     {
         var s = Settings.Training;

@@ -17,7 +17,7 @@ namespace Recur.Tasks.Tagging;
 /// character and tag vocabularies from the training part and encodes everything before anything is written.
 /// <see cref="Run"/> trains into a <see cref="ModelFolder"/>, keeping the epoch with the best validation token accuracy.
 /// </summary>
-public sealed class TaggerTraining
+public sealed class TaggerTraining : ITaskTraining
 {
     /// <summary>The generator key of word dropout in checkpoints.</summary>
     public const string WordDropoutRng = "word_dropout";
@@ -117,8 +117,7 @@ public sealed class TaggerTraining
         if (valid.Count == 0) throw new DataFormatException(DataFile.DisplayName(s.Valid ?? s.Data), 0, "the validation corpus holds no tagged sentences");
         if (resumed is not null)
         {
-            foreach (var d in resumed.Manifest.Training?.Data ?? [])
-                if (!d.Matches()) throw new InvalidDataException($"{d.Path} changed since the run started (its size or SHA-256 differs); the run cannot be resumed on other data");
+            resumed.Manifest.Training?.RequireUnchangedData();
             return new TaggerTraining(settings, resumed.Format, train, valid, resumed.WordVocabulary, resumed.CharVocabulary, resumed.Tags, data);
         }
         var wordCounts = new TokenCounter();
@@ -135,21 +134,14 @@ public sealed class TaggerTraining
     private static TaggedFormat Detect(string path) =>
         TaggedTextReader.DetectFormat(path) ?? throw new DataFormatException(DataFile.DisplayName(path), 0, "the file is empty: no tagged sentences");
 
-    /// <summary>The model.json of this run.</summary>
+    /// <inheritdoc />
     public ModelManifest Manifest(TrainingRecord training) =>
         TrainedTagger.BuildManifest(Config, Settings.Words, Format, WordVocabulary, CharVocabulary, Tags, training);
 
-    /// <summary>The training record of a new run.</summary>
-    public TrainingRecord Record(string commandLine) => new()
-    {
-        CommandLine = commandLine,
-        Settings = (JsonObject)ModelManifest.ToNode(Settings),
-        Data = Data,
-        Threads = KernelConfig.Threads,
-        StartedUtc = DateTime.UtcNow,
-    };
+    /// <inheritdoc />
+    public TrainingRecord Record(string commandLine) => TrainingRecord.Start(commandLine, Settings, Data);
 
-    /// <summary>Trains into <paramref name="folder"/> and returns the history (see <see cref="Classification.ClassifierTraining.Run"/>).</summary>
+    /// <inheritdoc />
     public TrainingHistory Run(ModelFolder folder, ModelManifest manifest, IEnumerable<ITrainerCallback> callbacks, Checkpoint? resume, CancellationToken cancel)
     {
         var s = Settings.Training;
