@@ -46,7 +46,9 @@ public static class TaskFit
         Optimizer optimizer = settings.WeightDecay > 0
             ? new AdamW(model.Parameters, settings.LearningRate, weightDecay: settings.WeightDecay)
             : new Adam(model.Parameters, settings.LearningRate);
-        bool higher = !(loop.Monitor.EndsWith("loss", StringComparison.Ordinal) || loop.Monitor.EndsWith("bpc", StringComparison.Ordinal));
+        string monitored = loop.Monitor.StartsWith("val_", StringComparison.Ordinal) ? loop.Monitor[4..] : loop.Monitor;
+        bool higher = loop.Metrics.FirstOrDefault(m => m.Name == monitored)?.HigherIsBetter ?? false; // the loss: lower
+
         var plateau = settings.LrPatience > 0
             ? new ReduceOnPlateau(optimizer, higher ? PlateauMode.Max : PlateauMode.Min, factor: 0.5, patience: settings.LrPatience, minLearningRate: settings.LearningRate / 64)
             : null;
