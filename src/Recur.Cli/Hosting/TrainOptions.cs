@@ -16,6 +16,7 @@ internal sealed class TrainOptions
         Data = new Option<string?>("--data") { Description = dataHelp, HelpName = "FILE" };
         Valid = new Option<string?>("--valid") { Description = "A separate validation file (default: " + validHelp + ")", HelpName = "FILE" };
         ValidFraction = new Option<double?>("--valid-fraction") { Description = $"Share of --data held out for validation when there is no --valid file [default: {Num(defaults.ValidFraction)}]", HelpName = "F" };
+        ValidSize = new Option<int?>("--valid-size") { Description = "Most items (texts, sentences, characters) validated each epoch: a larger held-out part is sampled once, the same sample every epoch [default: the task's]", HelpName = "N" };
         Out = new Option<string?>("--out", "-o") { Description = "The model folder to write (default: a new runs/<task>-<date>-<time>)", HelpName = "DIR" };
         Overwrite = new Option<bool>("--overwrite") { Description = "Replace the model in a non-empty --out folder" };
         Resume = new Option<string?>("--resume") { Description = "Continue the run in DIR from its last checkpoint, with its recorded data and settings; --epochs N and --minutes M then mean that much more", HelpName = "DIR" };
@@ -33,6 +34,7 @@ internal sealed class TrainOptions
     public Option<string?> Data { get; }
     public Option<string?> Valid { get; }
     public Option<double?> ValidFraction { get; }
+    public Option<int?> ValidSize { get; }
     public Option<string?> Out { get; }
     public Option<bool> Overwrite { get; }
     public Option<string?> Resume { get; }
@@ -47,7 +49,7 @@ internal sealed class TrainOptions
     public Option<ulong?> Seed { get; }
 
     /// <summary>The options in help order.</summary>
-    public IEnumerable<Option> All => [Data, Valid, ValidFraction, Out, Overwrite, Resume, Epochs, Minutes, Batch, Lr, WeightDecay, Clip, LrPatience, Patience, Seed];
+    public IEnumerable<Option> All => [Data, Valid, ValidFraction, ValidSize, Out, Overwrite, Resume, Epochs, Minutes, Batch, Lr, WeightDecay, Clip, LrPatience, Patience, Seed];
 
     /// <summary>Options that a resumed run may be given: they extend it rather than change it.</summary>
     public bool ExtendsARun(Option o) => o == Epochs || o == Minutes || o == Resume || o == Out || o == Overwrite;
@@ -58,6 +60,7 @@ internal sealed class TrainOptions
         if (g.TryGet(Data, out var data)) s = s with { Data = data };
         if (g.TryGet(Valid, out var valid)) s = s with { Valid = valid };
         if (g.TryGet(ValidFraction, out double f)) s = s with { ValidFraction = f };
+        if (g.TryGet(ValidSize, out int vs)) s = s with { ValidSize = vs };
         if (g.TryGet(Batch, out int b)) s = s with { BatchSize = b };
         if (g.TryGet(Lr, out double lr)) s = s with { LearningRate = lr };
         if (g.TryGet(WeightDecay, out double wd)) s = s with { WeightDecay = wd };

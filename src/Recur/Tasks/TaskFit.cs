@@ -27,6 +27,9 @@ public sealed record TaskLoop<TBatch>(IBatchSource<TBatch> Train, IBatchSource<T
 /// </summary>
 public static class TaskFit
 {
+    /// <summary>A batch loss this many times the run's starting loss stops the run as diverged (and rolls back the epoch).</summary>
+    public const double DivergenceFactor = 100;
+
     /// <summary>
     /// Trains <paramref name="model"/> and returns the history; the model ends with the best epoch's weights.
     /// </summary>
@@ -64,6 +67,7 @@ public static class TaskFit
             Monitor = loop.Monitor,
             Patience = settings.Patience > 0 ? settings.Patience : null,
             Seed = settings.Seed,
+            DivergenceFactor = DivergenceFactor,
         });
         trainer.Plateau = plateau;
         trainer.Metrics.AddRange(loop.Metrics);

@@ -40,11 +40,32 @@ public sealed record TrainingSettings
     /// <summary>Held-out share of the data when no separate validation file is given.</summary>
     public double ValidFraction { get; init; } = 0.1;
 
+    /// <summary>
+    /// Most items validated each epoch (texts, sentences, characters): a larger held-out part is sampled once,
+    /// deterministically from the seed, and the same sample serves every epoch, so validation takes a bounded share of
+    /// the budget. Null = the task's default; <c>recur eval</c> scores a whole file.
+    /// </summary>
+    public int? ValidSize { get; init; }
+
     /// <summary>The training data file.</summary>
     public string Data { get; init; } = "";
 
     /// <summary>A separate validation file, or null to hold out <see cref="ValidFraction"/> of <see cref="Data"/>.</summary>
     public string? Valid { get; init; }
+
+    /// <summary>
+    /// A deterministic sample of at most <see cref="ValidSize"/> (else <paramref name="defaultSize"/>) of
+    /// <paramref name="items"/>, in their order (all of them when there are no more).
+    /// </summary>
+    public List<T> ValidationSample<T>(List<T> items, int defaultSize)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        int size = ValidSize ?? defaultSize;
+        if (items.Count <= size) return items;
+        var order = Enumerable.Range(0, items.Count).ToArray();
+        new Tensors.Rng(Seed ^ 0x7A11_DA7Eul).Shuffle<int>(order);
+        return [.. order.Take(size).Order().Select(i => items[i])];
+    }
 
     /// <summary>Checks the values; the message names the setting as the command line spells it.</summary>
     /// <exception cref="ArgumentException">A value out of range.</exception>
@@ -58,6 +79,7 @@ public sealed record TrainingSettings
         if (!(Clip >= 0)) throw new ArgumentException($"--clip must be >= 0, got {Clip}");
         if (Patience < 0) throw new ArgumentException($"--patience must be >= 0, got {Patience}");
         if (LrPatience < 0) throw new ArgumentException($"--lr-patience must be >= 0, got {LrPatience}");
+        if (ValidSize is < 1) throw new ArgumentException($"--valid-size must be at least 1, got {ValidSize}");
         if (Valid is null && !(ValidFraction > 0 && ValidFraction < 1)) throw new ArgumentException($"--valid-fraction must be in (0, 1), got {ValidFraction}");
     }
 }

@@ -168,6 +168,8 @@ public sealed class Trainer
         public readonly OptimizerSnapshot GoodOptimizer = new();
         public float[][]? Good, BestWeights;
         public double Best = double.NaN;
+        public TimeSpan LastValidation;          // how long the previous validation took (the budget keeps room for it)
+        public double StartLoss = double.NaN;    // the loss of the run's first batch, before any update
         public int SinceBest, FailedEpoch;
         public string? Failure;
     }
@@ -226,7 +228,7 @@ public sealed class Trainer
             foreach (var c in Callbacks) c.OnBatchEnd(progress);
             bool more = batchIndex < train.Count || train.Count < 0;
             if (cancel.IsCancellationRequested || _stopRequest is not null) return new EpochOutcome(items, gradNorm, clock.Elapsed, false, null, more);
-            if (Options.TimeBudget is { } budget && run.Clock.Elapsed > budget) return new EpochOutcome(items, gradNorm, clock.Elapsed, true, null, more);
+            if (Options.TimeBudget is { } budget && run.Clock.Elapsed + run.LastValidation > budget) return new EpochOutcome(items, gradNorm, clock.Elapsed, true, null, more);
         }
         return new EpochOutcome(items, gradNorm, clock.Elapsed, false, null);
     }
@@ -241,6 +243,8 @@ public sealed class Trainer
         var l = step(_tape, batch, outputs);
         outputs.Loss = l.Value[0];
         if (!double.IsFinite(outputs.Loss)) return $"the loss became {outputs.Loss} at epoch {epoch}, batch {batchIndex}";
+        if (Diverged(run, outputs.Loss) is { } start)
+            return $"training diverged: the loss rose to {outputs.Loss:G4} at epoch {epoch}, batch {batchIndex}, more than {Options.DivergenceFactor:G3}x its starting {start:G4} (try a lower learning rate)";
         _tape.Backward(l);
         gradNorm = Options.ClipNorm is { } maxNorm ? GradientClipping.ClipByGlobalNorm(Optimizer.Parameters, maxNorm) : GradientClipping.GlobalNorm(Optimizer.Parameters);
         // GlobalNorm covers the trainable parameters only: a frozen one's gradient is never used, so it cannot break training.
@@ -250,6 +254,15 @@ public sealed class Trainer
         if (!AllFinite(p => p.Value)) return $"the weights of {FirstNonFinite(p => p.Value)} became non-finite after the update at epoch {epoch}, batch {batchIndex}";
         if (StepScheduleEveryBatch) Schedule?.Step();
         return null;
+    }
+
+    // The run's starting loss when this batch's loss is beyond the divergence factor of it (floored at 1, so that a run
+    // resumed near zero loss does not call one hard batch a divergence).
+    private double? Diverged(FitRun run, double loss)
+    {
+        if (Options.DivergenceFactor is not { } factor) return null;
+        if (double.IsNaN(run.StartLoss)) { run.StartLoss = loss; return null; }
+        return loss > factor * Math.Max(run.StartLoss, 1) ? run.StartLoss : null;
     }
 
     // The epoch's row of the history: the training metrics, rate, gradient norm, throughput, and the validation metrics.
@@ -263,7 +276,11 @@ public sealed class Trainer
         values["items_per_second"] = outcome.Items / Math.Max(1e-9, outcome.Elapsed.TotalSeconds);
         if (outcome.Partial) values[PartialColumn] = 1; // cut short by the budget or a stop: not a full pass over the data
         if (validation is not null)
+        {
+            var started = run.Clock.Elapsed;
             foreach (var (k, v) in Evaluate(validation, step, onEpochBegin)) values["val_" + k] = v;
+            run.LastValidation = run.Clock.Elapsed - started;
+        }
         var record = new EpochRecord(epoch, run.SecondsBefore + run.Clock.Elapsed.TotalSeconds, values);
         run.History.Add(record);
         return record;

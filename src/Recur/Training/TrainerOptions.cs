@@ -12,8 +12,19 @@ public sealed record TrainerOptions
     /// </summary>
     public int InitialEpoch { get; init; }
 
-    /// <summary>Wall-clock budget; training stops after the batch that exceeds it (then validates once).</summary>
+    /// <summary>
+    /// Wall-clock budget of the whole Fit, validation included: an epoch's training stops after the batch that leaves
+    /// less time than the previous validation took (or that exceeds the budget, before the first validation is timed),
+    /// then it is validated once and training ends.
+    /// </summary>
     public TimeSpan? TimeBudget { get; init; }
+
+    /// <summary>
+    /// Stop as diverged when a batch's loss exceeds this many times the run's starting loss (its first batch's, floored
+    /// at 1), e.g. after a learning rate far too high: the weights and optimizer go back to the start of the epoch, as
+    /// for a non-finite loss, and the stop reason says so. Null = off.
+    /// </summary>
+    public double? DivergenceFactor { get; init; }
 
     /// <summary>Clip the global gradient norm to this (the notes' fix for exploding gradients); null = off.</summary>
     public double? ClipNorm { get; init; }

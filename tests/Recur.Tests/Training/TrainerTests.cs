@@ -224,6 +224,27 @@ public class TrainerTests
     }
 
     [Fact]
+    public void A_diverging_run_stops_rolls_back_and_says_so()
+    {
+        var rng = new Rng(6);
+        var model = new SequenceTagger(1, new RecurrentConfig(CellKind.Lstm, 4), 1, rng: rng);
+        var before = model.Parameters.Select(p => p.Value.Span.ToArray()).ToList();
+        // A learning rate far too high: the loss explodes within a few batches of the first epoch.
+        var trainer = new Trainer(model, new Sgd(model.Parameters, 1e6), new TrainerOptions { Epochs = 3, DivergenceFactor = 100 });
+        var batches = new ListBatchSource<BitBatch>(BitBatches(rng, 20, b: 4, t: 5));
+        var history = trainer.Fit(batches, null, (tape, b, o) => BitStep(model, tape, b, o));
+        Assert.StartsWith("stopped: training diverged: the loss rose to ", history.StopReason);
+        Assert.Contains("epoch 1, batch ", history.StopReason);
+        Assert.Contains("try a lower learning rate", history.StopReason);
+        Assert.Empty(history.Epochs);
+        for (int i = 0; i < before.Count; i++) Assert.Equal(before[i], model.Parameters[i].Value.Span.ToArray());
+
+        // The same run without the guard goes on.
+        var unguarded = new Trainer(model, new Sgd(model.Parameters, 1e6), new TrainerOptions { Epochs = 1 });
+        Assert.DoesNotContain("diverged", unguarded.Fit(batches, null, (tape, b, o) => BitStep(model, tape, b, o)).StopReason);
+    }
+
+    [Fact]
     public void A_callback_can_stop_training_and_the_epoch_still_ends_normally()
     {
         var rng = new Rng(4);

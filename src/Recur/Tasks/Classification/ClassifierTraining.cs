@@ -23,6 +23,9 @@ namespace Recur.Tasks.Classification;
 /// </summary>
 public sealed class ClassifierTraining : ITaskTraining
 {
+    /// <summary>Most texts validated each epoch unless --valid-size says otherwise.</summary>
+    public const int DefaultValidSize = 20_000;
+
     /// <summary>The generator key of word dropout in checkpoints.</summary>
     public const string WordDropoutRng = "word_dropout";
 
@@ -128,6 +131,7 @@ public sealed class ClassifierTraining : ITaskTraining
             valid = [.. validRows.Select(i => records[i])];
             data.Add(DataFingerprint.Of("train+valid", s.Data, records.Count));
         }
+        valid = s.ValidationSample(valid, DefaultValidSize);
         if (resumed is not null)
         {
             resumed.Manifest.Training?.RequireUnchangedData();

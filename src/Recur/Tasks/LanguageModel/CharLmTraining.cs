@@ -19,6 +19,9 @@ namespace Recur.Tasks.LanguageModel;
 /// </summary>
 public sealed class CharLmTraining : ITaskTraining
 {
+    /// <summary>Most characters validated each epoch unless --valid-size says otherwise (a few seconds of work).</summary>
+    public const int DefaultValidSize = 250_000;
+
     private CharLmTraining(CharLmSettings settings, Vocabulary vocabulary, int[] train, int[] valid, IReadOnlyList<DataFingerprint> data, IReadOnlyList<string> adjustments)
     {
         Settings = settings;
@@ -83,6 +86,9 @@ public sealed class CharLmTraining : ITaskTraining
             text = text[..split];
             data.Add(DataFingerprint.Of("train+valid", s.Data, text.Length + validText.Length));
         }
+        // Validation reads a bounded, contiguous start of the held-out text, the same every epoch.
+        int validSize = s.ValidSize ?? DefaultValidSize;
+        if (validText.Length > validSize) validText = validText[..(char.IsHighSurrogate(validText[validSize - 1]) ? validSize - 1 : validSize)];
         resumed?.Manifest.Training?.RequireUnchangedData();
         var vocabulary = resumed?.Vocabulary ?? Vocabulary.ForCharacters(text);
         var encoder = new CharEncoder(vocabulary);

@@ -19,6 +19,9 @@ namespace Recur.Tasks.Tagging;
 /// </summary>
 public sealed class TaggerTraining : ITaskTraining
 {
+    /// <summary>Most sentences validated each epoch unless --valid-size says otherwise.</summary>
+    public const int DefaultValidSize = 10_000;
+
     /// <summary>The generator key of word dropout in checkpoints.</summary>
     public const string WordDropoutRng = "word_dropout";
 
@@ -114,6 +117,7 @@ public sealed class TaggerTraining : ITaskTraining
             valid = [.. Enumerable.Range(0, sentences.Count).Where(heldSet.Contains).Select(i => sentences[i])];
             data.Add(DataFingerprint.Of("train+valid", s.Data, sentences.Count));
         }
+        valid = s.ValidationSample(valid, DefaultValidSize);
         if (valid.Count == 0) throw new DataFormatException(DataFile.DisplayName(s.Valid ?? s.Data), 0, "the validation corpus holds no tagged sentences");
         if (resumed is not null)
         {
