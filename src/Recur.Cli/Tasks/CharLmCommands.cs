@@ -71,20 +71,24 @@ internal sealed class CharLmCommands : ITaskCommands
             TextFiles.RequireText(settings.Training.Data, "--data");
             if (settings.Training.Valid is { } v) TextFiles.RequireText(v, "--valid");
             foreach (var w in RecurrentOptions.Warnings(settings.Rnn, "--dropout")) host.Warn(w);
-            var prepared = CharLmTraining.Prepare(settings, (TrainedCharLm?)resumed?.Model);
+            var started = Stopwatch.StartNew();
+            var prepared = ReadingProgress.Run(host.Out, progress => CharLmTraining.Prepare(settings, (TrainedCharLm?)resumed?.Model, progress: progress));
+            double readSeconds = started.Elapsed.TotalSeconds;
             foreach (var a in prepared.Adjustments) host.Warn(a);
             settings = prepared.Settings;
             var c = prepared.Config;
             var o = host.Out;
             void Describe()
             {
+                foreach (var cache in prepared.Caches.Where(c => c.Built))
+                    o.WriteLine($"token cache: read {cache.FileBytes / 1e6:N1} MB once into {cache.CachePath} in {readSeconds:F1} s; later runs on this file reuse it");
                 o.WriteLine($"data: {DataFile.DisplayName(settings.Training.Data)}, {prepared.TrainLength + prepared.ValidLength:N0} characters ({prepared.TrainLength:N0} train, {prepared.ValidLength:N0} held out), vocabulary {prepared.Vocabulary.Count}");
                 var network = new CharLanguageModel(c, new Rng(0));
                 o.WriteLine($"model: Embedding({c.VocabSize}, {c.EmbeddingDim}) -> {c.Rnn.Describe()} -> Linear({c.Rnn.HiddenSize}, {c.VocabSize}); {network.ParameterCount:N0} parameters");
                 o.WriteLine($"chunks: {settings.Training.BatchSize} lanes x {settings.Steps} characters, {(settings.Stateful ? "stateful" : "stateless")} truncated BPTT");
                 o.WriteLine(TrainingSession.SettingsLine(settings.Training));
             }
-            string prompt = Prompt(prepared.Vocabulary, TrainedCharLm.Read(settings.Preprocessing, settings.Training.Data));
+            string prompt = Prompt(prepared.Vocabulary, prepared.TrainingTextStart(4096));
             var sampleRng = new Rng(settings.Training.Seed ^ 0x5A3B1E5UL);
             int every = p.GetValue(sampleEvery);
             var (folder, failed) = TrainingSession.Train(host, p, common, Kind, prepared, resumed, Describe, "chars",

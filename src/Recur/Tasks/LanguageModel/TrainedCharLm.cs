@@ -77,22 +77,19 @@ public sealed class TrainedCharLm : TrainedModel
     /// <summary>The text of <paramref name="path"/> (UTF-8, gzip transparent) as the model reads it.</summary>
     public string ReadText(string path) => Read(Preprocessing, path);
 
-    /// <summary>The text of <paramref name="path"/> read as <paramref name="preprocessing"/> says.</summary>
+    /// <summary>
+    /// The text of <paramref name="path"/> read as <paramref name="preprocessing"/> says (strict UTF-8, gzip transparent),
+    /// exactly as training reads it into its token cache (<see cref="NormalizedCodePointReader"/>).
+    /// </summary>
     public static string Read(CharTextPreprocessing preprocessing, string path)
     {
-        // The legacy reading keeps every byte's character (\r included); the new one normalises line ends on the way.
-        if (!preprocessing.NormalizeLineEndings)
-        {
-            // The strict code-point reader keeps \r and reports invalid UTF-8 with its line.
-            using var reader = new CodePointReader(path);
-            var sb = new StringBuilder();
-            Span<int> buffer = stackalloc int[4096];
-            Span<char> utf16 = stackalloc char[2];
-            for (int n; (n = reader.Read(buffer)) > 0;)
-                foreach (int c in buffer[..n]) sb.Append(utf16[..new Rune(c).EncodeToUtf16(utf16)]);
-            return UnicodeNormalization.Apply(sb.ToString(), preprocessing.Normalization);
-        }
-        return preprocessing.Apply(DataFile.ReadAllText(path));
+        ArgumentNullException.ThrowIfNull(preprocessing);
+        using var reader = new NormalizedCodePointReader(DataFile.OpenRead(path), DataFile.DisplayName(path), preprocessing.Normalization, preprocessing.NormalizeLineEndings);
+        var sb = new StringBuilder();
+        Span<char> utf16 = stackalloc char[2];
+        for (var chunk = reader.Next(); !chunk.IsEmpty; chunk = reader.Next())
+            foreach (int c in chunk) sb.Append(utf16[..new Rune(c).EncodeToUtf16(utf16)]);
+        return sb.ToString();
     }
 
     /// <summary>Character indices of <paramref name="text"/> (already read with <see cref="ReadText"/> or <see cref="CharTextPreprocessing.Apply"/>); unknown characters are &lt;unk&gt;.</summary>
