@@ -142,9 +142,10 @@ internal sealed class CharLmCommands : ITaskCommands
     {
         var m = (TrainedCharLm)model;
         TextFiles.RequireText(request.Data, "--data");
-        string text = m.ReadText(request.Data);
-        long unknown = ReportUnknownCharacters(host, m.Vocabulary, text, request.Data);
-        int[] tokens = m.Encode(text);
+        var cache = ReadingProgress.Run(host.Out, progress => CharTokenCache.Open(request.Data, m.Preprocessing.Normalization, m.Preprocessing.NormalizeLineEndings,
+            CharLmTraining.DefaultCacheFolder, progress is null ? null : new ImmediateProgress<double>(f => progress.Report((DataFile.DisplayName(request.Data), f)))));
+        long unknown = ReportUnknownCharacters(host, m.Vocabulary, cache, request.Data);
+        var tokens = cache.Encode(m.Vocabulary);
         if (tokens.Length < 2) throw new UserError($"--data {request.Data} has {tokens.Length} character; at least 2 are needed to predict one");
         var clock = Stopwatch.StartNew();
         var (bpc, scored) = m.BitsPerCharacter(tokens, request.Batch, request.Seq);
@@ -171,20 +172,18 @@ internal sealed class CharLmCommands : ITaskCommands
     }
 
     /// <summary>Names the characters of the text that the model has never seen: a warning when they can be scored as UNK, an error otherwise. Returns how many there are.</summary>
-    internal static long ReportUnknownCharacters(CliHost host, Vocabulary vocabulary, string text, string path)
+    private static long ReportUnknownCharacters(CliHost host, Vocabulary vocabulary, CharTokenCache text, string path)
     {
-        var counts = new TokenCounter();
-        counts.AddText(new CharTokenizer(), text);
-        var unknown = counts.Counts.Where(kv => !vocabulary.Contains(kv.Key))
-            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        var unknown = text.Unknown(vocabulary).Select(s => (Rune: new Rune(text.CodePoint(s)), Count: text.Count(s)))
+            .OrderByDescending(u => u.Count).ThenBy(u => u.Rune).ToList();
         if (unknown.Count == 0) return 0;
         const int shown = 10;
-        string list = string.Join(", ", unknown.Take(shown).Select(kv => $"{TextFiles.Describe(Rune.GetRuneAt(kv.Key, 0))} x{kv.Value}"))
+        string list = string.Join(", ", unknown.Take(shown).Select(u => $"{TextFiles.Describe(u.Rune)} x{u.Count}"))
             + (unknown.Count > shown ? $" and {unknown.Count - shown} more" : "");
         if (vocabulary.UnkIndex is not { } unk)
             throw new UserError($"--data {path} has characters the model does not know: {list}");
         host.Warn($"--data {path} has characters the model does not know, scored as {vocabulary[unk]}: {list}");
-        return unknown.Sum(kv => kv.Value);
+        return unknown.Sum(u => u.Count);
     }
 
     public int Predict(CliHost host, TrainedModel model, PredictRequest request)

@@ -16,7 +16,7 @@ namespace Recur.Data.Text;
 /// size, last write time and reading options, so an edited file gets a new cache and the stale one is deleted.
 /// Layout (native byte order): a 128-byte header (magic <c>RECURTOK</c>, format version, bytes per token,
 /// token count, symbol count, reading options, the text's size, write time and SHA-256, the symbol table's offset),
-/// the tokens, then per symbol its code point (int32) and first position (int64), then the text's full path (UTF-8,
+/// the tokens, then per symbol its code point (int32), first position and count (int64), then the text's full path (UTF-8,
 /// so that building a cache can delete the caches of texts that no longer exist). The file is written under a
 /// temporary name, flushed to disk, and renamed into place with its magic written last: a cache cut short by a
 /// full disk or a crash is never taken as valid.
@@ -27,19 +27,21 @@ public sealed class CharTokenCache
     /// <summary>The format version written in the header.</summary>
     public const int FormatVersion = 1;
 
-    private const int HeaderSize = 128;
+    private const int HeaderSize = 128, EntrySize = 20;
     private static ReadOnlySpan<byte> Magic => "RECURTOK"u8;
 
     private readonly SafeFileHandle _file;
     private readonly int[] _codePoints;
     private readonly long[] _firstPositions;
+    private readonly long[] _counts;
 
-    private CharTokenCache(string path, SafeFileHandle file, Header header, int[] codePoints, long[] firstPositions, bool built)
+    private CharTokenCache(string path, SafeFileHandle file, Header header, int[] codePoints, long[] firstPositions, long[] counts, bool built)
     {
         CachePath = path;
         _file = file;
         _codePoints = codePoints;
         _firstPositions = firstPositions;
+        _counts = counts;
         Length = (int)header.Length;
         FileBytes = header.FileBytes;
         Sha256 = header.Sha256;
@@ -71,6 +73,9 @@ public sealed class CharTokenCache
     /// <summary>Where symbol <paramref name="symbol"/> first appears (a code point index into the text).</summary>
     public long FirstPosition(int symbol) => _firstPositions[symbol];
 
+    /// <summary>How often symbol <paramref name="symbol"/> occurs.</summary>
+    public long Count(int symbol) => _counts[symbol];
+
     /// <summary>The text as symbol indices (read from the cache file on demand).</summary>
     public TokenStream Symbols { get; }
 
@@ -87,22 +92,31 @@ public sealed class CharTokenCache
         return Vocabulary.ForCharacters(counter, specials);
     }
 
-    /// <summary>The text as indices of <paramref name="vocabulary"/>'s characters; absent characters read as its UNK, and how many distinct ones were absent.</summary>
+    /// <summary>The symbols whose character <paramref name="vocabulary"/> lacks (they read as its UNK in <see cref="Encode"/>).</summary>
+    public IReadOnlyList<int> Unknown(Vocabulary vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        var unknown = new List<int>();
+        Span<char> utf16 = stackalloc char[2];
+        for (int s = 0; s < _codePoints.Length; s++)
+            if (!vocabulary.Contains(utf16[..new Rune(_codePoints[s]).EncodeToUtf16(utf16)])) unknown.Add(s);
+        return unknown;
+    }
+
+    /// <summary>The text as indices of <paramref name="vocabulary"/>'s characters; absent characters (<see cref="Unknown"/>) read as its UNK.</summary>
     /// <exception cref="UnknownTokenException">A character is absent and the vocabulary has no UNK.</exception>
-    public (TokenStream Tokens, int Unknown) Encode(Vocabulary vocabulary)
+    public TokenStream Encode(Vocabulary vocabulary)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         var table = new int[Math.Max(1, _codePoints.Length)];
-        int unknown = 0;
         Span<char> utf16 = stackalloc char[2];
         for (int s = 0; s < _codePoints.Length; s++)
         {
             var c = utf16[..new Rune(_codePoints[s]).EncodeToUtf16(utf16)];
-            if (vocabulary.TryGetIndex(c, out int i)) { table[s] = i; continue; }
-            unknown++;
-            table[s] = vocabulary.UnkIndex ?? throw new UnknownTokenException(c.ToString(), $"the character vocabulary of {vocabulary.Count} tokens (it has no UNK token)");
+            table[s] = vocabulary.TryGetIndex(c, out int i) ? i
+                : vocabulary.UnkIndex ?? throw new UnknownTokenException(c.ToString(), $"the character vocabulary of {vocabulary.Count} tokens (it has no UNK token)");
         }
-        return (Symbols.Translate(table, vocabulary.Count), unknown);
+        return Symbols.Translate(table, vocabulary.Count);
     }
 
     /// <summary>
@@ -216,16 +230,18 @@ public sealed class CharTokenCache
             }
             long table = HeaderSize + header.Length * header.Width;
             if (RandomAccess.GetLength(file) != header.PathOffset + header.PathBytes) { file.Dispose(); return null; }
-            var entries = new byte[header.Symbols * 12];
+            var entries = new byte[header.Symbols * EntrySize];
             if (RandomAccess.Read(file, entries, table) != entries.Length) { file.Dispose(); return null; }
             var codePoints = new int[header.Symbols];
             var first = new long[header.Symbols];
+            var counts = new long[header.Symbols];
             for (int s = 0; s < codePoints.Length; s++)
             {
-                codePoints[s] = BitConverter.ToInt32(entries, s * 12);
-                first[s] = BitConverter.ToInt64(entries, s * 12 + 4);
+                codePoints[s] = BitConverter.ToInt32(entries, s * EntrySize);
+                first[s] = BitConverter.ToInt64(entries, s * EntrySize + 4);
+                counts[s] = BitConverter.ToInt64(entries, s * EntrySize + 12);
             }
-            return new CharTokenCache(path, file, header, codePoints, first, built);
+            return new CharTokenCache(path, file, header, codePoints, first, counts, built);
         }
         catch (IOException)
         {
@@ -237,7 +253,7 @@ public sealed class CharTokenCache
     /// <summary>The fixed-size start of a cache file.</summary>
     private sealed record Header(int Width, long Length, int Symbols, int Options, long FileBytes, long FileTicks, string Sha256, int PathBytes)
     {
-        public long PathOffset => HeaderSize + Length * Width + Symbols * 12L;
+        public long PathOffset => HeaderSize + Length * Width + Symbols * (long)EntrySize;
 
         public void Write(Span<byte> b)
         {
@@ -276,6 +292,7 @@ public sealed class CharTokenCache
 
         public readonly List<int> CodePoints = [];
         public readonly List<long> FirstPositions = [];
+        public readonly List<long> Counts = [];
         public int Width { get; private set; } = 1;
         public long Length { get; private set; }
 
@@ -308,13 +325,14 @@ public sealed class CharTokenCache
             if (c < 0x10000)
             {
                 int s = _small[c] - 1;
-                if (s >= 0) return s;
+                if (s >= 0) { Counts[s]++; return s; }
                 _small[c] = CodePoints.Count + 1;
             }
-            else if (_astral.TryGetValue(c, out int s)) return s;
+            else if (_astral.TryGetValue(c, out int s)) { Counts[s]++; return s; }
             else _astral[c] = CodePoints.Count;
             CodePoints.Add(c);
             FirstPositions.Add(position);
+            Counts.Add(1);
             return CodePoints.Count - 1;
         }
 
@@ -346,11 +364,12 @@ public sealed class CharTokenCache
         public void Finish(Header header, byte[] textPath)
         {
             if (Length == 0 && output.Position == 0) output.Write(new byte[HeaderSize]);
-            var entry = new byte[12];
+            var entry = new byte[EntrySize];
             for (int s = 0; s < CodePoints.Count; s++)
             {
                 BitConverter.TryWriteBytes(entry, CodePoints[s]);
                 BitConverter.TryWriteBytes(entry.AsSpan(4), FirstPositions[s]);
+                BitConverter.TryWriteBytes(entry.AsSpan(12), Counts[s]);
                 output.Write(entry);
             }
             output.Write(textPath);

@@ -91,7 +91,7 @@ public sealed class CharLmTraining : ITaskTraining
         {
             string name = DataFile.DisplayName(path);
             return CharTokenCache.Open(path, settings.Preprocessing.Normalization, settings.Preprocessing.NormalizeLineEndings,
-                cacheFolder ?? DefaultCacheFolder, progress is null ? null : new Immediate(f => progress.Report((name, f))), cancel);
+                cacheFolder ?? DefaultCacheFolder, progress is null ? null : new ImmediateProgress<double>(f => progress.Report((name, f))), cancel);
         }
         static DataFingerprint Fingerprint(string role, string path, CharTokenCache c) => new(role, Path.GetFullPath(path), c.FileBytes, c.Sha256, c.Length);
 
@@ -107,8 +107,8 @@ public sealed class CharLmTraining : ITaskTraining
             data.Add(Fingerprint("train", s.Data, text));
             data.Add(Fingerprint("valid", validPath, validText));
             vocabulary = resumed?.Vocabulary ?? text.VocabularyOfPrefix(long.MaxValue);
-            train = text.Encode(vocabulary).Tokens;
-            valid = validText.Encode(vocabulary).Tokens;
+            train = text.Encode(vocabulary);
+            valid = validText.Encode(vocabulary);
         }
         else
         {
@@ -116,7 +116,7 @@ public sealed class CharLmTraining : ITaskTraining
             int split = (int)(text.Length * (1 - s.ValidFraction));
             data.Add(Fingerprint("train+valid", s.Data, text));
             vocabulary = resumed?.Vocabulary ?? text.VocabularyOfPrefix(split);
-            var all = text.Encode(vocabulary).Tokens;
+            var all = text.Encode(vocabulary);
             train = all.Slice(0, split);
             valid = all.Slice(split, all.Length - split);
         }
@@ -141,12 +141,6 @@ public sealed class CharLmTraining : ITaskTraining
         }
         settings = settings with { Steps = steps, Training = s with { BatchSize = batch } };
         return new CharLmTraining(settings, vocabulary, train, valid, data, adjustments) { Caches = caches };
-    }
-
-    /// <summary>Reports on the calling thread (<see cref="Progress{T}"/> would post to the thread pool).</summary>
-    private sealed class Immediate(Action<double> report) : IProgress<double>
-    {
-        public void Report(double value) => report(value);
     }
 
     /// <inheritdoc />

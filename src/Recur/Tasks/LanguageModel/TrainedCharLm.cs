@@ -100,11 +100,16 @@ public sealed class TrainedCharLm : TrainedModel
     /// text cut into <paramref name="lanes"/> parallel lanes read in chunks of <paramref name="steps"/> with the state
     /// carried, as training validates. Returns it and N.
     /// </summary>
-    public (double BitsPerChar, long Count) BitsPerCharacter(ReadOnlySpan<int> tokens, int lanes = 32, int steps = 100)
+    public (double BitsPerChar, long Count) BitsPerCharacter(ReadOnlySpan<int> tokens, int lanes = 32, int steps = 100) =>
+        BitsPerCharacter(TokenStream.FromIndices(tokens, Vocabulary.Count), lanes, steps);
+
+    /// <inheritdoc cref="BitsPerCharacter(ReadOnlySpan{int}, int, int)"/>
+    public (double BitsPerChar, long Count) BitsPerCharacter(TokenStream tokens, int lanes = 32, int steps = 100)
     {
+        ArgumentNullException.ThrowIfNull(tokens);
         if (tokens.Length < 2) throw new ArgumentException($"{tokens.Length} characters: at least 2 are needed to predict one", nameof(tokens));
         int b = Math.Max(1, Math.Min(lanes, (tokens.Length - 1) / (steps + 1)));
-        var batcher = new LanguageModelBatcher(tokens, Vocabulary.Count, b, steps);
+        var batcher = new LanguageModelBatcher(tokens, b, steps);
         lock (_gate) return (Network.BitsPerCharacter(batcher), (long)batcher.BatchSize * batcher.LaneLength);
     }
 

@@ -53,15 +53,15 @@ public sealed class CharTokenCacheTests
         string whole = Nfc.Apply(text);
         if (!whole.EndsWith('\n')) whole += "\n";
         var vocabulary = Vocabulary.ForCharacters(whole);
-        var (tokens, unknown) = first.Encode(vocabulary);
-        Assert.Equal(0, unknown);
+        var tokens = first.Encode(vocabulary);
+        Assert.Empty(first.Unknown(vocabulary));
         Assert.Equal(new CharEncoder(vocabulary).Encode(whole), tokens.ToArray());
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), first.Sha256);
         Assert.Equal(vocabulary.Tokens, first.VocabularyOfPrefix(long.MaxValue).Tokens);
 
         var second = CharTokenCache.Open(path, TextNormalization.Nfc, true, folder);
         Assert.False(second.Built);
-        Assert.Equal(tokens.ToArray(), second.Encode(vocabulary).Tokens.ToArray());
+        Assert.Equal(tokens.ToArray(), second.Encode(vocabulary).ToArray());
         Assert.True(CharTokenCache.Open(path, TextNormalization.None, true, folder).Built); // other options, other cache
 
         File.WriteAllText(path, "changed\n");
@@ -80,8 +80,9 @@ public sealed class CharTokenCacheTests
         var cache = CharTokenCache.Open(path, TextNormalization.Nfc, true, dir.File("cache"));
         var vocabulary = cache.VocabularyOfPrefix(9); // "aaaa bbbb"
         Assert.False(vocabulary.Contains("z"));
-        var (tokens, unknown) = cache.Encode(vocabulary);
-        Assert.Equal(2, unknown); // z and the final line end
+        var tokens = cache.Encode(vocabulary);
+        Assert.Equal(["z", "\n"], cache.Unknown(vocabulary).Select(s => char.ConvertFromUtf32(cache.CodePoint(s))));
+        Assert.Equal([3L, 1L], cache.Unknown(vocabulary).Select(cache.Count)); // zzz and the final line end
         Assert.Equal(vocabulary.UnkIndex, tokens[10]);
         Assert.Throws<UnknownTokenException>(() => cache.Encode(Vocabulary.ForCharacters("ab ", SpecialTokens.None)));
     }
