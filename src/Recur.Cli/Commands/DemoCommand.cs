@@ -6,7 +6,10 @@ using Recur.Cli.Output;
 
 namespace Recur.Cli.Commands;
 
-/// <summary><c>recur demo hello</c>: the textbook "hello" RNN, trained in a moment and shown step by step.</summary>
+/// <summary>
+/// <c>recur demo hello</c>: the textbook "hello" RNN, trained in a moment and shown step by step; <c>recur demo bits</c>:
+/// the notes' four bit problems, feed-forward against recurrent.
+/// </summary>
 internal static class DemoCommand
 {
     /// <summary>Lines of the printed loss curve.</summary>
@@ -23,8 +26,61 @@ internal static class DemoCommand
             hidden, steps, lr, seed,
         };
         host.SetAction(hello, p => Hello(host, p.GetValue(hidden), p.GetValue(steps), p.GetValue(lr), p.GetValue(seed)));
-        return new Command("demo", "Small worked examples that show how recurrent networks compute.") { hello };
+        return new Command("demo", "Small worked examples that show how recurrent networks compute.") { hello, Bits(host) };
     }
+
+    private static Command Bits(CliHost host)
+    {
+        var problem = new Option<string>("--problem") { Description = "Which problem: 1 (one bit inverted), 2 (10 bits inverted), 3 (bits inverted over 10 steps), 4 (invert a bit when the input equals the previous output), or all", DefaultValueFactory = _ => "all", HelpName = "1|2|3|4|all" };
+        problem.AcceptOnlyFromAmong("1", "2", "3", "4", "all");
+        var variable = new Option<bool>("--variable") { Description = "Problem 2 with 1-10 bits padded with -1 to 10 (with 'all': both forms)" };
+        var epochs = new Option<int>("--epochs") { Description = "Full-batch Adam updates per network", DefaultValueFactory = _ => 400, HelpName = "N" }.AtLeast(1);
+        var hidden = new Option<int>("--hidden") { Description = "Hidden units of the RNN (problems 3 and 4)", DefaultValueFactory = _ => 8, HelpName = "N" }.AtLeast(1);
+        var seed = new Option<ulong>("--seed") { Description = "Seed for the weights and the train/test split", DefaultValueFactory = _ => 1, HelpName = "N" };
+        var cmd = new Command("bits", "The notes' bit problems: a feed-forward network solves problems 1-3, only a recurrent one solves problem 4 (its answer depends on the previous output). Prints an accuracy table.")
+        {
+            problem, variable, epochs, hidden, seed,
+        };
+        host.SetAction(cmd, p =>
+        {
+            string chosen = p.GetValue(problem)!;
+            bool all = chosen == "all", variableOnly = p.GetValue(variable);
+            var runs = new List<(int Problem, bool Variable, BitNetwork Network)>();
+            foreach (int k in all ? (int[])[1, 2, 3, 4] : [int.Parse(chosen, CultureInfo.InvariantCulture)])
+            {
+                if (k == 2)
+                {
+                    if (!variableOnly || all) runs.Add((2, false, BitNetwork.FeedForward));
+                    if (variableOnly || all) runs.Add((2, true, BitNetwork.FeedForward));
+                    continue;
+                }
+                runs.Add((k, false, BitNetwork.FeedForward));
+                if (k >= 3) runs.Add((k, false, BitNetwork.Recurrent));
+            }
+            var r = host.Report;
+            r.Line("The bit problems of the notes; every pattern enumerated, 80% trains (full-batch Adam, binary cross-entropy), 20% is held out.", Tone.Accent);
+            var results = runs.Select(x => BitsDemo.Run(x.Problem, x.Variable, x.Network, p.GetValue(epochs), p.GetValue(hidden), p.GetValue(seed))).ToList();
+            r.Table([new("problem"), new("network"), new("parameters", true), new("train bits", true), new("test bits", true), new("test exact", true), new("held-out example: input -> target / output")],
+                results.Select(x => new Cell[]
+                {
+                    $"{x.Problem}{(x.Problem == 2 ? x.Variable ? " variable" : " fixed" : "")}",
+                    x.Network == BitNetwork.FeedForward ? "feed-forward" : $"RNN ({p.GetValue(hidden)} tanh units)",
+                    x.Parameters.ToString(CultureInfo.InvariantCulture),
+                    Percent(x.TrainBits), new Cell(Percent(x.TestBits), x.TestBits >= 0.99 ? Tone.Good : Tone.Bad), Percent(x.TestExact),
+                    $"{x.Example.Input} -> {x.Example.Target} / {x.Example.Output}",
+                }));
+            if (results.Any(x => x.Problem == 4))
+            {
+                r.Line();
+                r.Line("Problem 4: o_t = (x_t == o_{t-1}) ? 1 - x_t : x_t gives o_t = 1 - o_{t-1} whatever x_t is, so the answer alternates");
+                r.Line("with the step, not the input. A network that sees one step at a time cannot know it; the RNN keeps it in its state.");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static string Percent(double x) => (100 * x).ToString("F1", CultureInfo.InvariantCulture) + "%";
 
     private static int Hello(CliHost host, int hidden, int steps, double lr, ulong seed)
     {

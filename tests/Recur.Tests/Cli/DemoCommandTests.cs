@@ -48,3 +48,46 @@ public sealed class DemoCommandTests
         Assert.Equal(8, a.Out.Split('\n').Count(l => l.TrimStart().StartsWith("step ", StringComparison.Ordinal)));
     }
 }
+
+/// <summary><c>recur demo bits</c>: the notes' bit problems, with data checked against their rules.</summary>
+public sealed class DemoBitsTests
+{
+    [Fact]
+    public void The_examples_follow_the_notes_rules()
+    {
+        var (x1, y1, _) = BitsDemo.Examples(1, false);
+        Assert.Equal([[1f], [0f]], y1);
+        Assert.Equal(2, x1.Length);
+
+        var (x2, y2, m2) = BitsDemo.Examples(2, variable: true);
+        Assert.Equal(2046, x2.Length); // 2 + 4 + ... + 1024 patterns of 1-10 bits
+        int i = Array.FindIndex(m2, m => m.Sum() == 3);
+        Assert.Equal([BitsDemo.Padding], x2[i][3..].Distinct());
+        for (int t = 0; t < 3; t++) Assert.Equal(1 - x2[i][t], y2[i][t]);
+
+        var (x4, y4, _) = BitsDemo.Examples(4, false);
+        Assert.Equal(1024, x4.Length);
+        for (int n = 0; n < x4.Length; n++)
+        {
+            float previous = 0;
+            for (int t = 0; t < 10; t++)
+            {
+                Assert.Equal(x4[n][t] == previous ? 1 - x4[n][t] : x4[n][t], y4[n][t]);
+                previous = y4[n][t];
+            }
+        }
+    }
+
+    [Fact]
+    public void A_feed_forward_network_solves_problems_1_to_3_and_only_an_rnn_solves_problem_4()
+    {
+        var r = Cli.Ok("demo", "bits", "--epochs", "300");
+        string[] rows = [.. r.Out.Split('\n').Where(l => l.TrimStart().Length > 0 && char.IsDigit(l.TrimStart()[0]))];
+        Assert.Equal(7, rows.Length);
+        foreach (string row in rows.Where(l => !l.TrimStart().StartsWith('4')))
+            Assert.Contains("100.0%     100.0%", row);
+        Assert.Contains("RNN", Assert.Single(rows, l => l.TrimStart().StartsWith('4') && l.Contains("100.0%     100.0%")));
+        var ffn = BitsDemo.Run(4, false, BitNetwork.FeedForward, 300, 8, 1);
+        Assert.InRange(ffn.TestBits, 0.4, 0.6); // it can only guess: half the bits
+    }
+}
