@@ -91,3 +91,46 @@ public sealed class DemoBitsTests
         Assert.InRange(ffn.TestBits, 0.4, 0.6); // it can only guess: half the bits
     }
 }
+
+/// <summary><c>recur demo gradients</c> and <c>compare</c>: the first-bit task shows vanishing and exploding gradients and what clipping does.</summary>
+public sealed class DemoGradientsTests
+{
+    private static readonly Recur.Models.RecurrentConfig Tanh = new(Recur.Layers.CellKind.Rnn, 32);
+    private static readonly Recur.Models.RecurrentConfig Relu = new(Recur.Layers.CellKind.Rnn, 32, Nonlinearity: Recur.Layers.RnnNonlinearity.Relu);
+
+    [Fact]
+    public void The_answer_is_the_first_bit_and_every_step_carries_a_bit()
+    {
+        var (x, y) = FirstBitTask.Batch(new Recur.Tensors.Rng(3), 64, 12);
+        for (int b = 0; b < 64; b++)
+        {
+            Assert.Equal(x[b, 0, 0] > 0 ? 1f : 0f, y[b]);
+            for (int t = 0; t < 12; t++) Assert.Equal(1f, Math.Abs(x[b, t, 0]));
+        }
+    }
+
+    [Fact]
+    public void A_tanh_rnn_gradient_vanishes_going_back_and_a_gain_2_relu_rnn_gradient_explodes()
+    {
+        var task = new FirstBitTask();
+        var vanishing = task.GradientReach(Tanh, 40);
+        var exploding = task.GradientReach(Relu, 40, FirstBitTask.RecurrentGain(2));
+        Assert.Equal(1, vanishing[0], 6);
+        Assert.True(vanishing[20] < 1e-3 && vanishing[39] < vanishing[20], $"tanh: {vanishing[20]} at 20 steps back, {vanishing[39]} at 39");
+        Assert.True(exploding[20] > 10 && exploding[39] > exploding[20], $"relu gain 2: {exploding[20]} at 20 steps back, {exploding[39]} at 39");
+    }
+
+    [Fact]
+    public void Clipping_lets_an_exploding_rnn_learn_where_plain_sgd_blows_up()
+    {
+        var task = new FirstBitTask();
+        var learns = task.Train(Tanh, delay: 5, updates: 300);
+        Assert.True(learns.Accuracy >= 0.95, $"a tanh RNN at delay 5: {learns.Accuracy}");
+        Assert.NotNull(learns.LearnedAfter);
+        var wild = task.Train(Relu, 20, 300, clip: 0, prepare: FirstBitTask.RecurrentGain(2), sgd: 0.05);
+        var clipped = task.Train(Relu, 20, 300, clip: 1, prepare: FirstBitTask.RecurrentGain(2), sgd: 0.05);
+        Assert.True(wild.MaxGradientNorm > 1e6, $"largest norm without clipping {wild.MaxGradientNorm}");
+        Assert.True(wild.Accuracy < 0.6, $"without clipping: {wild.Accuracy}");
+        Assert.True(clipped.Accuracy >= 0.95, $"with clipping: {clipped.Accuracy}");
+    }
+}
