@@ -32,15 +32,18 @@ internal sealed class HistoryColumns(TrainingHistory history)
     /// <summary>Whether the column exists.</summary>
     public bool Has(string name) => History.IndexOf(name) >= 0;
 
-    /// <summary>The metrics (without <c>val_</c>) that have a training or validation column, in the file's order.</summary>
+    /// <summary>
+    /// The metrics (without <c>val_</c>, or the <c>train_</c> of histories of an earlier Recur) that have a training or
+    /// validation column, in the file's order.
+    /// </summary>
     public IReadOnlyList<string> Metrics => [.. History.Columns.Where(c => !Bookkeeping.Contains(c))
-        .Select(c => c.StartsWith("val_", StringComparison.Ordinal) ? c[4..] : c).Distinct()];
+        .Select(c => c.StartsWith("val_", StringComparison.Ordinal) ? c[4..] : c.StartsWith("train_", StringComparison.Ordinal) ? c[6..] : c).Distinct()];
 
     /// <summary>The training and validation lines of <paramref name="metric"/> against <paramref name="x"/> (those present).</summary>
     public IReadOnlyList<Series> TrainAndValid(string metric, double[] x)
     {
         var series = new List<Series>();
-        if (Column(metric) is { } train) series.Add(new Series($"training {metric}", x, train));
+        if ((Column(metric) ?? Column("train_" + metric)) is { } train) series.Add(new Series($"training {metric}", x, train));
         if (Column("val_" + metric) is { } valid) series.Add(new Series($"validation {metric}", x, valid));
         return series;
     }
