@@ -4,7 +4,7 @@ using Recur.Tasks;
 namespace Recur.Cli.Reports;
 
 /// <summary>
-/// The gradient norm reaching each time step of every recurrent layer, at the first batch of a few epochs: the
+/// The gradient norm reaching each time step of every recurrent layer, at the longest batch of a few epochs: the
 /// picture of vanishing (the norm decays going back in time) or exploding (it grows) gradients.
 /// </summary>
 internal static class GradientSections
@@ -26,7 +26,7 @@ internal static class GradientSections
             page.Note($"{GradientLog.FileName} holds no per-time-step norms (the model has no recurrent layer, or no epoch finished)");
             return;
         }
-        page.Paragraph("Each line is ‖∂L/∂h_t‖, the size of the gradient reaching the hidden state of time step t, summed over one training batch (the first of the epoch), on a logarithmic scale. "
+        page.Paragraph("Each line is ‖∂L/∂h_t‖, the size of the gradient reaching the hidden state of time step t, over one training batch (the epoch's longest), on a logarithmic scale. "
             + "The error signal travels backwards in time: in the forward direction from the last step to the first, in the reverse direction from the first to the last. "
             + "A straight fall along that way is a vanishing gradient (the early steps learn little), a rise an exploding one (what clipping guards against); LSTM and GRU keep it flatter than a plain RNN.");
         var names = log.TimeSteps.SelectMany(t => t.Layers.Select(l => l.Name)).Distinct().ToList();

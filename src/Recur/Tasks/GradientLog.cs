@@ -22,7 +22,7 @@ public sealed record GradientLog
     /// <summary>One entry per completed epoch, in order.</summary>
     public List<EpochGradients> Epochs { get; init; } = [];
 
-    /// <summary>Per-time-step gradient norms, at the first batch of a few epochs (1, 2, 4, 8, ... and the last).</summary>
+    /// <summary>Per-time-step gradient norms, at the longest batch of a few epochs (1, 2, 4, 8, ... and the last).</summary>
     public List<TimeStepGradients> TimeSteps { get; init; } = [];
 
     /// <summary>Reads <paramref name="path"/>.</summary>

@@ -6,8 +6,10 @@ namespace Recur.Tasks;
 /// <summary>
 /// Records a <see cref="GradientLog"/> during <see cref="Trainer.Fit{TBatch}"/> and rewrites it after every epoch:
 /// the per-epoch statistics of the global gradient norm and clipping, and the gradient norm reaching each time step of
-/// every recurrent layer at the first batch of epochs 1, 2, 4, 8, ... and of the last epoch. Reading the norms costs
-/// nothing: they are what the layer's backward pass computed for that batch.
+/// every recurrent layer at the longest batch (the most time steps; the first of equals) of epochs 1, 2, 4, 8, ... and
+/// of the last epoch: with batches of varying length, the longest ones show farthest how the gradient fades, and
+/// they are the same kind of batch every epoch. Reading the norms costs next to nothing: they are what the layer's
+/// backward pass computed for that batch.
 /// </summary>
 public sealed class GradientRecorder : ITrainerCallback
 {
@@ -18,7 +20,8 @@ public sealed class GradientRecorder : ITrainerCallback
     private double _clip;
     private int _batches, _clipped;
     private double _sum, _max;
-    private TimeStepGradients? _latest;   // this epoch's first batch, kept for the last epoch
+    private TimeStepGradients? _latest;   // this epoch's longest batch so far, kept for the last epoch
+    private int _latestSteps;
     private int _lastKeptEpoch;
 
     /// <summary>Records into <paramref name="path"/>; when resuming, <paramref name="resumed"/> (the log so far) is continued.</summary>
@@ -29,7 +32,7 @@ public sealed class GradientRecorder : ITrainerCallback
         _resumed = resumed;
     }
 
-    /// <summary>Whether the per-time-step norms are kept at the first batch of <paramref name="epoch"/>: 1, 2, 4, 8, ...</summary>
+    /// <summary>Whether the per-time-step norms of <paramref name="epoch"/> are kept: 1, 2, 4, 8, ...</summary>
     public static bool KeepsTimeSteps(int epoch) => epoch > 0 && (epoch & (epoch - 1)) == 0;
 
     /// <inheritdoc />
@@ -53,6 +56,7 @@ public sealed class GradientRecorder : ITrainerCallback
     {
         (_batches, _clipped, _sum, _max) = (0, 0, 0, 0);
         _latest = null;
+        _latestSteps = 0;
     }
 
     /// <inheritdoc />
@@ -63,7 +67,12 @@ public sealed class GradientRecorder : ITrainerCallback
         _sum += norm;
         _max = Math.Max(_max, norm);
         if (_clip > 0 && norm > _clip) _clipped++;
-        if (_batches == 1 && _layers.Length > 0) _latest = Capture(progress.Epoch, progress.Batch);
+        if (_layers.Length > 0)
+        {
+            var captured = Capture(progress.Epoch, progress.Batch);
+            int steps = captured.Layers.Sum(l => l.Norms.Count == 0 ? 0 : l.Norms[0].Length);
+            if (steps > _latestSteps) (_latest, _latestSteps) = (captured, steps);
+        }
     }
 
     /// <inheritdoc />
