@@ -65,7 +65,12 @@ internal static partial class Charts
         if (logY) LogTicks(plot, series);
         if (IsWhole(series.SelectMany(s => s.X))) plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         FlatLimits(plot, series, logY);
-        if (series.Count > 1) plot.ShowLegend(Alignment.UpperRight);
+        if (series.Count > 1)
+        {
+            // Below the axes, where it never hides the lines' ends (the part of a training curve people look at).
+            plot.ShowLegend(Edge.Bottom);
+            plot.Legend.Orientation = Orientation.Horizontal;
+        }
         return new Chart(id, ChartKind.Lines, Svg(plot, id, Width, Height), caption);
     }
 
