@@ -12,11 +12,14 @@ internal static class GradientSections
     /// <summary>Most epochs drawn per chart (the first, the last and evenly spaced ones between).</summary>
     private const int MaxEpochLines = 6;
 
-    /// <summary>Adds the "Gradients through time" section.</summary>
-    public static void Add(HtmlPage page, ReportSource source)
+    /// <summary>
+    /// Adds the "Gradients through time" section for <paramref name="log"/> (a model folder's gradients.json, or one a
+    /// demo recorded the same way), or says that there is none.
+    /// </summary>
+    public static void Add(HtmlPage page, GradientLog? log)
     {
         page.Section("Gradients through time", "gradients");
-        if (source.Gradients is not { } log)
+        if (log is null)
         {
             page.Note($"no {GradientLog.FileName}: the run did not record gradients per time step (runs of an earlier Recur)");
             return;

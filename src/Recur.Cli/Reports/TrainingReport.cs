@@ -22,7 +22,7 @@ internal static class TrainingReport
         RunSections.AddSummary(page, source);
         if (source.History is { Rows.Count: > 0 } history)
             CurveSections.Add(page, new HistoryColumns(history), source.Manifest?.Training, source.Gradients, task?.SpeedUnit ?? "items");
-        GradientSections.Add(page, source);
+        GradientSections.Add(page, source.Gradients);
         task?.AddSections(source, page);
         RunSections.AddSettings(page, source);
         html = page.ToHtml($"{(kind is { } kk ? kk.Name() : "model")} · {source.Folder.Path} · report written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");

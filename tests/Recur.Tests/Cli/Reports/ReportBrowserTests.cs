@@ -52,6 +52,19 @@ public sealed partial class ReportBrowserTests(ReportFixture run)
     }
 
     [ChromiumFact]
+    public void The_report_prints()
+    {
+        using var dir = new TempDir();
+        string pdf = dir.File("report.pdf");
+        var print = HeadlessChromium.Open(Path.Combine(run.Folder, "report.html"), $"--print-to-pdf={pdf}", "--no-pdf-header-footer");
+        Assert.Empty(print.Console);
+        byte[] bytes = File.ReadAllBytes(pdf);
+        Assert.Equal("%PDF", System.Text.Encoding.ASCII.GetString(bytes, 0, 4));
+        int pages = PdfPage().Matches(System.Text.Encoding.Latin1.GetString(bytes)).Count;
+        Assert.True(pages >= 3, $"{pages} pages"); // a dozen charts do not fit on one or two
+    }
+
+    [ChromiumFact]
     public void A_page_with_a_fetch_or_a_script_error_is_caught_by_the_console_check()
     {
         // The check above is only worth something if Chromium reports what it blocks and what fails.
@@ -62,6 +75,9 @@ public sealed partial class ReportBrowserTests(ReportFixture run)
         string error = dir.Write("error.html", "<!DOCTYPE html><html><body><script>undefinedFunction();</script></body></html>");
         Assert.Contains(HeadlessChromium.Open(error, "--dump-dom").Console, l => l.Contains("undefinedFunction", StringComparison.Ordinal));
     }
+
+    [GeneratedRegex("/Type\\s*/Page\\b")]
+    private static partial Regex PdfPage();
 
     [GeneratedRegex("<figure class=\"chart\"[^>]*>\\s*<svg[^>]*>\\s*<rect", RegexOptions.Singleline)]
     private static partial Regex FigureWithSvg();
