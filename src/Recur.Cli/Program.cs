@@ -34,6 +34,7 @@ public static class Program
             EvalCommand.Create(host),
             PredictCommand.Create(host),
             InfoCommand.Create(host),
+            ReportCommand.Create(host),
             GenerateCommand.Create(host),
             DemoCommand.Create(host),
             CheckCommand.Create(host),

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Recur.Cli.Output;
+using Recur.Cli.Reports;
 using Recur.IO.Checkpoints;
 using Recur.Kernels;
 using Recur.Models;
@@ -101,6 +102,23 @@ internal static class TrainingSession
     };
 
     /// <summary>
+    /// Writes the folder's report.html (the run's validation data is still in memory) and prints its path. A report that
+    /// cannot be written is a warning: the model is saved, and <c>recur report</c> can try again.
+    /// </summary>
+    private static void WriteReport(CliHost host, ModelFolder folder, ITaskTraining training)
+    {
+        try
+        {
+            TrainingReport.Write(ReportSource.Read(folder.Path, training: training), folder.ReportPath);
+            host.Out.WriteLine($"report: {folder.ReportPath}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or UserError)
+        {
+            host.Warn($"the training report could not be written ({e.Message}); try 'recur report --model {folder.Path}'");
+        }
+    }
+
+    /// <summary>
     /// Runs a prepared training: the model folder (the resumed one, or a new one for --out, refused when it holds
     /// something unless --overwrite), its first line, the task's description, then training with progress on the host and
     /// one summary line. Returns the folder and whether the run ended by a failure (non-finite loss) rather than normally.
@@ -113,9 +131,9 @@ internal static class TrainingSession
     /// <param name="resumed">The run being resumed, or null.</param>
     /// <param name="describe">Prints the task's description lines (data, model, settings).</param>
     /// <param name="itemName">What the throughput counts.</param>
-    /// <param name="extra">More callbacks (e.g. samples), given the progress display to write through.</param>
+    /// <param name="extra">More callbacks (e.g. samples), given the progress display to write through and the model folder.</param>
     public static (ModelFolder Folder, bool Failed) Train(CliHost host, ParseResult p, TrainOptions options, TaskKind kind, ITaskTraining training,
-        Resumed? resumed, Action describe, string itemName, Func<TrainingProgress, IEnumerable<ITrainerCallback>>? extra = null)
+        Resumed? resumed, Action describe, string itemName, Func<TrainingProgress, ModelFolder, IEnumerable<ITrainerCallback>>? extra = null)
     {
         var folder = resumed?.Folder ?? ModelFolder.Create(p.GetValue(options.Out) ?? ModelFolder.DefaultPath(kind), p.GetValue(options.Overwrite));
         host.Out.WriteLine($"recur train {kind.Name()}: {(resumed is null ? "writing" : "continuing")} {folder.Path}");
@@ -134,7 +152,7 @@ internal static class TrainingSession
         try
         {
             var callbacks = new List<ITrainerCallback> { progress };
-            if (extra is not null) callbacks.AddRange(extra(progress));
+            if (extra is not null) callbacks.AddRange(extra(progress, folder));
             var history = progress.Run(() => training.Run(folder, manifest, callbacks, resumed?.Checkpoint, cancel.Token));
             bool failed = history.StopReason.StartsWith("stopped:", StringComparison.Ordinal);
             var best = history.Epochs.FirstOrDefault(e => e.Epoch == history.BestEpoch);
@@ -143,6 +161,7 @@ internal static class TrainingSession
                     .Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value:G4}")));
             host.Out.WriteLine($"{history.StopReason}; {score}");
             host.Out.WriteLine(File.Exists(folder.WeightsPath) ? $"model saved in {folder.Path}" : $"no epoch finished, so {folder.Path} holds no model");
+            WriteReport(host, folder, training);
             return (folder, failed);
         }
         finally

@@ -6,6 +6,7 @@ using System.Text;
 using Recur.Cli.Hosting;
 using Recur.Cli.Inputs;
 using Recur.Cli.Output;
+using Recur.Cli.Reports;
 using Recur.Data.Bundled;
 using Recur.Data.Files;
 using Recur.Data.Text;
@@ -92,7 +93,7 @@ internal sealed class CharLmCommands : ITaskCommands
             var sampleRng = new Rng(settings.Training.Seed ^ 0x5A3B1E5UL);
             int every = p.GetValue(sampleEvery);
             var (folder, failed) = TrainingSession.Train(host, p, common, Kind, prepared, resumed, Describe, "chars",
-                progress => every == 0 ? [] : [new Samples(progress, prepared.Vocabulary, prompt, every, sampleRng)]);
+                (progress, folder) => every == 0 ? [] : [new Samples(progress, prepared.Vocabulary, prompt, every, sampleRng, folder.SamplesPath)]);
             if (!File.Exists(folder.WeightsPath)) return 1;
             var best = (TrainedCharLm)TrainedModel.Load(folder.Path, Kind);
             o.WriteLine($"generated text (temperature {SampleTemperature.ToString(CultureInfo.InvariantCulture)}, seed {settings.Training.Seed}):");
@@ -119,8 +120,8 @@ internal sealed class CharLmCommands : ITaskCommands
         return prompt.Length > 0 && prompt.EnumerateRunes().All(r => vocabulary.Contains(r.ToString())) ? prompt : vocabulary.Contains(" ") ? " " : vocabulary.Tokens[^1];
     }
 
-    /// <summary>A short sample after every Nth epoch, on one line cut to the terminal width.</summary>
-    private sealed class Samples(TrainingProgress progress, Vocabulary vocabulary, string prompt, int every, Rng rng) : ITrainerCallback
+    /// <summary>A short sample after every Nth epoch, on one line cut to the terminal width, and kept in the folder's samples.jsonl for the report.</summary>
+    private sealed class Samples(TrainingProgress progress, Vocabulary vocabulary, string prompt, int every, Rng rng, string log) : ITrainerCallback
     {
         private Trainer? _trainer;
 
@@ -133,6 +134,7 @@ internal sealed class CharLmCommands : ITaskCommands
             var sb = new StringBuilder(prompt);
             int length = Math.Max(10, width - 12 - prompt.Length);
             model.Generate(new CharEncoder(vocabulary).Encode(prompt), length, SampleTemperature, 0, rng, i => sb.Append(vocabulary[i]), vocabulary.UnkIndex);
+            EpochSamples.Append(log, new EpochSample(record.Epoch, SampleTemperature, prompt, sb.ToString()));
             string line = sb.ToString().Replace("\r", "").Replace('\n', ' ');
             progress.WriteLine("  sample: " + (line.Length > width - 10 ? line[..(width - 10)] : line));
         }

@@ -260,7 +260,7 @@ internal sealed class ClassifyCommands : ITaskCommands
         name is null ? null : ConfigJson.Parse<RecordFormat>(name) ?? throw new UserError($"--format must be one of {string.Join(", ", ConfigJson.Names<RecordFormat>().Append("text"))}; got '{name}'");
 
     /// <summary>Labelled records of an evaluation file, the columns defaulting to the model's training columns.</summary>
-    private static (List<LabelledText> Records, ClassifierColumns Columns) ReadLabelled(TrainedClassifier m, string path, string? format, string? text, string? label)
+    internal static (List<LabelledText> Records, ClassifierColumns Columns) ReadLabelled(TrainedClassifier m, string path, string? format, string? text, string? label)
     {
         var file = RecordFile.Open(path, ParseFormat(format));
         text ??= file.TryColumn(m.Columns.Text, out _) ? m.Columns.Text : null;

@@ -205,7 +205,8 @@ internal sealed class TagCommands : ITaskCommands
         return true;
     }
 
-    private static IEnumerable<TaggedSentence> Read(TrainedTagger m, string path, string? format, string? column)
+    /// <summary>The tagged sentences of an evaluation file, the format detected and the tag column defaulting to the model's.</summary>
+    internal static IEnumerable<TaggedSentence> Read(TrainedTagger m, string path, string? format, string? column)
     {
         var f = format is null ? (TaggedFormat?)null : ConfigJson.Parse<TaggedFormat>(format)
             ?? throw new UserError($"--format must be one of {string.Join(", ", ConfigJson.Names<TaggedFormat>().Append("text"))}; got '{format}'");

@@ -8,6 +8,9 @@ namespace Recur.Tasks;
 ///   history.csv                    one row of metrics per epoch
 ///   checkpoints/last.safetensors   resumable state after the last epoch (weights, optimizer, generators, history)
 ///   checkpoints/best.safetensors   the same at the best epoch
+///   gradients.json                 gradient norms per epoch and per time step (<see cref="GradientLog"/>)
+///   samples.jsonl                  text generated after some epochs (char LM, written by the command line)
+///   report.html                    the training report (written by the command line)
 /// </code>
 /// Every file is replaced atomically, so an interrupted run leaves a folder that loads (from its last completed epoch).
 /// Folders written by <c>recur train charlm</c> before this layout (no model.json; <c>best.safetensors</c> and
@@ -17,7 +20,8 @@ public sealed class ModelFolder
 {
     /// <summary>File names inside the folder.</summary>
     public const string ManifestName = "model.json", WeightsName = "model.safetensors", HistoryName = "history.csv",
-        CheckpointsName = "checkpoints", LastName = "last.safetensors", BestName = "best.safetensors";
+        CheckpointsName = "checkpoints", LastName = "last.safetensors", BestName = "best.safetensors", ReportName = "report.html",
+        SamplesName = "samples.jsonl";
 
     private ModelFolder(string path) => Path = System.IO.Path.GetFullPath(path);
 
@@ -32,6 +36,15 @@ public sealed class ModelFolder
 
     /// <summary>history.csv.</summary>
     public string HistoryPath => Combine(HistoryName);
+
+    /// <summary>gradients.json (<see cref="GradientLog"/>).</summary>
+    public string GradientsPath => Combine(GradientLog.FileName);
+
+    /// <summary>samples.jsonl.</summary>
+    public string SamplesPath => Combine(SamplesName);
+
+    /// <summary>report.html.</summary>
+    public string ReportPath => Combine(ReportName);
 
     /// <summary>checkpoints/last.safetensors.</summary>
     public string LastCheckpointPath => Combine(CheckpointsName, LastName);
@@ -58,7 +71,7 @@ public sealed class ModelFolder
     /// <summary>
     /// Prepares <paramref name="path"/> for a new run: creates it, or accepts it when it is empty. A folder that holds
     /// anything is refused unless <paramref name="overwrite"/>, which removes a previous model's files (the layout's
-    /// names above and report.html) and leaves any other file alone.
+    /// names above, gradients.json, samples.jsonl and report.html) and leaves any other file alone.
     /// </summary>
     /// <exception cref="IOException">The folder is not empty and <paramref name="overwrite"/> is false, or it is a file.</exception>
     public static ModelFolder Create(string path, bool overwrite)
@@ -69,7 +82,7 @@ public sealed class ModelFolder
         {
             if (!overwrite)
                 throw new IOException($"{path} is not empty ({Describe(folder.Path)}); choose another folder, or pass --overwrite to replace the model in it");
-            foreach (string name in (string[])[ManifestName, WeightsName, HistoryName, LastName, BestName, "report.html"])
+            foreach (string name in (string[])[ManifestName, WeightsName, HistoryName, LastName, BestName, GradientLog.FileName, SamplesName, ReportName])
                 File.Delete(folder.Combine(name));
             if (Directory.Exists(folder.Combine(CheckpointsName))) Directory.Delete(folder.Combine(CheckpointsName), recursive: true);
         }

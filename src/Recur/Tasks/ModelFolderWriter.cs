@@ -32,6 +32,9 @@ public sealed class ModelFolderWriter : ITrainerCallback
         _resumed = resumed;
     }
 
+    /// <summary>The folder written.</summary>
+    public ModelFolder Folder => _folder;
+
     /// <summary>The manifest as last written.</summary>
     public ModelManifest Manifest { get; private set; }
 

@@ -72,7 +72,16 @@ public static class TaskFit
         trainer.Plateau = plateau;
         trainer.Metrics.AddRange(loop.Metrics);
         trainer.Callbacks.Add(writer);
+        // A resumed run continues the folder's gradient log (a log that cannot be read is started again, not fatal).
+        var log = resume is not null && File.Exists(writer.Folder.GradientsPath) ? TryLoad(writer.Folder.GradientsPath) : null;
+        trainer.Callbacks.Add(new GradientRecorder(writer.Folder.GradientsPath, log));
         trainer.Callbacks.AddRange(callbacks);
         return trainer.Fit(loop.Train, loop.Valid, loop.Step, loop.OnEpochBegin, cancel, resume?.History);
+    }
+
+    private static GradientLog? TryLoad(string path)
+    {
+        try { return GradientLog.Load(path); }
+        catch (InvalidDataException) { return null; }
     }
 }
