@@ -168,9 +168,10 @@ public sealed class EncoderDecoder : Module
 
     /// <summary>
     /// Beam search, batched over sources: K hypotheses per source are extended by every token; the K best
-    /// continuations survive, a continuation ending in <paramref name="eos"/> becomes a finished hypothesis. A source
-    /// stops once K hypotheses have finished (or at <see cref="BeamOptions.MaxSteps"/>, where the live ones are kept as
-    /// unfinished). Hypotheses are ranked by log P / lp(|Y|) (GNMT); ties go to the earlier beam and the lower token.
+    /// continuations survive, a continuation ending in <paramref name="eos"/> and ranked among the K best becomes a
+    /// finished hypothesis. A source stops when the best continuation of a step ends it and at least
+    /// <see cref="BeamOptions.NBest"/> hypotheses have finished (or at <see cref="BeamOptions.MaxSteps"/>, where the live
+    /// ones are kept as unfinished). Hypotheses are ranked by log P / lp(|Y|) (GNMT); ties go to the earlier beam and the lower token.
     /// With K = 1 this is exactly <see cref="Greedy"/>.
     /// </summary>
     /// <returns>Per source, up to <see cref="BeamOptions.NBest"/> hypotheses, best first.</returns>
@@ -224,12 +225,17 @@ public sealed class EncoderDecoder : Module
                     best.Reverse(); // best first
                     int kept = 0;
                     int sourceLength = sourceLengths?[b] ?? sourceSteps;
-                    foreach (var (flat, score) in best)
+                    for (int rank = 0; rank < best.Count; rank++)
                     {
+                        var (flat, score) = best[rank];
                         int j = flat / v, w = flat % v;
                         var parent = live[b * k + j]!;
                         var node = new BeamNode(w, AttentionRow(weights, b * k + j, sourceSteps, sourceLength), parent, parent.Length + 1, score);
-                        if (w == eos) finished[b].Add(node with { Finished = true });
+                        if (w == eos)
+                        {
+                            // An ending below the K best continuations is not kept (it is worse than K live ones).
+                            if (rank < k) finished[b].Add(node with { Finished = true });
+                        }
                         else if (kept < k)
                         {
                             if (last) finished[b].Add(node);
@@ -240,7 +246,10 @@ public sealed class EncoderDecoder : Module
                         }
                         if (kept == k) break;
                     }
-                    if (finished[b].Count >= k || last || kept == 0) done[b] = true;
+                    // Done when the best continuation of this step ends the output (OpenNMT's rule; with K = 1 it is greedy's) and
+                    // enough outputs have ended for the n-best list.
+                    bool topEnds = best.Count > 0 && best[0].Flat % v == eos;
+                    if ((topEnds && finished[b].Count >= options.NBest) || last || kept == 0) done[b] = true;
                 }
                 live = next;
                 prev = nextPrev;
