@@ -78,7 +78,7 @@ internal sealed class Seq2SeqCommands : ITaskCommands
             if (settings.Training.Data.Length == 0) throw new UserError("--data is required: the pairs to train on");
             foreach (var w in RecurrentOptions.Warnings(settings.Encoder, "--rnn-dropout")) host.Warn(w);
             var prepared = Seq2SeqTraining.Prepare(settings, (TrainedSeq2Seq?)resumed?.Model);
-            var (folder, failed) = TrainingSession.Train(host, p, common, Kind, prepared, resumed, () => Describe(host, prepared), "pairs");
+            var (folder, failed) = TrainingSession.Train(host, p, common, Kind, prepared, resumed, () => Describe(host, prepared), "target tokens");
             if (File.Exists(folder.WeightsPath))
             {
                 var best = (TrainedSeq2Seq)TrainedModel.Load(folder.Path, Kind);
