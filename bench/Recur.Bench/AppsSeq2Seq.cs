@@ -8,6 +8,7 @@ using Recur.Data.Formats;
 using Recur.Models;
 using Recur.Tasks;
 using Recur.Tasks.Seq2Seq;
+using Recur.Training;
 
 namespace Recur.Bench;
 
@@ -17,46 +18,61 @@ namespace Recur.Bench;
 /// by source of <c>recur fetch cmudict|ding --out</c>, against the same architecture trained by PyTorch
 /// (bench/peers/seq2seq_torch.py) for the same wall clock. Both sides decode the test sources greedily and are scored by
 /// Recur's metrics (<see cref="SequenceScores"/>); Recur's beam-5 scores are given in a note. Ding's test part is
-/// sampled to its first <c>--test-sources</c> distinct sources (default 2,000) to bound decoding time.
+/// sampled to its first <c>--test-sources</c> distinct sources (default 2,000) to bound decoding time. With
+/// <c>--recur-model DIR</c> Recur's side is a folder written by <c>recur train seq2seq</c> on the same split (its
+/// recorded settings give the same training and validation pairs) instead of a training run of the suite's own; it is
+/// scored after the peer, so the two can train at the same time.
 /// </summary>
 internal static class AppsSeq2Seq
 {
     private const ulong Seed = 1;
 
-    public static void Cmudict(BenchReport report, string suite, string dir, double minutes, int threads, Func<string, int, string[], System.Text.Json.Nodes.JsonNode?> runPeer)
+    public static void Cmudict(BenchReport report, string suite, string dir, double minutes, int threads, string? recurModel, Func<string, int, string[], System.Text.Json.Nodes.JsonNode?> runPeer)
     {
         var settings = new Seq2SeqSettings();
         settings = settings with { Preprocessing = settings.Preprocessing with { TargetTokens = TokenUnit.Word } };
-        Run(report, suite, "cmudict", PairDatasets.CmuDict(BundledData.Locate().CmuDict), settings, dir, minutes, threads, int.MaxValue, runPeer);
+        Run(report, suite, "cmudict", PairDatasets.CmuDict(BundledData.Locate().CmuDict), settings, dir, minutes, threads, int.MaxValue, recurModel, runPeer);
     }
 
-    public static void Ding(BenchReport report, string suite, string dir, double minutes, int threads, int testSources, Func<string, int, string[], System.Text.Json.Nodes.JsonNode?> runPeer)
+    public static void Ding(BenchReport report, string suite, string dir, double minutes, int threads, int testSources, string? recurModel, Func<string, int, string[], System.Text.Json.Nodes.JsonNode?> runPeer)
     {
         var settings = new Seq2SeqSettings();
         settings = settings with { Preprocessing = settings.Preprocessing with { MaxSourceLength = 60, MaxTargetLength = 60 } };
-        Run(report, suite, "ding", DingDictionary.Read(DingDictionary.Fetch()), settings, dir, minutes, threads, testSources, runPeer);
+        Run(report, suite, "ding", DingDictionary.Read(DingDictionary.Fetch()), settings, dir, minutes, threads, testSources, recurModel, runPeer);
     }
 
     private static void Run(BenchReport report, string suite, string name, List<SentencePair> pairs, Seq2SeqSettings settings, string dir, double minutes,
-        int threads, int testSources, Func<string, int, string[], System.Text.Json.Nodes.JsonNode?> runPeer)
+        int threads, int testSources, string? recurModel, Func<string, int, string[], System.Text.Json.Nodes.JsonNode?> runPeer)
     {
         Directory.CreateDirectory(dir);
         var (trainPath, trainPairs, testPath, testPairs) = PairDatasets.WriteSplit(pairs, dir);
-        settings = settings with { Training = settings.Training with { Data = trainPath, Epochs = null, Minutes = minutes, Seed = Seed } };
+        TrainedSeq2Seq? given = null;
+        if (recurModel is not null)
+        {
+            // A model trained by `recur train seq2seq` on this split (perhaps still training): its recorded settings give
+            // the same training and validation pairs; it is scored after the peer has run, so a run in progress can finish.
+            given = (TrainedSeq2Seq)TrainedModel.Load(recurModel, TaskKind.Seq2Seq);
+            settings = JsonSerializer.Deserialize<Seq2SeqSettings>(given.Manifest.Training!.Settings.ToJsonString(), ConfigJson.Options)!;
+            BenchReport.Note($"{name}: Recur's model from {recurModel} ({given.Manifest.Training.CommandLine})");
+        }
+        settings = settings with { Training = settings.Training with { Data = trainPath, Valid = null, Epochs = null, Minutes = minutes, Seed = Seed } };
         var prepared = Seq2SeqTraining.Prepare(settings);
         var test = PairReader.Read(testPath).Pairs;
         var sources = test.Select(p => p.Source).Distinct(StringComparer.Ordinal).Take(testSources).ToHashSet(StringComparer.Ordinal);
         test = [.. test.Where(p => sources.Contains(p.Source))];
         BenchReport.Note($"{name}: {trainPairs:N0} train pairs ({prepared.TrainPairs.Count:N0} trained, {prepared.ValidPairs.Count:N0} validated), {test.Count:N0} test pairs of {sources.Count:N0} sources (seed {PairDatasets.SplitSeed}); {minutes} min per side at {threads} threads; load {MachineInfo.LoadAverage()}");
 
-        var folder = ModelFolder.Create(Path.Combine(dir, "recur-model"), overwrite: true);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var history = prepared.Run(folder, prepared.Manifest(prepared.Record("apps bench")), [new Training.TextProgress(Console.Error, "target tokens") { Interval = TimeSpan.FromSeconds(30) }], null, default);
-        double seconds = clock.Elapsed.TotalSeconds;
-        var model = (TrainedSeq2Seq)TrainedModel.Load(folder.Path, TaskKind.Seq2Seq);
-        var greedy = model.Evaluate(test, new BeamOptions(1, 0, model.DefaultMaxSteps), TooLongSource.Truncate, "test.tsv").Scores;
-        var beam = model.Evaluate(test, new BeamOptions(5, 0.6, model.DefaultMaxSteps), TooLongSource.Truncate, "test.tsv").Scores;
-        BenchReport.Note($"recur {name}: {history.Epochs.Count} epochs in {seconds:F0} s, best epoch {history.BestEpoch}; greedy {Describe(greedy)}; beam 5 {Describe(beam)}");
+        TrainingHistory? history = null;
+        double seconds = double.NaN;
+        string folderPath = recurModel ?? Path.Combine(dir, "recur-model");
+        if (given is null)
+        {
+            var folder = ModelFolder.Create(folderPath, overwrite: true);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            history = prepared.Run(folder, prepared.Manifest(prepared.Record("apps bench")), [new Training.TextProgress(Console.Error, "target tokens") { Interval = TimeSpan.FromSeconds(30) }], null, default);
+            seconds = clock.Elapsed.TotalSeconds;
+        }
+        var model = given ?? (TrainedSeq2Seq)TrainedModel.Load(folderPath, TaskKind.Seq2Seq);
 
         // The peer reads the same pairs encoded with Recur's vocabularies; its outputs are scored here.
         string Encode(string file, IEnumerable<SentencePair> rows)
@@ -97,6 +113,11 @@ internal static class AppsSeq2Seq
                     [.. groups[i].Select(p => model.Preprocessing.CanonicalTarget(p.Target)).Distinct()]);
             BenchReport.Note($"torch {name}: greedy {Describe(torch)}");
         }
+        if (given is not null) model = (TrainedSeq2Seq)TrainedModel.Load(recurModel!, TaskKind.Seq2Seq); // the run's final best epoch
+        var greedy = model.Evaluate(test, new BeamOptions(1, 0, model.DefaultMaxSteps), TooLongSource.Truncate, "test.tsv").Scores;
+        var beam = model.Evaluate(test, new BeamOptions(5, 0.6, model.DefaultMaxSteps), TooLongSource.Truncate, "test.tsv").Scores;
+        var record = model.Manifest.Training;
+        BenchReport.Note($"recur {name}: {record?.Epochs} epochs in {(history is null ? record?.Seconds : seconds):F0} s, best epoch {record?.BestEpoch}; greedy {Describe(greedy)}; beam 5 {Describe(beam)}");
         double T(Func<SequenceScores, double> f) => torch.Count == 0 ? double.NaN : f(torch);
         string mm = minutes.ToString(CultureInfo.InvariantCulture);
         if (model.Preprocessing.TargetTokens == TokenUnit.Word)
@@ -106,7 +127,7 @@ internal static class AppsSeq2Seq
         }
         report.Add(new BenchRow(suite, $"{name} test bleu vs torch M{mm}min t{threads} greedy", greedy.Bleu.Score, T(s => s.Bleu.Score), "BLEU", true));
         report.Add(new BenchRow(suite, $"{name} test chrf vs torch M{mm}min t{threads} greedy", greedy.ChrF, T(s => s.ChrF), "chrF", true));
-        var rates = history.Epochs.Select(e => e["items_per_second"]).Where(double.IsFinite).Order().ToList();
+        var rates = (history?.Epochs.Select(e => e["items_per_second"]) ?? []).Where(double.IsFinite).Order().ToList();
         double tokensPerPair = prepared.TrainPairs.Average(p => model.Preprocessing.Target(p.Target).Count + 1.0);
         report.Add(new BenchRow(suite, $"{name} pairs/s vs torch M{mm}min t{threads}", rates.Count == 0 ? double.NaN : rates[rates.Count / 2] / tokensPerPair,
             peer?["pairs_per_second"]?.GetValue<double>() ?? double.NaN, "pairs/s", true));

@@ -62,10 +62,10 @@ public sealed class AppsSuite : IBenchSuite
             int seeds = int.Parse(Value(options, "--seeds") ?? (options.Quick ? "1" : "3"), CultureInfo.InvariantCulture);
             if (task is "all" or "sentiment") Sentiment(report, Path.Combine(work, "sentiment"), minutes ?? (options.Quick ? 0.5 : 1), threads, seeds);
             if (task is "all" or "pos") Pos(report, Path.Combine(work, "pos"), minutes ?? (options.Quick ? 3 : 10), threads);
-            if (task is "all" or "cmudict") AppsSeq2Seq.Cmudict(report, Name, Path.Combine(work, "cmudict"), minutes ?? (options.Quick ? 3 : 45), threads, RunPeer);
+            if (task is "all" or "cmudict") AppsSeq2Seq.Cmudict(report, Name, Path.Combine(work, "cmudict"), minutes ?? (options.Quick ? 3 : 45), threads, Value(options, "--recur-model"), RunPeer);
             if (task is "all" or "ding")
                 AppsSeq2Seq.Ding(report, Name, Path.Combine(work, "ding"), minutes ?? (options.Quick ? 3 : 30), threads,
-                    int.Parse(Value(options, "--test-sources") ?? "2000", CultureInfo.InvariantCulture), RunPeer);
+                    int.Parse(Value(options, "--test-sources") ?? "2000", CultureInfo.InvariantCulture), Value(options, "--recur-model"), RunPeer);
         }
         finally
         {
