@@ -112,7 +112,7 @@ public sealed class EncoderDecoder : Module
     {
         var enc = Encoder.Encode(tape, source, batch, sourceSteps, sourceLengths);
         var h = tape.Tanh(tape.Linear(Bridge, tape.FinalStates(enc.Hn, Encoder.Rnn.Directions)));
-        var c = Cell is LstmCell ? tape.Input(new Tensor(batch, Cell.HiddenSize)) : null;
+        var c = Cell.Spec.HasCellState ? tape.Input(new Tensor(batch, Cell.HiddenSize)) : null;
         var keys = tape.Linear(Keys, enc.Output);
         var feed = tape.Input(new Tensor(batch, Cell.HiddenSize));
         return (h, c, keys, feed);

@@ -59,7 +59,7 @@ public static class RecurrentOps
     {
         int d = layer.Directions, s = layer.StateSize, l = layer.NumLayers;
         h0?.Value.CheckShape(nameof(h0), l * d, b, s);
-        bool lstm = layer is Lstm;
+        bool lstm = layer.Spec.HasCellState;
         if (c0 is not null)
         {
             if (!lstm) throw new ArgumentException($"c0 is only for LSTM layers; this is a {layer.GetType().Name}", nameof(c0));
@@ -92,7 +92,7 @@ public static class RecurrentOps
     {
         ArgumentNullException.ThrowIfNull(cell);
         ArgumentNullException.ThrowIfNull(x);
-        bool lstm = cell is LstmCell;
+        bool lstm = cell.Spec.HasCellState;
         int b = x.Value.Dim(0);
         var hNew = tape.Output(true, b, cell.HiddenSize);
         var cNew = lstm ? tape.Output(true, b, cell.HiddenSize) : null;

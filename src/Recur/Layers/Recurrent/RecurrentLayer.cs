@@ -166,12 +166,12 @@ public abstract class RecurrentLayer : Module
         h0?.CheckShape(nameof(h0), NumLayers * d, b, s);
         if (c0 is not null)
         {
-            if (Spec.Kind != CellKind.Lstm) throw new ArgumentException($"c0 is only for LSTM layers; this is a {GetType().Name}", nameof(c0));
+            if (!Spec.HasCellState) throw new ArgumentException($"c0 is only for LSTM layers; this is a {GetType().Name}", nameof(c0));
             c0.CheckShape(nameof(c0), NumLayers * d, b, h);
         }
         CheckLengths(lengths, b, t);
         var result = new RecurrentResult(new Tensor(b, t, d * s), new Tensor(NumLayers * d, b, s),
-            Spec.Kind == CellKind.Lstm ? new Tensor(NumLayers * d, b, h) : null);
+            Spec.HasCellState ? new Tensor(NumLayers * d, b, h) : null);
         ForwardInto(input, h0, c0, lengths, result.Output, result.Hn, result.Cn);
         return result;
     }
@@ -236,11 +236,11 @@ public abstract class RecurrentLayer : Module
         gradHn?.CheckShape(nameof(gradHn), NumLayers * d, b, s);
         if (gradCn is not null)
         {
-            if (Spec.Kind != CellKind.Lstm) throw new ArgumentException($"gradCn is only for LSTM layers; this is a {GetType().Name}", nameof(gradCn));
+            if (!Spec.HasCellState) throw new ArgumentException($"gradCn is only for LSTM layers; this is a {GetType().Name}", nameof(gradCn));
             gradCn.CheckShape(nameof(gradCn), NumLayers * d, b, h);
         }
         var grads = new RecurrentGradients(new Tensor(b, t, InputSize), new Tensor(NumLayers * d, b, s),
-            Spec.Kind == CellKind.Lstm ? new Tensor(NumLayers * d, b, h) : null);
+            Spec.HasCellState ? new Tensor(NumLayers * d, b, h) : null);
         BackwardInto(gradOutput, gradHn, gradCn, grads.Input, grads.H0, grads.C0, computeInputGradient);
         return grads;
     }
