@@ -5,7 +5,7 @@ using Recur.Tensors;
 namespace Recur.Layers;
 
 /// <summary>
-/// One layer in one direction, swept over time: forward keeps what backward needs (when asked), backward is BPTT.
+/// One use of one layer in one direction, swept over time (its parameters are a <see cref="DirectionWeights"/>): forward keeps what backward needs (when asked), backward is BPTT.
 /// Shapes (B batch, T steps, In input features, G gate blocks, H hidden, S = state size = P or H):
 /// <code>
 ///   x   [B, T, In]      input of this layer (the sequence, or the previous layer's output)
@@ -26,16 +26,14 @@ namespace Recur.Layers;
 /// </summary>
 internal sealed class DirectionSweep
 {
+    private readonly DirectionWeights _weights;
     private readonly CellSpec _spec;
     private readonly CellDefinition _cell;
     private readonly CellActivations _activations;
     private readonly bool _reverse;
     private readonly Parameter _wih;
     private readonly Parameter? _bih, _bhh;
-
-    // Packed weights, refreshed from the parameters at each forward / backward (weights change between steps).
     private readonly PackedHiddenWeights _hidden;
-    private PackedMatrix? _wihT;
 
     // Steps of input projection held at once in inference.
     private const int ChunkSteps = 16;
@@ -55,16 +53,18 @@ internal sealed class DirectionSweep
     private Tensor? _tokenProjection, _tokenGradient; // token input: P = E W_ih^T + biases, dP = dG summed per token, [V, G*H]
     private bool _saved, _chunked, _biasInStep;
 
-    public DirectionSweep(CellSpec spec, bool reverse, Parameter wih, Parameter whh, Parameter? bih, Parameter? bhh, Parameter? whr)
+    /// <summary>A sweep of the layer direction whose parameters are <paramref name="weights"/>, with activations of its own.</summary>
+    public DirectionSweep(DirectionWeights weights)
     {
-        _spec = spec;
-        _cell = CellRegistry.Create(spec);
+        _weights = weights;
+        _spec = weights.Spec;
+        _cell = weights.Cell;
         _activations = _cell.NewActivations();
-        _reverse = reverse;
-        _wih = wih;
-        _bih = bih;
-        _bhh = bhh;
-        _hidden = new PackedHiddenWeights(whh, bhh, whr, _cell.HiddenBlockRows, spec.StateSize);
+        _reverse = weights.Reverse;
+        _wih = weights.Wih;
+        _bih = weights.Bih;
+        _bhh = weights.Bhh;
+        _hidden = weights.Hidden;
     }
 
     private int H => _spec.HiddenSize;
@@ -101,7 +101,7 @@ internal sealed class DirectionSweep
             if (_cell.ReadsInputInPlace && !_chunked)
                 for (int n = 0; n < b * t; n++) p.Span.Slice(tokens[n] * GH, GH).CopyTo(xw.Span.Slice(n * GH, GH));
         }
-        else if (_chunked) Pack(ref _wihT, true, GH, inSize, _wih.Value.Span, inSize);
+        else if (_chunked) Pack(ref _weights.WihT, true, GH, inSize, _wih.Value.Span, inSize);
         else
         {
             // The biases are added at each step, to rows about to be read anyway, instead of in a pass over all of XW
@@ -353,7 +353,7 @@ internal sealed class DirectionSweep
                 for (int k = 0; k < len; k++) _tokenProjection!.Span.Slice(tokens[i * _t + t0 + k] * GH, GH).CopyTo(dst.Slice(k * GH, GH));
                 continue;
             }
-            Gemm.Sgemm(false, len, 1f, _input.Dense!.Span.Slice((i * _t + t0) * inSize, len * inSize), inSize, _wihT!, 0f, dst, GH);
+            Gemm.Sgemm(false, len, 1f, _input.Dense!.Span.Slice((i * _t + t0) * inSize, len * inSize), inSize, _weights.WihT!, 0f, dst, GH);
             AddInputBiases(dst);
         }
     }
