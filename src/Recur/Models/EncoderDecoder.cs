@@ -288,7 +288,7 @@ public sealed class EncoderDecoder : Module
         for (int l = 0; l < layers; l++)
         {
             hs[l] = tape.Tanh(tape.Linear(_bridges[l], final));
-            cs[l] = _cells[l] is LstmCell ? tape.Input(new Tensor(batch, h)) : null;
+            cs[l] = _cells[l].Spec.HasCellState ? tape.Input(new Tensor(batch, h)) : null;
         }
         var memory = tape.Linear(Memory, enc.Output);
         return new Encoded(memory, Attention.Keys(tape, memory), sourceLengths, hs, cs, tape.Input(new Tensor(batch, h)));
