@@ -3,6 +3,7 @@ using System.Globalization;
 using Recur.Cli.Demo;
 using Recur.Cli.Hosting;
 using Recur.Cli.Output;
+using Recur.Cli.Reports;
 using Recur.Layers;
 using Recur.Models;
 
@@ -92,9 +93,10 @@ internal static class DemoCommand
         var delays = new Option<string>("--delays") { Description = "Delays to train at, comma-separated", DefaultValueFactory = _ => "5,10,20,50,100", HelpName = "N,N,..." };
         var updates = new Option<int>("--updates") { Description = "Updates per network", DefaultValueFactory = _ => 1000, HelpName = "N" }.AtLeast(1);
         var seed = new Option<ulong>("--seed") { Description = "Seed for weights and data", DefaultValueFactory = _ => 1, HelpName = "N" };
+        var report = ReportOption();
         var cmd = new Command("gradients", "Vanishing and exploding gradients on a long-dependency task (say the first of T random bits at the end): how much error signal reaches each earlier step for RNN, LSTM and GRU, accuracy against the delay, and what clipping does to an exploding RNN.")
         {
-            delays, updates, seed,
+            delays, updates, seed, report,
         };
         host.SetAction(cmd, p =>
         {
@@ -134,6 +136,11 @@ internal static class DemoCommand
             r.Table([new("training"), new("largest gradient norm", true), new("final loss", true), new("accuracy", true), new("updates", true)],
                 runs.Select(x => new Cell[] { x.Label, Sci(x.Result.MaxGradientNorm), Sci(x.Result.FinalLoss), Percent(x.Result.Accuracy), x.Result.Updates.ToString(CultureInfo.InvariantCulture) }));
             r.Line("Clipping rescales the whole gradient to norm 1 when it is larger, keeping its direction: one huge step cannot throw the weights away.");
+            if (p.GetValue(report) is { } page)
+            {
+                DemoPages.Gradients(page, profiles, results, [.. Cells.Select(CellName)], runs);
+                host.Out.WriteLine($"report: {Path.GetFullPath(page)}");
+            }
             return 0;
         });
         return cmd;
@@ -144,9 +151,10 @@ internal static class DemoCommand
         var delay = new Option<int>("--delay") { Description = "Steps between the bit and the answer", DefaultValueFactory = _ => 40, HelpName = "N" }.AtLeast(1);
         var seconds = new Option<double>("--seconds") { Description = "Training time per network", DefaultValueFactory = _ => 10, HelpName = "S" }.AtLeast(0.1);
         var seed = new Option<ulong>("--seed") { Description = "Seed for weights and data", DefaultValueFactory = _ => 1, HelpName = "N" };
+        var report = ReportOption();
         var cmd = new Command("compare", "RNN vs LSTM vs GRU with 32 units on the same long-dependency task and time budget: parameters, updates, time per update and accuracy.")
         {
-            delay, seconds, seed,
+            delay, seconds, seed, report,
         };
         host.SetAction(cmd, p =>
         {
@@ -165,10 +173,18 @@ internal static class DemoCommand
                 }));
             r.Line("Per unit a GRU has 3 gate blocks and an LSTM 4 against the RNN's 1, so it is cheaper per update than the LSTM; the");
             r.Line("'learned after' column says which reaches the long dependency first (checked every 100 updates on 256 fresh sequences).");
+            if (p.GetValue(report) is { } page)
+            {
+                DemoPages.Compare(page, [.. results.Select(x => (CellName(x.Cell), x))]);
+                host.Out.WriteLine($"report: {Path.GetFullPath(page)}");
+            }
             return 0;
         });
         return cmd;
     }
+
+    private static Option<string?> ReportOption() =>
+        new("--report") { Description = "Also write the results as an HTML page with charts (self-contained, as recur report writes)", HelpName = "FILE" };
 
     private static string Sci(double x) => double.IsNaN(x) ? "NaN" : double.IsPositiveInfinity(x) ? "inf" : x.ToString(x != 0 && (Math.Abs(x) < 1e-2 || Math.Abs(x) >= 1e4) ? "0.00e+0" : "0.000", CultureInfo.InvariantCulture);
 

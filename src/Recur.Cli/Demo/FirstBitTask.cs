@@ -18,8 +18,11 @@ namespace Recur.Cli.Demo;
 /// <param name="MaxGradientNorm">The largest global gradient norm seen (before clipping).</param>
 /// <param name="FinalLoss">Training loss of the last update (NaN when training blew up).</param>
 /// <param name="LearnedAfter">Updates and training seconds until a check (every 100 updates, 256 fresh sequences) first scored 95%, when one did.</param>
+/// <param name="Checks">Every check: training seconds and accuracy.</param>
+/// <param name="Losses">The training loss of each update.</param>
+/// <param name="Norms">The global gradient norm of each update, before clipping.</param>
 internal sealed record FirstBitResult(RecurrentConfig Cell, int Delay, int Parameters, int Updates, double Seconds, double Accuracy, double MaxGradientNorm, double FinalLoss,
-    (int Updates, double Seconds)? LearnedAfter);
+    (int Updates, double Seconds)? LearnedAfter, IReadOnlyList<(double Seconds, double Accuracy)> Checks, IReadOnlyList<double> Losses, IReadOnlyList<double> Norms);
 
 /// <summary>
 /// A long-dependency task: a sequence of T = delay + 1 random bits (±1, one a step), and at the last step the network
@@ -73,14 +76,19 @@ internal sealed class FirstBitTask(int batch = 32, double learningRate = 3e-3, u
         var clock = Stopwatch.StartNew(); // training time only: the checks are not counted
         var checks = new Rng(seed ^ 0xC4ECUL);
         (int, double)? learned = null;
+        var checkCurve = new List<(double, double)>();
+        var losses = new List<double>();
+        var norms = new List<double>();
         double maxNorm = 0, loss = double.NaN;
         int done = 0;
         while (done < updates && clock.Elapsed.TotalSeconds < seconds)
         {
-            if (done % 100 == 0 && done > 0 && learned is null)
+            if (done % 100 == 0 && done > 0)
             {
                 clock.Stop();
-                if (Accuracy(layer, head, delay, checks, 256) >= 0.95) learned = (done, clock.Elapsed.TotalSeconds);
+                double accuracy = Accuracy(layer, head, delay, checks, 256);
+                checkCurve.Add((clock.Elapsed.TotalSeconds, accuracy));
+                if (accuracy >= 0.95 && learned is null) learned = (done, clock.Elapsed.TotalSeconds);
                 clock.Start();
             }
             var (x, y) = Batch(data, batch, delay + 1);
@@ -91,12 +99,14 @@ internal sealed class FirstBitTask(int batch = 32, double learningRate = 3e-3, u
             loss = l.Value[0];
             double norm = clip > 0 ? GradientClipping.ClipByGlobalNorm(parameters, clip) : GradientClipping.GlobalNorm(parameters);
             maxNorm = Math.Max(maxNorm, double.IsNaN(norm) ? double.PositiveInfinity : norm);
+            losses.Add(loss);
+            norms.Add(norm);
             done++;
             if (!double.IsFinite(loss)) break;
             optimizer.Step();
         }
         double trained = clock.Elapsed.TotalSeconds;
-        return new FirstBitResult(cell, delay, parameters.Sum(p => p.Count), done, trained, Accuracy(layer, head, delay, new Rng(seed ^ 0x7E57UL)), maxNorm, loss, learned);
+        return new FirstBitResult(cell, delay, parameters.Sum(p => p.Count), done, trained, Accuracy(layer, head, delay, new Rng(seed ^ 0x7E57UL)), maxNorm, loss, learned, checkCurve, losses, norms);
     }
 
     /// <summary>The answer's logit [B, 1] from the last hidden state.</summary>

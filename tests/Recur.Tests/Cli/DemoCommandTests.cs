@@ -134,3 +134,25 @@ public sealed class DemoGradientsTests
         Assert.True(clipped.Accuracy >= 0.95, $"with clipping: {clipped.Accuracy}");
     }
 }
+
+/// <summary>The demos' <c>--report</c> pages: self-contained HTML with every chart.</summary>
+public sealed class DemoReportTests
+{
+    [Fact]
+    public void Demo_gradients_and_compare_write_pages_with_their_charts()
+    {
+        using var dir = new Recur.Tests.Data.TempDir();
+        string g = dir.File("g.html"), c = dir.File("c.html");
+        Assert.Contains("report: ", Cli.Ok("demo", "gradients", "--delays", "3,4", "--updates", "100", "--report", g).Out);
+        Assert.Contains("report: ", Cli.Ok("demo", "compare", "--delay", "3", "--seconds", "0.5", "--report", c).Out);
+        string gradients = File.ReadAllText(g), compare = File.ReadAllText(c);
+        foreach (string id in (string[])["reach", "accuracy", "norms", "losses"]) Assert.Contains($"data-chart=\"{id}\"", gradients);
+        Assert.Contains("data-chart=\"learning\"", compare);
+        foreach (string page in (string[])[gradients, compare])
+        {
+            Assert.StartsWith("<!DOCTYPE html>", page);
+            Assert.DoesNotContain("http://", page.Replace("http://www.w3.org/", "", StringComparison.Ordinal));
+            Assert.DoesNotContain("https://", page);
+        }
+    }
+}
