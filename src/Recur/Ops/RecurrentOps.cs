@@ -71,9 +71,10 @@ public static class RecurrentOps
         return (tape.Output(record, b, t, d * s), tape.Output(record, l * d, b, s), lstm ? tape.Output(record, l * d, b, layer.HiddenSize) : null);
     }
 
-    // Training: this use's own activations, kept by the tape for the backward; inference keeps nothing, so the layer's own do.
+    // This use's own activations, pooled by the tape (kept for the backward when training). Inference takes them from the
+    // tape too, not from the layer: callers on several threads, each with its own tape, must not share a workspace.
     private static RecurrentActivations Activations(Tape tape, RecurrentLayer layer) =>
-        layer.Training ? tape.Workspace(layer, static owner => ((RecurrentLayer)owner).NewActivations()) : layer.OwnActivations;
+        tape.Workspace(layer, static owner => ((RecurrentLayer)owner).NewActivations());
 
     private static RecurrentVars Record(Tape tape, RecurrentLayer layer, RecurrentActivations activations, Var? x, Embedding? table, int b, int t, Var? h0, Var? c0, Var output, Var hn, Var? cn)
     {
