@@ -44,7 +44,7 @@ internal sealed class CharLmReport : ITaskReport
             // The prompt of the training samples, when the vocabulary knows it (it always does, unless the file was edited).
             string prompt = samples.Count > 0 && samples[0].Prompt.EnumerateRunes().All(r => m.Vocabulary.Contains(r.ToString())) ? samples[0].Prompt : "";
             var text = new StringBuilder(prompt);
-            ulong seed = source.Manifest?.Training?.Settings["seed"]?.GetValue<ulong>() ?? 1;
+            ulong seed = source.Manifest?.Training?.Settings["training"]?["seed"]?.GetValue<ulong>() ?? 1;
             m.Generate(prompt.Length > 0 ? prompt : " ", SampleLength, 0.8, 0, new Rng(seed), s => text.Append(s));
             page.Subheading($"The kept model, {SampleLength} characters (temperature 0.8, seed {seed})");
             page.Preformatted(text.ToString());
