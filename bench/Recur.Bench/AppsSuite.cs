@@ -27,6 +27,8 @@ namespace Recur.Bench;
 /// <item><c>pos</c>: the Brown corpus (<c>recur fetch brown</c>) with its full tag set, 90/10 train/test and 10% of the
 /// training part for validation (seed 1); baseline the most frequent tag per word.</item>
 /// </list>
+/// <item><c>cmudict</c>, <c>ding</c>: sequence to sequence (issue #13, <see cref="AppsSeq2Seq"/>): WER/PER, BLEU/chrF
+/// against the same encoder-decoder trained by PyTorch (bench/peers/seq2seq_torch.py); 45 and 30 min per side by default.</item>
 /// Rows: test accuracy (and macro F1, accuracy on unseen words) with the ratio Recur / peer, training throughput.
 /// Sentiment's 300 test sentences make one run's accuracy noisy (±2%), so both sides train with seeds 1..K and the
 /// rows give the means. Options: <c>--task sentiment|pos</c> (default both), <c>--minutes M</c> per side and run
@@ -41,7 +43,7 @@ public sealed class AppsSuite : IBenchSuite
     public string Name => "apps";
 
     /// <inheritdoc />
-    public string Description => "application quality at equal time: sentiment and Brown POS, Recur vs a classical baseline and PyTorch (--task, --minutes, --threads)";
+    public string Description => "application quality at equal time: sentiment, Brown POS, CMUdict and Ding seq2seq, Recur vs a classical baseline and PyTorch (--task sentiment|pos|cmudict|ding, --minutes, --threads)";
 
     /// <inheritdoc />
     public void Run(BenchOptions options, BenchReport report)
@@ -60,6 +62,10 @@ public sealed class AppsSuite : IBenchSuite
             int seeds = int.Parse(Value(options, "--seeds") ?? (options.Quick ? "1" : "3"), CultureInfo.InvariantCulture);
             if (task is "all" or "sentiment") Sentiment(report, Path.Combine(work, "sentiment"), minutes ?? (options.Quick ? 0.5 : 1), threads, seeds);
             if (task is "all" or "pos") Pos(report, Path.Combine(work, "pos"), minutes ?? (options.Quick ? 3 : 10), threads);
+            if (task is "all" or "cmudict") AppsSeq2Seq.Cmudict(report, Name, Path.Combine(work, "cmudict"), minutes ?? (options.Quick ? 3 : 45), threads, Value(options, "--recur-model"), RunPeer);
+            if (task is "all" or "ding")
+                AppsSeq2Seq.Ding(report, Name, Path.Combine(work, "ding"), minutes ?? (options.Quick ? 3 : 30), threads,
+                    int.Parse(Value(options, "--test-sources") ?? "2000", CultureInfo.InvariantCulture), Value(options, "--recur-model"), RunPeer);
         }
         finally
         {
@@ -227,7 +233,7 @@ public sealed class AppsSuite : IBenchSuite
         if (PeerProcess.FindPeerScript(script) is not { } path) { BenchReport.Note($"{script} not found: no peer row"); return null; }
         var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, UseShellExecute = false };
         psi.ArgumentList.Add(path);
-        if (script == "apps_torch.py") { psi.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture)); psi.ArgumentList.Add(TorchPeer.Policy(threads)); }
+        if (script is "apps_torch.py" or "seq2seq_torch.py") { psi.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture)); psi.ArgumentList.Add(TorchPeer.Policy(threads)); }
         foreach (string a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
         string output = p.StandardOutput.ReadToEnd();

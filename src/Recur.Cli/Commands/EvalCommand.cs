@@ -17,7 +17,7 @@ internal static class EvalCommand
         var model = new Option<string>("--model", "-m") { Description = "A model folder written by 'recur train' (or a checkpoint file)", Required = true, HelpName = "DIR" };
         var data = new Option<string?>("--data") { Description = "Labelled data in the task's format (.gz allowed)", HelpName = "FILE" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (for scripts) instead of the report" };
-        var format = new Option<string?>("--format") { Description = "File format (default: detected): csv, tsv, json_lines (classify); slash, conll_u, conll (tag)", HelpName = "NAME" };
+        var format = new Option<string?>("--format") { Description = "File format (default: detected): csv, tsv, jsonl (classify, seq2seq); slash, conll_u, conll (tag)", HelpName = "NAME" };
         var text = new Option<string?>("--text") { Description = "classify: the text column (default: the training file's); charlm: the text file (as --data)", HelpName = "NAME|FILE" };
         var label = new Option<string?>("--label") { Description = "classify: the label column (default: the training file's)", HelpName = "NAME" };
         var column = new Option<string?>("--column") { Description = "tag: the CoNLL-U tag column, upos or xpos (default: the training corpus's)", HelpName = "NAME" };
@@ -27,6 +27,8 @@ internal static class EvalCommand
         {
             model, data, json, format, text, label, column, seq, batch,
         };
+        var decode = new DecodeOptions(predict: false);
+        foreach (var o in decode.All) cmd.Options.Add(o);
         host.SetAction(cmd, p =>
         {
             var m = ModelFiles.Load(p.GetValue(model)!);
@@ -35,7 +37,7 @@ internal static class EvalCommand
             if (file is null) throw new UserError("--data is required: the labelled file to score");
             if (Directory.Exists(file)) throw new UserError($"--data {file} is a folder; expected a file");
             if (!File.Exists(file)) throw new UserError($"--data: no such file: {file}");
-            var request = new EvalRequest(file, p.GetValue(json), p.GetValue(format), textValue, p.GetValue(label), p.GetValue(column), p.GetValue(seq), p.GetValue(batch));
+            var request = new EvalRequest(file, p.GetValue(json), p.GetValue(format), textValue, p.GetValue(label), p.GetValue(column), p.GetValue(seq), p.GetValue(batch), decode.Read(p));
             return TaskCommands.For(m.Kind).Eval(host, m, request);
         });
         return cmd;

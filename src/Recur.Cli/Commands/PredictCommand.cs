@@ -27,6 +27,8 @@ internal static class PredictCommand
         {
             model, data, output, format, text, column, length, temperature, topK, seed,
         };
+        var decode = new DecodeOptions(predict: true);
+        foreach (var o in decode.All) cmd.Options.Add(o);
         host.SetAction(cmd, p =>
         {
             var m = ModelFiles.Load(p.GetValue(model)!);
@@ -35,7 +37,7 @@ internal static class PredictCommand
             string? outPath = p.GetValue(output);
             using var file = outPath is null ? null : new StreamWriter(outPath, append: false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" };
             var request = new PredictRequest(input.Path, name, file ?? host.Out, p.GetValue(format), p.GetValue(text), p.GetValue(column),
-                p.GetValue(length), p.GetValue(temperature), p.GetValue(topK), p.GetValue(seed));
+                p.GetValue(length), p.GetValue(temperature), p.GetValue(topK), p.GetValue(seed), decode.Read(p));
             return TaskCommands.For(m.Kind).Predict(host, m, request);
         });
         return cmd;

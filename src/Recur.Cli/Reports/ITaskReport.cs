@@ -23,7 +23,7 @@ internal interface ITaskReport
 internal static class TaskReports
 {
     /// <summary>Every kind's sections.</summary>
-    public static IReadOnlyList<ITaskReport> All { get; } = [new CharLmReport(), new ClassifyReport(), new TagReport()];
+    public static IReadOnlyList<ITaskReport> All { get; } = [new CharLmReport(), new ClassifyReport(), new TagReport(), new Seq2SeqReport()];
 
     /// <summary>The sections of <paramref name="kind"/>, or null when it has none of its own.</summary>
     public static ITaskReport? For(TaskKind kind) => All.FirstOrDefault(t => t.Kind == kind);

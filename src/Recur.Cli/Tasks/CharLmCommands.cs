@@ -72,20 +72,24 @@ internal sealed class CharLmCommands : ITaskCommands
             TextFiles.RequireText(settings.Training.Data, "--data");
             if (settings.Training.Valid is { } v) TextFiles.RequireText(v, "--valid");
             foreach (var w in RecurrentOptions.Warnings(settings.Rnn, "--dropout")) host.Warn(w);
-            var prepared = CharLmTraining.Prepare(settings, (TrainedCharLm?)resumed?.Model);
+            var started = Stopwatch.StartNew();
+            var prepared = ReadingProgress.Run(host.Out, progress => CharLmTraining.Prepare(settings, (TrainedCharLm?)resumed?.Model, progress: progress));
+            double readSeconds = started.Elapsed.TotalSeconds;
             foreach (var a in prepared.Adjustments) host.Warn(a);
             settings = prepared.Settings;
             var c = prepared.Config;
             var o = host.Out;
             void Describe()
             {
+                foreach (var cache in prepared.Caches.Where(c => c.Built))
+                    o.WriteLine($"token cache: read {cache.FileBytes / 1e6:N1} MB once into {cache.CachePath} in {readSeconds:F1} s; later runs on this file reuse it");
                 o.WriteLine($"data: {DataFile.DisplayName(settings.Training.Data)}, {prepared.TrainLength + prepared.ValidLength:N0} characters ({prepared.TrainLength:N0} train, {prepared.ValidLength:N0} held out), vocabulary {prepared.Vocabulary.Count}");
                 var network = new CharLanguageModel(c, new Rng(0));
                 o.WriteLine($"model: Embedding({c.VocabSize}, {c.EmbeddingDim}) -> {c.Rnn.Describe()} -> Linear({c.Rnn.HiddenSize}, {c.VocabSize}); {network.ParameterCount:N0} parameters");
                 o.WriteLine($"chunks: {settings.Training.BatchSize} lanes x {settings.Steps} characters, {(settings.Stateful ? "stateful" : "stateless")} truncated BPTT");
                 o.WriteLine(TrainingSession.SettingsLine(settings.Training));
             }
-            string prompt = Prompt(prepared.Vocabulary, TrainedCharLm.Read(settings.Preprocessing, settings.Training.Data));
+            string prompt = Prompt(prepared.Vocabulary, prepared.TrainingTextStart(4096));
             var sampleRng = new Rng(settings.Training.Seed ^ 0x5A3B1E5UL);
             int every = p.GetValue(sampleEvery);
             var (folder, failed) = TrainingSession.Train(host, p, common, Kind, prepared, resumed, Describe, "chars",
@@ -140,9 +144,10 @@ internal sealed class CharLmCommands : ITaskCommands
     {
         var m = (TrainedCharLm)model;
         TextFiles.RequireText(request.Data, "--data");
-        string text = m.ReadText(request.Data);
-        long unknown = ReportUnknownCharacters(host, m.Vocabulary, text, request.Data);
-        int[] tokens = m.Encode(text);
+        var cache = ReadingProgress.Run(host.Out, progress => CharTokenCache.Open(request.Data, m.Preprocessing.Normalization, m.Preprocessing.NormalizeLineEndings,
+            CharLmTraining.DefaultCacheFolder, progress is null ? null : new ImmediateProgress<double>(f => progress.Report((DataFile.DisplayName(request.Data), f)))));
+        long unknown = ReportUnknownCharacters(host, m.Vocabulary, cache, request.Data);
+        var tokens = cache.Encode(m.Vocabulary);
         if (tokens.Length < 2) throw new UserError($"--data {request.Data} has {tokens.Length} character; at least 2 are needed to predict one");
         var clock = Stopwatch.StartNew();
         var (bpc, scored) = m.BitsPerCharacter(tokens, request.Batch, request.Seq);
@@ -169,20 +174,18 @@ internal sealed class CharLmCommands : ITaskCommands
     }
 
     /// <summary>Names the characters of the text that the model has never seen: a warning when they can be scored as UNK, an error otherwise. Returns how many there are.</summary>
-    internal static long ReportUnknownCharacters(CliHost host, Vocabulary vocabulary, string text, string path)
+    private static long ReportUnknownCharacters(CliHost host, Vocabulary vocabulary, CharTokenCache text, string path)
     {
-        var counts = new TokenCounter();
-        counts.AddText(new CharTokenizer(), text);
-        var unknown = counts.Counts.Where(kv => !vocabulary.Contains(kv.Key))
-            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        var unknown = text.Unknown(vocabulary).Select(s => (Rune: new Rune(text.CodePoint(s)), Count: text.Count(s)))
+            .OrderByDescending(u => u.Count).ThenBy(u => u.Rune).ToList();
         if (unknown.Count == 0) return 0;
         const int shown = 10;
-        string list = string.Join(", ", unknown.Take(shown).Select(kv => $"{TextFiles.Describe(Rune.GetRuneAt(kv.Key, 0))} x{kv.Value}"))
+        string list = string.Join(", ", unknown.Take(shown).Select(u => $"{TextFiles.Describe(u.Rune)} x{u.Count}"))
             + (unknown.Count > shown ? $" and {unknown.Count - shown} more" : "");
         if (vocabulary.UnkIndex is not { } unk)
             throw new UserError($"--data {path} has characters the model does not know: {list}");
         host.Warn($"--data {path} has characters the model does not know, scored as {vocabulary[unk]}: {list}");
-        return unknown.Sum(kv => kv.Value);
+        return unknown.Sum(u => u.Count);
     }
 
     public int Predict(CliHost host, TrainedModel model, PredictRequest request)

@@ -14,7 +14,19 @@ namespace Recur.Cli.Tasks;
 /// <param name="Column">tag: the CoNLL-U tag column.</param>
 /// <param name="Seq">charlm: characters per chunk.</param>
 /// <param name="Batch">charlm: parallel lanes; others: sequences per batch.</param>
-internal sealed record EvalRequest(string Data, bool Json, string? Format, string? Text, string? Label, string? Column, int Seq, int Batch);
+/// <param name="Decoding">seq2seq: columns and decoding.</param>
+internal sealed record EvalRequest(string Data, bool Json, string? Format, string? Text, string? Label, string? Column, int Seq, int Batch, DecodeRequest? Decoding = null);
+
+/// <summary>What <c>recur eval</c> and <c>recur predict</c> were asked about a sequence-to-sequence model.</summary>
+/// <param name="Source">The source column (CSV/TSV with a header, JSON lines).</param>
+/// <param name="Target">The target column.</param>
+/// <param name="Beam">K, the beam width (1 = greedy).</param>
+/// <param name="LengthPenalty">α of GNMT's length normalisation.</param>
+/// <param name="MaxLength">Most tokens written per output, or null for the model's default.</param>
+/// <param name="NBest">Outputs listed per source.</param>
+/// <param name="Attention">Write the attention weights of each output step.</param>
+/// <param name="TooLong">A source longer than the longest of training: truncate or refuse.</param>
+internal sealed record DecodeRequest(string? Source, string? Target, int Beam, double LengthPenalty, int? MaxLength, int NBest, bool Attention, string TooLong);
 
 /// <summary>What <c>recur predict</c> was asked.</summary>
 /// <param name="Data">The input file (stdin already copied to a file).</param>
@@ -27,8 +39,9 @@ internal sealed record EvalRequest(string Data, bool Json, string? Format, strin
 /// <param name="Temperature">charlm: sampling temperature.</param>
 /// <param name="TopK">charlm: sample among the k most likely.</param>
 /// <param name="Seed">charlm: sampling seed.</param>
+/// <param name="Decoding">seq2seq: columns and decoding.</param>
 internal sealed record PredictRequest(string Data, string DisplayName, TextWriter Output, string? Format, string? Text, string? Column,
-    int Length, double Temperature, int TopK, ulong Seed);
+    int Length, double Temperature, int TopK, ulong Seed, DecodeRequest? Decoding = null);
 
 /// <summary>One task kind on the command line: its <c>train</c> subcommand and its parts of <c>eval</c>, <c>predict</c> and <c>info</c>.</summary>
 internal interface ITaskCommands
@@ -53,7 +66,7 @@ internal interface ITaskCommands
 internal static class TaskCommands
 {
     /// <summary>Every kind's commands.</summary>
-    public static IReadOnlyList<ITaskCommands> All { get; } = [new CharLmCommands(), new ClassifyCommands(), new TagCommands()];
+    public static IReadOnlyList<ITaskCommands> All { get; } = [new CharLmCommands(), new ClassifyCommands(), new TagCommands(), new Seq2SeqCommands()];
 
     /// <summary>The commands of <paramref name="kind"/>.</summary>
     public static ITaskCommands For(TaskKind kind) => All.First(t => t.Kind == kind);

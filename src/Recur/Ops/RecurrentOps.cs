@@ -16,8 +16,8 @@ public static class RecurrentOps
     /// <summary>
     /// A recurrent layer over a whole sequence: x [B, T, I] -> output [B, T, D*S], h_n, c_n, with optional initial
     /// states and lengths (see <see cref="RecurrentLayer"/>). Gradients reach x, h0, c0 and the layer's parameters from
-    /// any of the outputs. A layer keeps one forward's activations, so it may appear once per tape step; loop a
-    /// <see cref="RecurrentCell"/> with <see cref="CellStep"/> to run step by step.
+    /// any of the outputs. The tape keeps each use's activations, so one layer may run several times in a step (a shared
+    /// encoder: gradients of all uses add up); loop a <see cref="RecurrentCell"/> with <see cref="CellStep"/> to run step by step.
     /// </summary>
     public static RecurrentVars Recurrent(this Tape tape, RecurrentLayer layer, Var x, Var? h0 = null, Var? c0 = null, int[]? lengths = null)
     {
@@ -27,8 +27,9 @@ public static class RecurrentOps
         int b = x.Value.Dim(0), t = x.Value.Dim(1);
         x.Value.CheckShape(nameof(x), b, t, layer.InputSize);
         var (output, hn, cn) = Outputs(tape, layer, b, t, h0, c0);
-        layer.ForwardInto(x.Value, h0?.Value, c0?.Value, lengths, output.Value, hn.Value, cn?.Value);
-        return Record(tape, layer, x, null, b, t, h0, c0, output, hn, cn);
+        var activations = Activations(tape, layer);
+        layer.ForwardInto(activations, x.Value, h0?.Value, c0?.Value, lengths, output.Value, hn.Value, cn?.Value);
+        return Record(tape, layer, activations, x, null, b, t, h0, c0, output, hn, cn);
     }
 
     /// <summary>
@@ -49,37 +50,38 @@ public static class RecurrentOps
         // A vocabulary as large as the batch would make the lookup table cost more than the projection it replaces.
         if (table.NumEmbeddings >= batch * steps) return tape.Recurrent(layer, tape.Embedding(table, tokens, batch, steps), h0, c0, lengths);
         var (output, hn, cn) = Outputs(tape, layer, batch, steps, h0, c0);
-        layer.ForwardTokensInto(table, tokens, batch, steps, h0?.Value, c0?.Value, lengths, output.Value, hn.Value, cn?.Value);
+        var activations = Activations(tape, layer);
+        layer.ForwardTokensInto(activations, table, tokens, batch, steps, h0?.Value, c0?.Value, lengths, output.Value, hn.Value, cn?.Value);
         table.RecordOutputShape(batch, steps, table.EmbeddingDim);
-        return Record(tape, layer, null, table, batch, steps, h0, c0, output, hn, cn);
+        return Record(tape, layer, activations, null, table, batch, steps, h0, c0, output, hn, cn);
     }
 
-    // Checks the states and the one-use-per-step rule; makes the output vars.
+    // Checks the states; makes the output vars.
     private static (Var Output, Var Hn, Var? Cn) Outputs(Tape tape, RecurrentLayer layer, int b, int t, Var? h0, Var? c0)
     {
         int d = layer.Directions, s = layer.StateSize, l = layer.NumLayers;
         h0?.Value.CheckShape(nameof(h0), l * d, b, s);
-        bool lstm = layer is Lstm;
+        bool lstm = layer.Spec.HasCellState;
         if (c0 is not null)
         {
             if (!lstm) throw new ArgumentException($"c0 is only for LSTM layers; this is a {layer.GetType().Name}", nameof(c0));
             c0.Value.CheckShape(nameof(c0), l * d, b, layer.HiddenSize);
         }
-        if (layer.ActiveTape == tape && layer.ActiveStep == tape.Step)
-            throw new InvalidOperationException($"{layer.Describe()} already ran on this tape step; a recurrent layer keeps one forward for its backward — use a cell (tape.CellStep) for step-by-step loops");
         bool record = layer.Training;
         return (tape.Output(record, b, t, d * s), tape.Output(record, l * d, b, s), lstm ? tape.Output(record, l * d, b, layer.HiddenSize) : null);
     }
 
-    private static RecurrentVars Record(Tape tape, RecurrentLayer layer, Var? x, Embedding? table, int b, int t, Var? h0, Var? c0, Var output, Var hn, Var? cn)
+    // Training: this use's own activations, kept by the tape for the backward; inference keeps nothing, so the layer's own do.
+    private static RecurrentActivations Activations(Tape tape, RecurrentLayer layer) =>
+        layer.Training ? tape.Workspace(layer, static owner => ((RecurrentLayer)owner).NewActivations()) : layer.OwnActivations;
+
+    private static RecurrentVars Record(Tape tape, RecurrentLayer layer, RecurrentActivations activations, Var? x, Embedding? table, int b, int t, Var? h0, Var? c0, Var output, Var hn, Var? cn)
     {
         layer.RecordOutputShape(b, t, layer.Directions * layer.StateSize);
         if (layer.Training)
         {
-            layer.ActiveTape = tape;
-            layer.ActiveStep = tape.Step;
             var node = tape.Record<RecurrentNode>();
-            node.Layer = layer; node.X = x; node.Table = table; node.H0 = h0; node.C0 = c0; node.Output = output; node.Hn = hn; node.Cn = cn;
+            node.Layer = layer; node.Activations = activations; node.X = x; node.Table = table; node.H0 = h0; node.C0 = c0; node.Output = output; node.Hn = hn; node.Cn = cn;
         }
         return new RecurrentVars(output, hn, cn);
     }
@@ -92,7 +94,7 @@ public static class RecurrentOps
     {
         ArgumentNullException.ThrowIfNull(cell);
         ArgumentNullException.ThrowIfNull(x);
-        bool lstm = cell is LstmCell;
+        bool lstm = cell.Spec.HasCellState;
         int b = x.Value.Dim(0);
         var hNew = tape.Output(true, b, cell.HiddenSize);
         var cNew = lstm ? tape.Output(true, b, cell.HiddenSize) : null;
@@ -110,10 +112,11 @@ public static class RecurrentOps
         TensorPrimitives.Add(g.Span, grad.Span, g.Span);
     }
 
-    // Input: X, or token ids looked up in Table (the layer kept them; ∂L/∂E goes straight into the table's gradient).
+    // Input: X, or token ids looked up in Table (the activations kept them; ∂L/∂E goes straight into the table's gradient).
     private sealed class RecurrentNode : Node
     {
         public RecurrentLayer Layer = null!;
+        public RecurrentActivations Activations = null!; // this use's, owned by the tape
         public Var Output = null!, Hn = null!;
         public Var? X, H0, C0, Cn;
         public Embedding? Table;
@@ -125,11 +128,10 @@ public static class RecurrentOps
             var dx = X is null ? null : tape.Alloc(X.Shape);
             var dh0 = tape.Alloc(Hn.Shape);
             var dc0 = Cn is null ? null : tape.Alloc(Cn.Shape);
-            Layer.BackwardInto(dOut, Hn.Grad, Cn?.Grad, dx, dh0, dc0, computeInputGradient: X?.RequiresGrad ?? false);
+            Layer.BackwardInto(Activations, dOut, Hn.Grad, Cn?.Grad, dx, dh0, dc0, computeInputGradient: X?.RequiresGrad ?? false);
             if (dx is not null) AddInto(tape, X, dx);
             AddInto(tape, H0, dh0);
             if (dc0 is not null) AddInto(tape, C0, dc0);
-            Layer.ActiveTape = null;
         }
     }
 

@@ -20,6 +20,8 @@ public sealed class Tape
     private int _nextVar;
     private readonly Dictionary<Type, (List<Node> Items, int Next)> _nodePool = [];
     private readonly List<Type> _nodeTypes = [];
+    private readonly Dictionary<object, WorkspacePool> _workspaces = new(ReferenceEqualityComparer.Instance);
+    private readonly List<WorkspacePool> _workspacePools = [];
     private int _nextTensor;
     private bool _backwardDone;
 
@@ -37,6 +39,7 @@ public sealed class Tape
         _nextTensor = 0;
         _nextVar = 0;
         foreach (var key in _nodeTypes) _nodePool[key] = (_nodePool[key].Items, 0);
+        foreach (var pool in _workspacePools) pool.Next = 0;
         _backwardDone = false;
     }
 
@@ -123,6 +126,29 @@ public sealed class Tape
         _nodePool[typeof(T)] = (pool.Items, pool.Next + 1);
         _nodes.Add(node);
         return node;
+    }
+
+    /// <summary>
+    /// The workspace of the k-th use of <paramref name="owner"/> in this step (k counts calls since <see cref="Reset"/>),
+    /// made by <paramref name="make"/> the first time: an op whose backward needs more than its output tensors (e.g. a
+    /// recurrent layer's activations) keeps it there, so the same owner can be used several times in one step and a
+    /// step of a fixed architecture allocates nothing after the first.
+    /// </summary>
+    internal T Workspace<T>(object owner, Func<object, T> make) where T : class
+    {
+        if (!_workspaces.TryGetValue(owner, out var pool))
+        {
+            _workspaces[owner] = pool = new WorkspacePool();
+            _workspacePools.Add(pool);
+        }
+        if (pool.Next == pool.Items.Count) pool.Items.Add(make(owner));
+        return (T)pool.Items[pool.Next++];
+    }
+
+    private sealed class WorkspacePool
+    {
+        public readonly List<object> Items = [];
+        public int Next;
     }
 
     /// <summary>True when any of the values needs a gradient (so the op must be recorded).</summary>

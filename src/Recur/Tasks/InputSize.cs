@@ -16,17 +16,10 @@ public static class InputSize
     {
         var info = new FileInfo(path);
         if (!info.Exists) return;
-        long text = info.Length * (IsGzip(path) ? 10 : 1);
+        long text = info.Length * (Data.Files.DataFile.IsGzip(path) ? 10 : 1);
         long need = text * BytesPerTextByte, available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (need > available)
             throw new InsufficientMemoryException(
                 $"{option} {path} is too large to train on in memory here: about {text / 1e9:F1} GB of text would need about {need / 1e9:F1} GB, and {available / 1e9:F1} GB is available; train on a sample of it");
-    }
-
-    private static bool IsGzip(string path)
-    {
-        Span<byte> magic = stackalloc byte[2];
-        using var file = File.OpenRead(path);
-        return file.ReadAtLeast(magic, 2, throwOnEndOfStream: false) == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
     }
 }

@@ -16,6 +16,10 @@ public enum TaskKind
     /// <summary>Sequence tagging (many-to-many synchronized, one tag per word): <c>tag</c>.</summary>
     [JsonStringEnumMemberName("tag")]
     Tag,
+
+    /// <summary>Sequence to sequence (many-to-many delayed: read the source, then write the target): <c>seq2seq</c>.</summary>
+    [JsonStringEnumMemberName("seq2seq")]
+    Seq2Seq,
 }
 
 /// <summary>The command-line and file names of the task kinds.</summary>
@@ -27,6 +31,7 @@ public static class TaskKinds
         TaskKind.CharLm => "charlm",
         TaskKind.Classify => "classify",
         TaskKind.Tag => "tag",
+        TaskKind.Seq2Seq => "seq2seq",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a task kind"),
     };
 

@@ -1,6 +1,7 @@
 using Recur.Layers;
 using Recur.Tasks.Classification;
 using Recur.Tasks.LanguageModel;
+using Recur.Tasks.Seq2Seq;
 using Recur.Tasks.Tagging;
 
 namespace Recur.Tasks;
@@ -65,6 +66,7 @@ public abstract class TrainedModel
                     TaskKind.Classify => TrainedClassifier.Load(folder, manifest),
                     TaskKind.Tag => TrainedTagger.Load(folder, manifest),
                     TaskKind.CharLm => TrainedCharLm.Load(folder, manifest),
+                    TaskKind.Seq2Seq => TrainedSeq2Seq.Load(folder, manifest),
                     _ => throw new InvalidDataException($"{folder.ManifestPath}: kind {manifest.Kind} has no loader"),
                 };
             }

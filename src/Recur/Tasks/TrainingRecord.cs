@@ -18,12 +18,16 @@ public sealed record TrainingRecord
         StartedUtc = DateTime.UtcNow,
     };
 
-    /// <summary>Checks that the run's data files still have the bytes they had (a run resumes only on the same data).</summary>
+    /// <summary>
+    /// Checks that the run's data files still have the bytes they had (a run resumes only on the same data). A file
+    /// among <paramref name="fingerprinted"/> (just read, e.g. into a token cache) is compared by its hash there; any
+    /// other is read again.
+    /// </summary>
     /// <exception cref="InvalidDataException">A file changed or is gone; the message names it.</exception>
-    public void RequireUnchangedData()
+    public void RequireUnchangedData(IReadOnlyList<DataFingerprint>? fingerprinted = null)
     {
         foreach (var d in Data)
-            if (!d.Matches()) throw new InvalidDataException($"{d.Path} changed since the run started (its size or SHA-256 differs); the run cannot be resumed on other data");
+            if (fingerprinted?.FirstOrDefault(f => f.Path == d.Path) is { } now ? now.Bytes != d.Bytes || now.Sha256 != d.Sha256 : !d.Matches()) throw new InvalidDataException($"{d.Path} changed since the run started (its size or SHA-256 differs); the run cannot be resumed on other data");
     }
 
     /// <summary>The command line that started the run (for people; <see cref="Settings"/> is what is used).</summary>

@@ -8,12 +8,14 @@ public sealed class HelpTests
     [InlineData("generate --help", "--temperature <T>")]
     [InlineData("train classify --help", "--pooling <last|mean|max|attention>")]
     [InlineData("train tag --help", "--crf <true|false>")]
+    [InlineData("train seq2seq --help", "--attention <additive|dot|general|scaled-dot>")]
+    [InlineData("predict --help", "--nbest <N>")]
     [InlineData("eval --help", "--json")]
     [InlineData("predict --help", "--data <FILE|-> (REQUIRED)")]
     [InlineData("info --help", "--model <DIR> (REQUIRED)")]
     [InlineData("demo hello --help", "--hidden <N>")]
     [InlineData("check --help", "<paths>")]
-    [InlineData("fetch --help", "<brown|ding>")]
+    [InlineData("fetch --help", "<brown|cmudict|ding>")]
     public void EveryCommandHasHelp(string args, string expected)
     {
         var r = Cli.Ok(args.Split(' '));

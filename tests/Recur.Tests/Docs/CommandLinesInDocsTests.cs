@@ -8,9 +8,9 @@ namespace Recur.Tests.Docs;
 /// </summary>
 public sealed partial class CommandLinesInDocsTests
 {
-    private static readonly string[] Commands = ["train classify", "train tag", "train charlm", "eval", "predict", "info", "report", "generate", "demo hello", "check", "fetch"];
+    private static readonly string[] Commands = ["train classify", "train tag", "train charlm", "eval", "predict", "info", "report", "generate", "demo hello", "demo bits", "demo gradients", "demo compare", "check", "fetch"];
 
-    [GeneratedRegex(@"\brecur (train (?:classify|tag|charlm)|eval|predict|info|report|generate|demo hello|check|fetch)\b([^`\n|]*)")]
+    [GeneratedRegex(@"\brecur (train (?:classify|tag|charlm)|eval|predict|info|report|generate|demo (?:hello|bits|gradients|compare)|check|fetch)\b([^`\n|]*)")]
     private static partial Regex CommandLine();
 
     [GeneratedRegex(@"(?<![\w-])--[a-z][a-z-]*")]

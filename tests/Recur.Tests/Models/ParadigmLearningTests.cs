@@ -123,7 +123,8 @@ public class ParadigmLearningTests
             if (outputs[b].SequenceEqual(expected)) exact++;
         }
         Assert.True(exact >= B * 0.9, $"{exact}/{B} sequences reversed exactly");
-        Assert.Equal(0f, attention[0][0][S - 1] * (lengths[0] < S ? 1 : 0)); // no attention on padding
+        Assert.Equal(lengths[0], attention[0][0].Length); // weights over the valid source steps only
+        Assert.Equal(1f, attention[0][0].Sum(), 4);
     }
 
     [Fact]

@@ -18,14 +18,21 @@ public static class DataFile
     public static Stream OpenRead(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
-        Span<byte> magic = stackalloc byte[2];
-        int n = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
-        file.Position = 0;
-        if (n == 2 && magic[0] == 0x1F && magic[1] == 0x8B)
-            return new BufferedStream(new GzipReadStream(file, DisplayName(path)), BufferSize);
-        return file;
+        bool gzip = IsGzip(path);
+        return Decompressed(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan), gzip, DisplayName(path));
     }
+
+    /// <summary>True when <paramref name="path"/> starts with the gzip magic bytes 1F 8B.</summary>
+    public static bool IsGzip(string path)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        using var file = File.OpenRead(path);
+        return file.ReadAtLeast(magic, 2, throwOnEndOfStream: false) == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
+    }
+
+    /// <summary>The content of <paramref name="raw"/> (the bytes of a file as on disk, read from its start): decompressed when <paramref name="gzip"/>, as <see cref="OpenRead"/> does.</summary>
+    public static Stream Decompressed(Stream raw, bool gzip, string displayName) =>
+        gzip ? new BufferedStream(new GzipReadStream(raw, displayName), BufferSize) : raw;
 
     /// <summary>Opens <paramref name="path"/> as a <see cref="TextReader"/> of strictly decoded UTF-8 (gzip transparent, line ends normalised to "\n"); invalid bytes raise a <see cref="DataFormatException"/> with the line.</summary>
     public static TextReader OpenText(string path) => new Utf8LineTextReader(new Utf8LineReader(path));

@@ -1,25 +1,35 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
 namespace Recur.Data.Text;
 
 /// <summary>
 /// A long sequence of token indices stored compactly: one byte per token when the vocabulary has at most 256
-/// tokens, two bytes up to 65,536, else four. A character corpus of 1 GB with a 100-symbol alphabet takes 1 GB here
-/// (an <c>int[]</c> would take 4 GB, a string 2 GB). Read with <see cref="CopyTo"/> or the indexer.
+/// tokens, two bytes up to 65,536, else four (native byte order: little-endian on x64 and Arm64). A character corpus of 1 GB with a 100-symbol alphabet
+/// takes 1 GB here (an <c>int[]</c> would take 4 GB, a string 2 GB). The storage is an array or a region of a
+/// file read with positional reads (<see cref="CharTokenCache"/>): the operating system's page cache keeps the hot
+/// parts in memory without counting them against the process, so a stream over a file larger than memory costs
+/// nothing but the reads. A stream may translate its stored indices through a table
+/// (<see cref="Translate"/>), so one cached file serves vocabularies that number its symbols differently. Read with
+/// <see cref="CopyTo"/> or the indexer.
 /// </summary>
 public sealed class TokenStream
 {
-    private readonly byte[]? _bytes;
-    private readonly ushort[]? _shorts;
-    private readonly int[]? _ints;
-    private readonly int _offset; // first token within the storage (non-zero for a slice)
+    private readonly ReadOnlyMemory<byte> _storage; // in memory: Length tokens of Width bytes each, token 0 first
+    private readonly SafeFileHandle? _file;         // or in a file, token 0 at byte _fileOffset
+    private readonly long _fileOffset;
+    private readonly int[]? _table;                 // stored index -> index, or null for none
 
-    private TokenStream(byte[]? bytes, ushort[]? shorts, int[]? ints, int offset, int length, int vocabularySize)
+    private TokenStream(ReadOnlyMemory<byte> storage, SafeFileHandle? file, long fileOffset, int width, int length, int vocabularySize, int[]? table)
     {
-        _bytes = bytes;
-        _shorts = shorts;
-        _ints = ints;
-        _offset = offset;
+        _storage = storage;
+        _file = file;
+        _fileOffset = fileOffset;
+        BytesPerToken = width;
         Length = length;
         VocabularySize = vocabularySize;
+        _table = table;
     }
 
     /// <summary>Number of tokens.</summary>
@@ -28,8 +38,11 @@ public sealed class TokenStream
     /// <summary>Indices are in [0, VocabularySize).</summary>
     public int VocabularySize { get; }
 
-    /// <summary>Bytes used per token (1, 2 or 4).</summary>
-    public int BytesPerToken => _bytes is not null ? 1 : _shorts is not null ? 2 : 4;
+    /// <summary>Bytes stored per token (1, 2 or 4).</summary>
+    public int BytesPerToken { get; }
+
+    /// <summary>The bytes per token a vocabulary of <paramref name="vocabularySize"/> needs: 1, 2 or 4.</summary>
+    public static int WidthFor(int vocabularySize) => vocabularySize <= 256 ? 1 : vocabularySize <= 65536 ? 2 : 4;
 
     /// <summary>Token <paramref name="i"/>.</summary>
     public int this[int i]
@@ -37,8 +50,9 @@ public sealed class TokenStream
         get
         {
             if ((uint)i >= (uint)Length) throw new ArgumentOutOfRangeException(nameof(i), $"index {i} is outside the stream [0, {Length})");
-            i += _offset;
-            return _bytes is not null ? _bytes[i] : _shorts is not null ? _shorts[i] : _ints![i];
+            Span<int> one = stackalloc int[1];
+            CopyTo(i, one);
+            return one[0];
         }
     }
 
@@ -47,16 +61,36 @@ public sealed class TokenStream
     {
         if (start < 0 || start + (long)destination.Length > Length)
             throw new ArgumentOutOfRangeException(nameof(start), $"range [{start}, {start + (long)destination.Length}) is outside the stream [0, {Length})");
-        start += _offset;
-        if (_ints is not null) { _ints.AsSpan(start, destination.Length).CopyTo(destination); return; }
-        if (_bytes is not null)
+        int count = destination.Length * BytesPerToken;
+        if (_file is null) Decode(_storage.Span.Slice(start * BytesPerToken, count), destination);
+        else
         {
-            var src = _bytes.AsSpan(start, destination.Length);
-            for (int i = 0; i < src.Length; i++) destination[i] = src[i];
-            return;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(count);
+            try
+            {
+                long offset = _fileOffset + (long)start * BytesPerToken;
+                for (int read = 0, n; read < count; read += n)
+                    if ((n = RandomAccess.Read(_file, buffer.AsSpan(read, count - read), offset + read)) == 0)
+                        throw new EndOfStreamException($"the token file ends before token {start + (long)destination.Length} of {Length}");
+                Decode(buffer.AsSpan(0, count), destination);
+            }
+            finally { ArrayPool<byte>.Shared.Return(buffer); }
         }
-        var s = _shorts.AsSpan(start, destination.Length);
-        for (int i = 0; i < s.Length; i++) destination[i] = s[i];
+        if (_table is { } table)
+            for (int i = 0; i < destination.Length; i++) destination[i] = table[destination[i]];
+    }
+
+    private void Decode(ReadOnlySpan<byte> bytes, Span<int> destination)
+    {
+        switch (BytesPerToken)
+        {
+            case 1: for (int i = 0; i < bytes.Length; i++) destination[i] = bytes[i]; break;
+            case 2:
+                var shorts = MemoryMarshal.Cast<byte, ushort>(bytes);
+                for (int i = 0; i < shorts.Length; i++) destination[i] = shorts[i];
+                break;
+            default: MemoryMarshal.Cast<byte, int>(bytes).CopyTo(destination); break;
+        }
     }
 
     /// <summary>Tokens [start, start + length) as a stream sharing this one's storage (no copy), e.g. a train/validation split.</summary>
@@ -64,7 +98,24 @@ public sealed class TokenStream
     {
         if (start < 0 || length < 0 || start + (long)length > Length)
             throw new ArgumentOutOfRangeException(nameof(start), $"range [{start}, {start + (long)length}) is outside the stream [0, {Length})");
-        return new TokenStream(_bytes, _shorts, _ints, _offset + start, length, VocabularySize);
+        return _file is null
+            ? new TokenStream(_storage.Slice(start * BytesPerToken, length * BytesPerToken), null, 0, BytesPerToken, length, VocabularySize, _table)
+            : new TokenStream(default, _file, _fileOffset + (long)start * BytesPerToken, BytesPerToken, length, VocabularySize, _table);
+    }
+
+    /// <summary>
+    /// This stream read through <paramref name="table"/>: token i becomes <c>table[i]</c>, an index in [0,
+    /// <paramref name="vocabularySize"/>). Shares the storage; the table has one entry per index of this stream.
+    /// </summary>
+    public TokenStream Translate(int[] table, int vocabularySize)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (table.Length != VocabularySize)
+            throw new ArgumentException($"the table has {table.Length} entries; the stream's indices need {VocabularySize}", nameof(table));
+        foreach (int v in table)
+            if ((uint)v >= (uint)vocabularySize) throw new ArgumentOutOfRangeException(nameof(table), $"table entry {v} is outside [0, {vocabularySize})");
+        int[] composed = _table is null ? (int[])table.Clone() : [.. _table.Select(i => table[i])];
+        return new TokenStream(_storage, _file, _fileOffset, BytesPerToken, Length, vocabularySize, composed);
     }
 
     /// <summary>All tokens as a new <c>int[]</c>.</summary>
@@ -83,13 +134,27 @@ public sealed class TokenStream
         return builder.Build();
     }
 
+    /// <summary>
+    /// A stream over a region of an open file: <paramref name="length"/> indices of
+    /// <see cref="WidthFor"/>(<paramref name="vocabularySize"/>) bytes each (native byte order) from byte
+    /// <paramref name="offset"/>, read on demand. The indices are not checked; the handle must stay open while the
+    /// stream is used.
+    /// </summary>
+    public static TokenStream FromFile(SafeFileHandle file, long offset, int length, int vocabularySize)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfLessThan(vocabularySize, 1);
+        return new TokenStream(default, file, offset, WidthFor(vocabularySize), length, vocabularySize, null);
+    }
+
     /// <summary>Accumulates indices chunk by chunk (growing by doubling) into the compact form.</summary>
     public sealed class Builder
     {
         private readonly int _vocabularySize;
-        private byte[]? _bytes;
-        private ushort[]? _shorts;
-        private int[]? _ints;
+        private readonly int _width;
+        private byte[] _bytes;
         private int _length;
 
         /// <summary>Creates a builder for indices in [0, <paramref name="vocabularySize"/>).</summary>
@@ -98,10 +163,8 @@ public sealed class TokenStream
             ArgumentOutOfRangeException.ThrowIfLessThan(vocabularySize, 1);
             ArgumentOutOfRangeException.ThrowIfNegative(capacity);
             _vocabularySize = vocabularySize;
-            capacity = Math.Max(capacity, 16);
-            if (vocabularySize <= 256) _bytes = new byte[capacity];
-            else if (vocabularySize <= 65536) _shorts = new ushort[capacity];
-            else _ints = new int[capacity];
+            _width = WidthFor(vocabularySize);
+            _bytes = new byte[(long)Math.Max(capacity, 16) * _width > Array.MaxLength ? Array.MaxLength / _width * _width : Math.Max(capacity, 16) * _width];
         }
 
         /// <summary>Tokens appended so far.</summary>
@@ -117,9 +180,16 @@ public sealed class TokenStream
                 if ((uint)v >= (uint)_vocabularySize)
                     throw new ArgumentOutOfRangeException(nameof(indices), $"index {v} at position {_length + i} is outside [0, {_vocabularySize})");
             }
-            if (_ints is not null) indices.CopyTo(_ints.AsSpan(_length));
-            else if (_bytes is not null) for (int i = 0; i < indices.Length; i++) _bytes[_length + i] = (byte)indices[i];
-            else for (int i = 0; i < indices.Length; i++) _shorts![_length + i] = (ushort)indices[i];
+            var free = _bytes.AsSpan(_length * _width, indices.Length * _width);
+            switch (_width)
+            {
+                case 1: for (int i = 0; i < indices.Length; i++) free[i] = (byte)indices[i]; break;
+                case 2:
+                    var shorts = MemoryMarshal.Cast<byte, ushort>(free);
+                    for (int i = 0; i < indices.Length; i++) shorts[i] = (ushort)indices[i];
+                    break;
+                default: indices.CopyTo(MemoryMarshal.Cast<byte, int>(free)); break;
+            }
             _length += indices.Length;
         }
 
@@ -130,26 +200,18 @@ public sealed class TokenStream
         /// </summary>
         public TokenStream Build()
         {
-            int capacity = _bytes?.Length ?? _shorts?.Length ?? _ints!.Length;
-            if (capacity - _length > capacity / 4)
-            {
-                if (_bytes is not null) Array.Resize(ref _bytes, _length);
-                else if (_shorts is not null) Array.Resize(ref _shorts, _length);
-                else Array.Resize(ref _ints, _length);
-            }
-            return new TokenStream(_bytes, _shorts, _ints, 0, _length, _vocabularySize);
+            int used = _length * _width;
+            if (_bytes.Length - used > _bytes.Length / 4) Array.Resize(ref _bytes, used);
+            return new TokenStream(_bytes.AsMemory(0, used), null, 0, _width, _length, _vocabularySize, null);
         }
 
         private void Reserve(int more)
         {
-            long need = (long)_length + more;
-            int capacity = _bytes?.Length ?? _shorts?.Length ?? _ints!.Length;
-            if (need <= capacity) return;
-            if (need > Array.MaxLength) throw new InvalidOperationException($"a token stream holds at most {Array.MaxLength} tokens");
-            int grown = (int)Math.Min(Array.MaxLength, Math.Max(need, capacity * 2L));
-            if (_bytes is not null) Array.Resize(ref _bytes, grown);
-            else if (_shorts is not null) Array.Resize(ref _shorts, grown);
-            else Array.Resize(ref _ints, grown);
+            long need = ((long)_length + more) * _width;
+            if (need <= _bytes.Length) return;
+            if (need > Array.MaxLength) throw new InvalidOperationException($"a token stream of {_width}-byte tokens holds at most {Array.MaxLength / _width} tokens");
+            long grown = Math.Min(Array.MaxLength / _width * _width, Math.Max(need, _bytes.Length * 2L));
+            Array.Resize(ref _bytes, (int)grown);
         }
     }
 }

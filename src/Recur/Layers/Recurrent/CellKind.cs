@@ -24,7 +24,10 @@ public enum CellKind
 public readonly record struct CellSpec(CellKind Kind, RnnNonlinearity Nonlinearity, bool ResetAfter, int InputSize, int HiddenSize, int ProjSize, bool Bias)
 {
     /// <summary>Number of gate blocks G.</summary>
-    public int Gates => Kind switch { CellKind.Lstm => 4, CellKind.Gru => 3, _ => 1 };
+    public int Gates => CellRegistry.Gates(Kind);
+
+    /// <summary>Whether the cell carries a cell state c [B, H] beside h (LSTM).</summary>
+    public bool HasCellState => CellRegistry.HasCellState(Kind);
 
     /// <summary>Features of the hidden state h: P when projected, else H.</summary>
     public int StateSize => ProjSize > 0 ? ProjSize : HiddenSize;

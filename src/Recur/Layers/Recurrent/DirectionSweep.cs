@@ -5,7 +5,7 @@ using Recur.Tensors;
 namespace Recur.Layers;
 
 /// <summary>
-/// One layer in one direction, swept over time: forward keeps what backward needs (when asked), backward is BPTT.
+/// One use of one layer in one direction, swept over time (its parameters are a <see cref="DirectionWeights"/>): forward keeps what backward needs (when asked), backward is BPTT.
 /// Shapes (B batch, T steps, In input features, G gate blocks, H hidden, S = state size = P or H):
 /// <code>
 ///   x   [B, T, In]      input of this layer (the sequence, or the previous layer's output)
@@ -13,9 +13,10 @@ namespace Recur.Layers;
 ///   XW  [B, T, G*H]     x W_ih^T (+ biases at each step; token input: + rows of P = E W_ih^T + biases), turned in
 ///                       place into gate activations, then into ∂L/∂gates
 ///   Hs  [B, T, S]       h entering each step (time-aligned, so dW_hh is one GEMM over all steps)
-///   Cs  [B, T, H]       c entering each step (LSTM)
-///   dGh [B, T, G*H]     ∂L/∂(h W_hh^T + b_hh) (GRU reset after, where it differs from ∂L/∂gates in the n block)
+///   Cs  [B, T, H]       c entering each step (cells with a cell state, LSTM)
 /// </code>
+/// The step math is the cell kind's <see cref="CellDefinition"/>, which keeps what else its backward needs in its
+/// own <see cref="CellActivations"/>.
 /// A forward or backward is Begin (whole batch, GEMMs on all threads), Sweep (the time loop, for any split of the
 /// batch rows into ranges run concurrently) and End (final states; weight gradients over all steps).
 /// Variable lengths follow PyTorch's packed sequences: row b is active at step t when t &lt; len[b]; an inactive
@@ -25,21 +26,22 @@ namespace Recur.Layers;
 /// </summary>
 internal sealed class DirectionSweep
 {
+    private readonly DirectionWeights _weights;
     private readonly CellSpec _spec;
+    private readonly CellDefinition _cell;
+    private readonly CellActivations _activations;
     private readonly bool _reverse;
-    private readonly Parameter _wih, _whh;
-    private readonly Parameter? _bih, _bhh, _whr;
-
-    // Packed weights, refreshed from the parameters at each forward / backward (weights change between steps).
-    private PackedMatrix? _whhT, _whh2, _whrT, _whrN, _whnT, _whnN, _whhRz, _wihT;
+    private readonly Parameter _wih;
+    private readonly Parameter? _bih, _bhh;
+    private readonly PackedHiddenWeights _hidden;
 
     // Steps of input projection held at once in inference.
     private const int ChunkSteps = 16;
 
     // Saved for backward (training) or reused per step (inference).
-    private Tensor? _xw, _hs, _cs, _r, _hg, _rh, _dh, _dgh, _hFinal, _cFinal;
+    private Tensor? _xw, _hs, _cs, _hFinal, _cFinal;
     // Per-step scratch [B, *].
-    private Tensor? _hA, _hB, _cA, _cB, _stepG, _stepHg, _stepR, _stepRh, _dhTot, _dhCur, _dcCur, _dr, _drh;
+    private Tensor? _hA, _hB, _cA, _cB, _dhTot, _dhCur, _dcCur;
 
     private Tensor? _stepNorms, _biasGradient; // ‖∂L/∂h_t‖ [T]; Σ rows of dG [G*H]
     private double[]? _stepSquares; // [row ranges, T]: Σ over each range's rows of ‖∂L/∂h_t‖², summed into _stepNorms at the end
@@ -51,25 +53,24 @@ internal sealed class DirectionSweep
     private Tensor? _tokenProjection, _tokenGradient; // token input: P = E W_ih^T + biases, dP = dG summed per token, [V, G*H]
     private bool _saved, _chunked, _biasInStep;
 
-    public DirectionSweep(CellSpec spec, bool reverse, Parameter wih, Parameter whh, Parameter? bih, Parameter? bhh, Parameter? whr)
+    /// <summary>A sweep of the layer direction whose parameters are <paramref name="weights"/>, with activations of its own.</summary>
+    public DirectionSweep(DirectionWeights weights)
     {
-        _spec = spec;
-        _reverse = reverse;
-        _wih = wih;
-        _whh = whh;
-        _bih = bih;
-        _bhh = bhh;
-        _whr = whr;
+        _weights = weights;
+        _spec = weights.Spec;
+        _cell = weights.Cell;
+        _activations = _cell.NewActivations();
+        _reverse = weights.Reverse;
+        _wih = weights.Wih;
+        _bih = weights.Bih;
+        _bhh = weights.Bhh;
+        _hidden = weights.Hidden;
     }
 
     private int H => _spec.HiddenSize;
     private int S => _spec.StateSize;
     private int GH => _spec.Gates * _spec.HiddenSize;
-    private bool Lstm => _spec.Kind == CellKind.Lstm;
-    private bool Gru => _spec.Kind == CellKind.Gru;
-    private bool Proj => _spec.ProjSize > 0;
-    private bool GruAfter => Gru && _spec.ResetAfter;
-    private bool GruBefore => Gru && !_spec.ResetAfter;
+    private bool Lstm => _cell.HasCellState;
 
     private bool Active(int b, int t) => _lengths is null || t < _lengths[b];
 
@@ -96,12 +97,11 @@ internal sealed class DirectionSweep
             var p = Tensor.Ensure(ref _tokenProjection, e.Dim(0), GH);
             Gemm.Sgemm(false, true, e.Dim(0), GH, inSize, 1f, e.Span, inSize, _wih.Value.Span, inSize, 0f, p.Span, GH);
             AddInputBiases(p.Span);
-            // LSTM and RNN steps add their rows of P after the recurrent GEMM, a GRU (reset after) reads them as its a_x
-            // (RecurrentProjection, ForwardStep); only the reset-before GRU gathers them here.
-            if (GruBefore && !_chunked)
+            // Most cells read their rows of P in place (CellStep.InputRow); one that reads a_x in the gates gets them here.
+            if (_cell.ReadsInputInPlace && !_chunked)
                 for (int n = 0; n < b * t; n++) p.Span.Slice(tokens[n] * GH, GH).CopyTo(xw.Span.Slice(n * GH, GH));
         }
-        else if (_chunked) Pack(ref _wihT, true, GH, inSize, _wih.Value.Span, inSize);
+        else if (_chunked) Pack(ref _weights.WihT, true, GH, inSize, _wih.Value.Span, inSize);
         else
         {
             // The biases are added at each step, to rows about to be read anyway, instead of in a pass over all of XW
@@ -109,7 +109,7 @@ internal sealed class DirectionSweep
             Gemm.Sgemm(false, true, b * t, GH, inSize, 1f, input.Dense!.Span, inSize, _wih.Value.Span, inSize, 0f, xw.Span, GH);
             _biasInStep = _bih is not null;
         }
-        PackForward();
+        _hidden.PackForward();
 
         if (keep)
         {
@@ -117,17 +117,8 @@ internal sealed class DirectionSweep
             var hs = Tensor.Ensure(ref _hs, b, t, S);
             var cs = Lstm ? Tensor.Ensure(ref _cs, b, t, H) : null;
             for (int step = maxLen; step < t; step++) { Clear(hs.TimeStep(step)); if (cs is not null) Clear(cs.TimeStep(step)); }
-            if (Proj) Tensor.Ensure(ref _r, b, t, H).Clear();
-            if (GruAfter) Tensor.Ensure(ref _hg, b, t, GH);
-            if (GruBefore) Tensor.Ensure(ref _rh, b, t, H).Clear();
         }
-        else
-        {
-            if (Proj) Tensor.Ensure(ref _stepR, b, H);
-            if (GruAfter) Tensor.Ensure(ref _stepHg, b, GH);
-            if (GruBefore) Tensor.Ensure(ref _stepRh, b, H);
-        }
-        if (GruBefore) { Tensor.Ensure(ref _stepHg, b, 2 * H); Tensor.Ensure(ref _stepG, b, H); }
+        _cell.BeginForward(_activations, b, t, keep);
         var hA = Tensor.Ensure(ref _hA, b, S); Tensor.Ensure(ref _hB, b, S);
         Tensor.Ensure(ref _hFinal, b, S);
         if (h0.IsEmpty) hA.Clear(); else h0.CopyTo(hA.Span);
@@ -182,83 +173,23 @@ internal sealed class DirectionSweep
     private void ForwardStep(RowRange rows, int t, StridedMatrix g, StridedMatrix hPrev, StridedMatrix hNew, StridedMatrix cPrev, StridedMatrix cNew, StridedMatrix y)
     {
         int n = rows.Count, r0 = rows.Start;
-        bool keep = _saved;
         if (_biasInStep)
             for (int i = 0; i < n; i++) AddInputBiases(g.Row(i));
-        switch (_spec.Kind)
-        {
-            case CellKind.Lstm:
-            {
-                // g += h W_hh^T, then the fused gates; r = o ⊙ tanh(c') is h' itself unless projected.
-                RecurrentProjection(rows, t, hPrev, g);
-                var r = Proj ? (keep ? rows.Of(_r!.TimeStep(t)) : rows.Of(_stepR!)) : hNew;
-                for (int i = 0; i < n; i++)
-                {
-                    if (Active(r0 + i, t)) LstmMath.ForwardRow(g.Row(i), cPrev.Row(i), cNew.Row(i), r.Row(i));
-                    else cPrev.Row(i).CopyTo(cNew.Row(i));
-                }
-                if (Proj) Gemm.Sgemm(false, n, 1f, r.Span, r.Stride, _whrT!, 0f, hNew.Span, hNew.Stride);
-                break;
-            }
-            case CellKind.Gru when _spec.ResetAfter:
-            {
-                var hg = keep ? rows.Of(_hg!.TimeStep(t)) : rows.Of(_stepHg!);
-                Gemm.Sgemm(false, n, 1f, hPrev.Span, hPrev.Stride, _whhT!, 0f, hg.Span, hg.Stride);
-                if (_bhh is not null) AddRowVector(hg, 2 * H, _bhh.Value.Span[(2 * H)..]); // b_hn stays inside r ⊙ (...)
-                bool lookup = _input.Tokens is not null && !_chunked; // a_x is the token's row of P, read in place
-                for (int i = 0; i < n; i++)
-                    if (Active(r0 + i, t))
-                        GruMath.ForwardRow(lookup ? TokenRow(r0 + i, t) : g.Row(i), g.Row(i), hg.Row(i), hPrev.Row(i), hNew.Row(i));
-                break;
-            }
-            case CellKind.Gru:
-            {
-                // Reset before: [a_hr|a_hz] = h W_hh[0:2H]^T; rh = r ⊙ h; hn = rh W_hn^T + b_hn.
-                var hg = rows.Of(_stepHg!);
-                Gemm.Sgemm(false, n, 1f, hPrev.Span, hPrev.Stride, _whhRz!, 0f, hg.Span, hg.Stride);
-                var rh = keep ? rows.Of(_rh!.TimeStep(t)) : rows.Of(_stepRh!);
-                for (int i = 0; i < n; i++)
-                    if (Active(r0 + i, t)) GruMath.ForwardResetGateRow(g.Row(i), hg.Row(i), hPrev.Row(i), rh.Row(i));
-                var hn = rows.Of(_stepG!);
-                Gemm.Sgemm(false, n, 1f, rh.Span, rh.Stride, _whnT!, 0f, hn.Span, hn.Stride);
-                if (_bhh is not null) AddRowVector(hn, 0, _bhh.Value.Span[(2 * H)..]);
-                for (int i = 0; i < n; i++)
-                    if (Active(r0 + i, t)) GruMath.ForwardCandidateRow(g.Row(i), hn.Row(i), hPrev.Row(i), hNew.Row(i));
-                break;
-            }
-            default:
-            {
-                RecurrentProjection(rows, t, hPrev, g);
-                for (int i = 0; i < n; i++)
-                    if (Active(r0 + i, t)) RnnMath.ForwardRow(_spec.Nonlinearity, g.Row(i), hNew.Row(i));
-                break;
-            }
-        }
-        // Inactive rows carry h and output 0; active rows output h'.
+        var lookup = _input.Tokens is not null && !_chunked
+            ? new TokenLookup(_tokenProjection!.Buffer, _input.Tokens, _t, GH) : default;
+        _cell.Forward(_activations, _hidden, new CellStep(rows, t, _lengths, _saved, g, hPrev, hNew, cPrev, cNew, lookup));
+        // Inactive rows carry h (and c) and output 0; active rows output h'.
         for (int i = 0; i < n; i++)
         {
             if (Active(r0 + i, t)) hNew.Row(i).CopyTo(y.Row(i));
-            else { hPrev.Row(i).CopyTo(hNew.Row(i)); y.Row(i).Clear(); }
+            else
+            {
+                hPrev.Row(i).CopyTo(hNew.Row(i));
+                if (Lstm) cPrev.Row(i).CopyTo(cNew.Row(i));
+                y.Row(i).Clear();
+            }
         }
     }
-
-    // g += h W_hh^T (LSTM, RNN). With token input outside the chunked inference path, g holds nothing yet: it becomes
-    // h W_hh^T + P[token], each row of P read from cache instead of gathered into the [B, T, G*H] buffer beforehand
-    // (which would write it all out to memory once and read it back at every step).
-    private void RecurrentProjection(RowRange rows, int t, StridedMatrix hPrev, StridedMatrix g)
-    {
-        bool lookup = _input.Tokens is not null && !_chunked;
-        Gemm.Sgemm(false, rows.Count, 1f, hPrev.Span, hPrev.Stride, _whhT!, lookup ? 0f : 1f, g.Span, g.Stride);
-        if (!lookup) return;
-        for (int i = 0; i < rows.Count; i++)
-        {
-            var row = g.Row(i);
-            TensorPrimitives.Add(row, TokenRow(rows.Start + i, t), row);
-        }
-    }
-
-    // Token input: the row of P = E W_ih^T + biases [V, G*H] of the token that batch row b reads at step t.
-    private ReadOnlySpan<float> TokenRow(int b, int t) => _tokenProjection!.Span.Slice(_input.Tokens![b * _t + t] * GH, GH);
 
     /// <summary>
     /// Starts the backward (BPTT) of the last forward with keep = true. <paramref name="dy"/> [B, T, D*S] is ∂L/∂y (this
@@ -270,7 +201,7 @@ internal sealed class DirectionSweep
         if (!_saved) throw new InvalidOperationException("backward needs a forward run in training mode (nothing was kept)");
         int b = _b, t = _t;
         _dy = dy; _dyColOffset = colOffset;
-        PackBackward();
+        _hidden.PackBackward();
         var dhCur = Tensor.Ensure(ref _dhCur, b, S);
         Tensor.Ensure(ref _dhTot, b, S);
         if (dhn.IsEmpty) dhCur.Clear(); else dhn.CopyTo(dhCur.Span);
@@ -279,9 +210,7 @@ internal sealed class DirectionSweep
             var dcCur = Tensor.Ensure(ref _dcCur, b, H);
             if (dcn.IsEmpty) dcCur.Clear(); else dcn.CopyTo(dcCur.Span);
         }
-        if (Proj) { Tensor.Ensure(ref _dh, b, t, S).Clear(); Tensor.Ensure(ref _dr, b, H); }
-        if (GruAfter) Tensor.Ensure(ref _dgh, b, t, GH).Clear(); // rows never active stay 0
-        if (GruBefore) Tensor.Ensure(ref _drh, b, H);
+        _cell.BeginBackward(_activations, b, t);
         // Steps never run (t >= max len) have zero gradient.
         for (int step = _maxLen; step < t; step++) Clear(_xw!.TimeStep(step));
         _rowRanges = rowRanges;
@@ -316,8 +245,10 @@ internal sealed class DirectionSweep
                 sq += TensorPrimitives.Dot(dst, dst);
             }
             squares[step] = sq;
-            var hNext = last ? rows.Of(_hFinal!) : rows.Of(_hs!.TimeStep(next));
-            BackwardStep(rows, step, g, rows.Of(_hs!.TimeStep(step)), hNext, last, next, dhTot, dhCur);
+            StridedMatrix cPrev = default, cNew = default;
+            if (Lstm) { cPrev = rows.Of(_cs!.TimeStep(step)); cNew = last ? rows.Of(_cFinal!) : rows.Of(_cs.TimeStep(next)); }
+            _cell.Backward(_activations, _hidden, new CellStepGradient(rows, step, _lengths, g, rows.Of(_hs!.TimeStep(step)), cPrev, cNew,
+                dhTot, dhCur, Lstm ? rows.Of(_dcCur!) : default));
             // Inactive rows pass ∂L/∂h (and ∂L/∂c, untouched in dcCur) straight through; their gate gradients are 0.
             for (int i = 0; i < rows.Count; i++)
                 if (!Active(rows.Start + i, step)) { dhTot.Row(i).CopyTo(dhCur.Row(i)); g.Row(i).Clear(); }
@@ -339,7 +270,7 @@ internal sealed class DirectionSweep
             for (int r = 0; r < _rowRanges; r++) sq += _stepSquares![r * _t + step];
             norms[step] = (float)Math.Sqrt(sq);
         }
-        AccumulateWeightGradients(GruAfter ? _dgh : null, Proj ? _dh : null);
+        AccumulateWeightGradients();
     }
 
     /// <summary>
@@ -372,70 +303,8 @@ internal sealed class DirectionSweep
         Gemm.Sgemm(false, false, v, e, GH, 1f, dp, GH, _wih.Value.Span, e, 1f, table.Weight.Grad.Span, e);
     }
 
-    // One backward step for the rows of `rows`; every matrix argument is already restricted to them.
-    private void BackwardStep(RowRange rows, int t, StridedMatrix g, StridedMatrix hPrev, StridedMatrix hNext, bool last, int next,
-        StridedMatrix dh, StridedMatrix dhPrev)
-    {
-        int n = rows.Count, r0 = rows.Start;
-        switch (_spec.Kind)
-        {
-            case CellKind.Lstm:
-            {
-                var cPrev = rows.Of(_cs!.TimeStep(t));
-                var cNew = last ? rows.Of(_cFinal!) : rows.Of(_cs.TimeStep(next));
-                var dc = rows.Of(_dcCur!);
-                StridedMatrix dr = dh;
-                if (Proj)
-                {
-                    // h = r W_hr^T: dr = dh W_hr; dW_hr gets dh^T r over all steps later.
-                    var saved = rows.Of(_dh!.TimeStep(t));
-                    for (int i = 0; i < n; i++) if (Active(r0 + i, t)) dh.Row(i).CopyTo(saved.Row(i));
-                    dr = rows.Of(_dr!);
-                    Gemm.Sgemm(false, n, 1f, dh.Span, dh.Stride, _whrN!, 0f, dr.Span, dr.Stride);
-                }
-                for (int i = 0; i < n; i++)
-                    if (Active(r0 + i, t)) LstmMath.BackwardRow(g.Row(i), cPrev.Row(i), cNew.Row(i), dr.Row(i), dc.Row(i));
-                Gemm.Sgemm(false, n, 1f, g.Span, g.Stride, _whh2!, 0f, dhPrev.Span, dhPrev.Stride);
-                break;
-            }
-            case CellKind.Gru when _spec.ResetAfter:
-            {
-                // ∂L/∂a_h = [da_r | da_z | da_n ⊙ r], kept for all steps (inactive rows stay as cleared, 0): dW_hh is
-                // then one GEMM over them.
-                var hg = rows.Of(_hg!.TimeStep(t));
-                var dgh = rows.Of(_dgh!.TimeStep(t));
-                for (int i = 0; i < n; i++)
-                    if (Active(r0 + i, t)) GruMath.BackwardRow(g.Row(i), hg.Row(i), hPrev.Row(i), dh.Row(i), dgh.Row(i), dhPrev.Row(i));
-                Gemm.Sgemm(false, n, 1f, dgh.Span, dgh.Stride, _whh2!, 1f, dhPrev.Span, dhPrev.Stride);
-                break;
-            }
-            case CellKind.Gru:
-            {
-                for (int i = 0; i < n; i++)
-                    if (Active(r0 + i, t)) GruMath.BackwardCandidateRow(g.Row(i), hPrev.Row(i), dh.Row(i), dhPrev.Row(i));
-                // drh = da_n W_hn  (da_n is the n block of g)
-                var drh = rows.Of(_drh!);
-                var dan = new StridedMatrix(g.Data, g.Offset + 2 * H, n, H, g.Stride);
-                Gemm.Sgemm(false, n, 1f, dan.Span, dan.Stride, _whnN!, 0f, drh.Span, drh.Stride);
-                for (int i = 0; i < n; i++)
-                    if (Active(r0 + i, t)) GruMath.BackwardResetGateRow(g.Row(i), hPrev.Row(i), drh.Row(i), dhPrev.Row(i));
-                // dhPrev += [da_r|da_z] W_hh[0:2H]
-                var darz = new StridedMatrix(g.Data, g.Offset, n, 2 * H, g.Stride);
-                Gemm.Sgemm(false, n, 1f, darz.Span, darz.Stride, _whh2!, 1f, dhPrev.Span, dhPrev.Stride);
-                break;
-            }
-            default:
-            {
-                for (int i = 0; i < n; i++)
-                    if (Active(r0 + i, t)) RnnMath.BackwardRow(_spec.Nonlinearity, g.Row(i), dh.Row(i));
-                Gemm.Sgemm(false, n, 1f, g.Span, g.Stride, _whh2!, 0f, dhPrev.Span, dhPrev.Stride);
-                break;
-            }
-        }
-    }
-
     /// <summary>Weight gradients as GEMMs over all B*T steps at once, after the sweep.</summary>
-    private void AccumulateWeightGradients(Tensor? dgh, Tensor? dhBuf)
+    private void AccumulateWeightGradients()
     {
         int bt = _b * _t, inSize = _input.Features;
         var dg = _xw!.Span; // [B*T, G*H] = ∂L/∂a_x
@@ -458,41 +327,17 @@ internal sealed class DirectionSweep
             biasRowCount = table.NumEmbeddings;
         }
         else Gemm.Sgemm(true, false, GH, inSize, bt, 1f, dg, GH, _input.Dense!.Span, inSize, 1f, _wih.Grad.Span, inSize); // dW_ih += dGᵀ x
-        var hs = _hs!.Span;
-        var dwhh = _whh.Grad.Span;
-        if (GruAfter)
-        {
-            // ∂L/∂a_h: rows r, z as on the input side; row block n: ∂L/∂(W_hn h + b_hn) = da_n ⊙ r.
-            Gemm.Sgemm(true, false, GH, S, bt, 1f, dgh!.Span, GH, hs, S, 1f, dwhh, S);
-        }
-        else if (GruBefore)
-        {
-            Gemm.Sgemm(true, false, 2 * H, S, bt, 1f, dg, GH, hs, S, 1f, dwhh, S);
-            Gemm.Sgemm(true, false, H, S, bt, 1f, dg[(2 * H)..], GH, _rh!.Span, H, 1f, dwhh[(2 * H * S)..], S);
-        }
-        else
-        {
-            Gemm.Sgemm(true, false, GH, S, bt, 1f, dg, GH, hs, S, 1f, dwhh, S);
-        }
+        // ∂L/∂b_ih = Σ rows of dG. b_hh enters most pre-activations exactly as b_ih does, so the cell takes the same
+        // sum, computed once: a pass over dG [B*T, G*H] costs as much as a small GEMM.
+        var sum = Span<float>.Empty;
         if (_bih is not null)
         {
-            // ∂L/∂b_ih = Σ rows of dG. b_hh enters every pre-activation exactly as b_ih does, so it gets the same sum,
-            // computed once: a pass over dG [B*T, G*H] costs as much as a small GEMM. (GRU reset-after: b_hn sits
-            // inside r ⊙ (W_hn h + b_hn), so its block sums ∂L/∂a_hn = da_n ⊙ r instead.)
-            var sum = Tensor.Ensure(ref _biasGradient, GH).Span;
+            sum = Tensor.Ensure(ref _biasGradient, GH).Span;
             sum.Clear();
             SumRows(biasRows, biasRowCount, GH, sum);
             TensorPrimitives.Add(_bih.Grad.Span, sum, _bih.Grad.Span);
-            var bhh = _bhh!.Grad.Span;
-            if (GruAfter)
-            {
-                TensorPrimitives.Add(bhh[..(2 * H)], sum[..(2 * H)], bhh[..(2 * H)]);
-                SumRows(dgh!.Span[(2 * H)..], bt, GH, bhh[(2 * H)..], H);
-            }
-            else TensorPrimitives.Add(bhh, sum, bhh);
         }
-        if (Proj) // dW_hr [S, H] += dh^T r
-            Gemm.Sgemm(true, false, S, H, bt, 1f, dhBuf!.Span, S, _r!.Span, H, 1f, _whr!.Grad.Span, H);
+        _cell.AccumulateHiddenGradients(_activations, _hidden, bt, dg, _hs!.Span, sum);
     }
 
     // Inference: XW for steps [c*ChunkSteps, ...) of the rows in `rows`, one GEMM per row over its contiguous steps
@@ -508,7 +353,7 @@ internal sealed class DirectionSweep
                 for (int k = 0; k < len; k++) _tokenProjection!.Span.Slice(tokens[i * _t + t0 + k] * GH, GH).CopyTo(dst.Slice(k * GH, GH));
                 continue;
             }
-            Gemm.Sgemm(false, len, 1f, _input.Dense!.Span.Slice((i * _t + t0) * inSize, len * inSize), inSize, _wihT!, 0f, dst, GH);
+            Gemm.Sgemm(false, len, 1f, _input.Dense!.Span.Slice((i * _t + t0) * inSize, len * inSize), inSize, _weights.WihT!, 0f, dst, GH);
             AddInputBiases(dst);
         }
     }
@@ -518,7 +363,7 @@ internal sealed class DirectionSweep
     {
         if (_bih is null) return;
         // b_hh adds linearly everywhere except GRU's n block (it sits inside r ⊙ (W_hn h + b_hn) or is added after W_hn).
-        int foldHh = Gru ? 2 * H : GH;
+        int foldHh = _cell.FoldedHiddenBias;
         var bih = _bih.Value.Span; var bhh = _bhh!.Value.Span;
         for (int i = 0; i < xw.Length / GH; i++)
         {
@@ -528,42 +373,11 @@ internal sealed class DirectionSweep
         }
     }
 
-    private void PackForward()
-    {
-        var whh = _whh.Value.Span;
-        if (GruBefore)
-        {
-            Pack(ref _whhRz, true, 2 * H, S, whh, S);              // op(B) = W_hh[0:2H]^T  [S, 2H]
-            Pack(ref _whnT, true, H, H, whh[(2 * H * S)..], S);     // op(B) = W_hn^T        [H, H]
-        }
-        else Pack(ref _whhT, true, GH, S, whh, S);                  // op(B) = W_hh^T        [S, GH]
-        if (Proj) Pack(ref _whrT, true, S, H, _whr!.Value.Span, H); // op(B) = W_hr^T        [H, S]
-    }
-
-    private void PackBackward()
-    {
-        var whh = _whh.Value.Span;
-        if (GruBefore)
-        {
-            PackN(ref _whh2, 2 * H, S, whh, S);                      // op(B) = W_hh[0:2H]    [2H, S]
-            PackN(ref _whnN, H, H, whh[(2 * H * S)..], S);           // op(B) = W_hn          [H, H]
-        }
-        else PackN(ref _whh2, GH, S, whh, S);                        // op(B) = W_hh          [GH, S]
-        if (Proj) PackN(ref _whrN, S, H, _whr!.Value.Span, H);       // op(B) = W_hr          [S, H]
-    }
-
     // Packs op(B) = W^T for a row-major W [rows, cols]: K = cols, N = rows.
     private static void Pack(ref PackedMatrix? p, bool transposed, int rows, int cols, ReadOnlySpan<float> w, int ld)
     {
         if (p is null || p.K != cols || p.N != rows) p = new PackedMatrix(cols, rows);
         p.Pack(transposed, w, ld);
-    }
-
-    // Packs op(B) = W for a row-major W [rows, cols]: K = rows, N = cols.
-    private static void PackN(ref PackedMatrix? p, int rows, int cols, ReadOnlySpan<float> w, int ld)
-    {
-        if (p is null || p.K != rows || p.N != cols) p = new PackedMatrix(rows, cols);
-        p.Pack(false, w, ld);
     }
 
     private StridedMatrix Out(Tensor y, int t, int colOffset)
@@ -586,16 +400,6 @@ internal sealed class DirectionSweep
     private static void Clear(StridedMatrix m)
     {
         for (int i = 0; i < m.Rows; i++) m.Row(i).Clear();
-    }
-
-    // m[i, start:start+|v|] += v for every row i.
-    private static void AddRowVector(StridedMatrix m, int start, ReadOnlySpan<float> v)
-    {
-        for (int i = 0; i < m.Rows; i++)
-        {
-            var row = m.Row(i).Slice(start, v.Length);
-            TensorPrimitives.Add(row, v, row);
-        }
     }
 
     // acc[j] += Σ_rows m[row, j] for j < acc.Length (the first acc.Length columns of a [rows, ld] matrix).

@@ -10,7 +10,9 @@ namespace Recur.Layers;
 /// </summary>
 public sealed class CellCache
 {
-    internal Tensor? X, HPrev, CPrev, Gates, HGates, CNew, Rh;
+    internal Tensor? X, HPrev, CPrev, Gates, CNew;
+    internal CellDefinition? Owner;   // the definition whose activations these are
+    internal CellActivations? Saved;  // what that kind keeps, as a sweep of one step
     internal bool Filled;
 }
 
@@ -22,7 +24,8 @@ public sealed class CellCache
 /// </summary>
 public abstract class RecurrentCell : Module
 {
-    private Tensor? _dgh, _drh, _tmp;
+    private readonly CellDefinition _definition;
+    private readonly DirectHiddenWeights _hidden;
 
     private protected RecurrentCell(CellSpec spec, RecurrentInit init, Rng? rng)
     {
@@ -34,6 +37,8 @@ public abstract class RecurrentCell : Module
         WeightHh = RegisterParameter(new Parameter("weight_hh", g, spec.HiddenSize));
         BiasIh = spec.Bias ? RegisterParameter(new Parameter("bias_ih", g)) : null;
         BiasHh = spec.Bias ? RegisterParameter(new Parameter("bias_hh", g)) : null;
+        _definition = CellRegistry.Create(spec);
+        _hidden = new DirectHiddenWeights(WeightHh, BiasHh, _definition.HiddenBlockRows, spec.HiddenSize);
         Reset(init, (rng ?? Rng.Default).Fork());
     }
 
@@ -100,7 +105,8 @@ public abstract class RecurrentCell : Module
         CheckInputs(x, h, c, out int b);
         int hs = HiddenSize, gh = Spec.Gates * hs;
         hNew.CheckShape(nameof(hNew), b, hs);
-        if (Spec.Kind == CellKind.Lstm) { ArgumentNullException.ThrowIfNull(cNew); cNew.CheckShape(nameof(cNew), b, hs); }
+        bool cellState = _definition.HasCellState;
+        if (cellState) { ArgumentNullException.ThrowIfNull(cNew); cNew.CheckShape(nameof(cNew), b, hs); }
         var cc = cache ?? new CellCache();
         var hp = Tensor.Ensure(ref cc.HPrev, b, hs);
         if (h is null) hp.Clear(); else h.Span.CopyTo(hp.Span);
@@ -109,7 +115,7 @@ public abstract class RecurrentCell : Module
         var gates = Tensor.Ensure(ref cc.Gates, b, gh);
         // gates = x W_ih^T + b_ih (+ b_hh where it adds linearly)
         Gemm.Sgemm(false, true, b, gh, InputSize, 1f, x.Span, InputSize, WeightIh.Value.Span, InputSize, 0f, gates.Span, gh);
-        int fold = Spec.Kind == CellKind.Gru ? 2 * hs : gh;
+        int fold = _definition.FoldedHiddenBias;
         if (BiasIh is not null)
             for (int i = 0; i < b; i++)
             {
@@ -117,55 +123,20 @@ public abstract class RecurrentCell : Module
                 TensorPrimitives.Add(row, BiasIh.Value.Span, row);
                 TensorPrimitives.Add(row[..fold], BiasHh!.Value.Span[..fold], row[..fold]);
             }
-        var whh = WeightHh.Value.Span;
-        switch (Spec.Kind)
+        StridedMatrix cp = default, cn = default;
+        if (cellState)
         {
-            case CellKind.Lstm:
-            {
-                var cp = Tensor.Ensure(ref cc.CPrev, b, hs);
-                if (c is null) cp.Clear(); else c.Span.CopyTo(cp.Span);
-                Gemm.Sgemm(false, true, b, gh, hs, 1f, hp.Span, hs, whh, hs, 1f, gates.Span, gh);
-                var cn = Tensor.Ensure(ref cc.CNew, b, hs);
-                for (int i = 0; i < b; i++)
-                    LstmMath.ForwardRow(gates.Span.Slice(i * gh, gh), cp.Span.Slice(i * hs, hs), cn.Span.Slice(i * hs, hs), hNew.Span.Slice(i * hs, hs));
-                cn.Span.CopyTo(cNew!.Span);
-                break;
-            }
-            case CellKind.Gru when Spec.ResetAfter:
-            {
-                var hg = Tensor.Ensure(ref cc.HGates, b, gh);
-                Gemm.Sgemm(false, true, b, gh, hs, 1f, hp.Span, hs, whh, hs, 0f, hg.Span, gh);
-                for (int i = 0; i < b; i++)
-                {
-                    var row = hg.Span.Slice(i * gh, gh);
-                    if (BiasHh is not null) TensorPrimitives.Add(row[(2 * hs)..], BiasHh.Value.Span[(2 * hs)..], row[(2 * hs)..]);
-                    GruMath.ForwardRow(gates.Span.Slice(i * gh, gh), gates.Span.Slice(i * gh, gh), row, hp.Span.Slice(i * hs, hs), hNew.Span.Slice(i * hs, hs));
-                }
-                break;
-            }
-            case CellKind.Gru:
-            {
-                var hg = Tensor.Ensure(ref cc.HGates, b, 2 * hs);
-                Gemm.Sgemm(false, true, b, 2 * hs, hs, 1f, hp.Span, hs, whh, hs, 0f, hg.Span, 2 * hs);
-                var rh = Tensor.Ensure(ref cc.Rh, b, hs);
-                for (int i = 0; i < b; i++)
-                    GruMath.ForwardResetGateRow(gates.Span.Slice(i * gh, gh), hg.Span.Slice(i * 2 * hs, 2 * hs), hp.Span.Slice(i * hs, hs), rh.Span.Slice(i * hs, hs));
-                var hn = Tensor.Ensure(ref _tmp, b, hs);
-                Gemm.Sgemm(false, true, b, hs, hs, 1f, rh.Span, hs, whh[(2 * hs * hs)..], hs, 0f, hn.Span, hs);
-                for (int i = 0; i < b; i++)
-                {
-                    var row = hn.Span.Slice(i * hs, hs);
-                    if (BiasHh is not null) TensorPrimitives.Add(row, BiasHh.Value.Span[(2 * hs)..], row);
-                    GruMath.ForwardCandidateRow(gates.Span.Slice(i * gh, gh), row, hp.Span.Slice(i * hs, hs), hNew.Span.Slice(i * hs, hs));
-                }
-                break;
-            }
-            default:
-                Gemm.Sgemm(false, true, b, gh, hs, 1f, hp.Span, hs, whh, hs, 1f, gates.Span, gh);
-                for (int i = 0; i < b; i++)
-                    RnnMath.ForwardRow(Spec.Nonlinearity, gates.Span.Slice(i * gh, gh), hNew.Span.Slice(i * hs, hs));
-                break;
+            var cPrev = Tensor.Ensure(ref cc.CPrev, b, hs);
+            if (c is null) cPrev.Clear(); else c.Span.CopyTo(cPrev.Span);
+            cp = cPrev.AsMatrix();
+            cn = Tensor.Ensure(ref cc.CNew, b, hs).AsMatrix();
         }
+        // One step of the cell's definition over all rows, its activations kept as those of a one-step sweep.
+        if (cc.Owner != _definition) { cc.Owner = _definition; cc.Saved = _definition.NewActivations(); }
+        _definition.BeginForward(cc.Saved!, b, 1, keep: true);
+        _definition.Forward(cc.Saved!, _hidden, new CellStep(new RowRange(0, b), 0, null, true, gates.AsMatrix(), hp.AsMatrix(),
+            hNew.AsMatrix(), cp, cn, default));
+        if (cellState) cc.CNew!.Span.CopyTo(cNew!.Span);
         cc.Filled = cache is not null;
     }
 
@@ -185,56 +156,19 @@ public abstract class RecurrentCell : Module
         dcNew?.CheckShape(nameof(dcNew), b, hs);
         dx.CheckShape(nameof(dx), b, inSize);
         dh.CheckShape(nameof(dh), b, hs);
-        var whh = WeightHh.Value.Span;
-        var dWhh = WeightHh.Grad.Span;
-        switch (Spec.Kind)
+        StridedMatrix dcm = default;
+        if (_definition.HasCellState)
         {
-            case CellKind.Lstm:
-            {
-                ArgumentNullException.ThrowIfNull(dc);
-                dc.CheckShape(nameof(dc), b, hs);
-                if (dcNew is null) dc.Clear(); else dcNew.Span.CopyTo(dc.Span);
-                for (int i = 0; i < b; i++)
-                    LstmMath.BackwardRow(gates.Span.Slice(i * gh, gh), cache.CPrev!.Span.Slice(i * hs, hs), cache.CNew!.Span.Slice(i * hs, hs),
-                        dhNew.Span.Slice(i * hs, hs), dc.Span.Slice(i * hs, hs));
-                Gemm.Sgemm(false, false, b, hs, gh, 1f, gates.Span, gh, whh, hs, 0f, dh.Span, hs);
-                Gemm.Sgemm(true, false, gh, hs, b, 1f, gates.Span, gh, hp.Span, hs, 1f, dWhh, hs);
-                if (BiasHh is not null) SumRows(gates.Span, b, gh, BiasHh.Grad.Span);
-                break;
-            }
-            case CellKind.Gru when Spec.ResetAfter:
-            {
-                var dgh = Tensor.Ensure(ref _dgh, b, gh);
-                for (int i = 0; i < b; i++)
-                    GruMath.BackwardRow(gates.Span.Slice(i * gh, gh), cache.HGates!.Span.Slice(i * gh, gh), hp.Span.Slice(i * hs, hs),
-                        dhNew.Span.Slice(i * hs, hs), dgh.Span.Slice(i * gh, gh), dh.Span.Slice(i * hs, hs));
-                Gemm.Sgemm(false, false, b, hs, gh, 1f, dgh.Span, gh, whh, hs, 1f, dh.Span, hs);
-                Gemm.Sgemm(true, false, gh, hs, b, 1f, dgh.Span, gh, hp.Span, hs, 1f, dWhh, hs);
-                if (BiasHh is not null) SumRows(dgh.Span, b, gh, BiasHh.Grad.Span);
-                break;
-            }
-            case CellKind.Gru:
-            {
-                for (int i = 0; i < b; i++)
-                    GruMath.BackwardCandidateRow(gates.Span.Slice(i * gh, gh), hp.Span.Slice(i * hs, hs), dhNew.Span.Slice(i * hs, hs), dh.Span.Slice(i * hs, hs));
-                var drh = Tensor.Ensure(ref _drh, b, hs);
-                Gemm.Sgemm(false, false, b, hs, hs, 1f, gates.Span[(2 * hs)..], gh, whh[(2 * hs * hs)..], hs, 0f, drh.Span, hs);
-                Gemm.Sgemm(true, false, hs, hs, b, 1f, gates.Span[(2 * hs)..], gh, cache.Rh!.Span, hs, 1f, dWhh[(2 * hs * hs)..], hs);
-                for (int i = 0; i < b; i++)
-                    GruMath.BackwardResetGateRow(gates.Span.Slice(i * gh, gh), hp.Span.Slice(i * hs, hs), drh.Span.Slice(i * hs, hs), dh.Span.Slice(i * hs, hs));
-                Gemm.Sgemm(false, false, b, hs, 2 * hs, 1f, gates.Span, gh, whh, hs, 1f, dh.Span, hs);
-                Gemm.Sgemm(true, false, 2 * hs, hs, b, 1f, gates.Span, gh, hp.Span, hs, 1f, dWhh, hs);
-                if (BiasHh is not null) SumRows(gates.Span, b, gh, BiasHh.Grad.Span);
-                break;
-            }
-            default:
-                for (int i = 0; i < b; i++)
-                    RnnMath.BackwardRow(Spec.Nonlinearity, gates.Span.Slice(i * gh, gh), dhNew.Span.Slice(i * hs, hs));
-                Gemm.Sgemm(false, false, b, hs, gh, 1f, gates.Span, gh, whh, hs, 0f, dh.Span, hs);
-                Gemm.Sgemm(true, false, gh, hs, b, 1f, gates.Span, gh, hp.Span, hs, 1f, dWhh, hs);
-                if (BiasHh is not null) SumRows(gates.Span, b, gh, BiasHh.Grad.Span);
-                break;
+            ArgumentNullException.ThrowIfNull(dc);
+            dc.CheckShape(nameof(dc), b, hs);
+            if (dcNew is null) dc.Clear(); else dcNew.Span.CopyTo(dc.Span);
+            dcm = dc.AsMatrix();
         }
+        if (cache.Owner != _definition) throw new InvalidOperationException("the cache was filled by another cell");
+        _definition.BeginBackward(cache.Saved!, b, 1);
+        _definition.Backward(cache.Saved!, _hidden, new CellStepGradient(new RowRange(0, b), 0, null, gates.AsMatrix(), hp.AsMatrix(),
+            cache.CPrev?.AsMatrix() ?? default, cache.CNew?.AsMatrix() ?? default, dhNew.AsMatrix(), dh.AsMatrix(), dcm));
+        _definition.AccumulateHiddenGradients(cache.Saved!, _hidden, b, gates.Span, hp.Span, default);
         // Input side: gates now hold ∂L/∂a_x for every family.
         Gemm.Sgemm(false, false, b, inSize, gh, 1f, gates.Span, gh, WeightIh.Value.Span, inSize, 0f, dx.Span, inSize);
         Gemm.Sgemm(true, false, gh, inSize, b, 1f, gates.Span, gh, x.Span, inSize, 1f, WeightIh.Grad.Span, inSize);

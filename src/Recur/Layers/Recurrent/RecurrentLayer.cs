@@ -20,20 +20,11 @@ namespace Recur.Layers;
 /// </summary>
 public abstract class RecurrentLayer : Module
 {
-    private readonly DirectionSweep[] _sweeps; // [layer * D + direction]
-    private readonly Tensor?[] _between;        // outputs of layers 0..L-2
-    private readonly Tensor?[] _dropped;        // the same after dropout (inputs of layers 1..L-1)
-    private readonly Tensor?[] _masks;          // dropout masks (0 or 1/(1-p))
+    private readonly DirectionWeights[] _weights; // [layer * D + direction]
     private readonly Rng _rng;
     internal Rng DropoutRng => _rng; // the dropout-mask generator, saved and restored by checkpoints
-    private readonly DirectionJob _job;
-
-    // The tape step whose backward still needs this layer's kept forward (one use per step).
-    internal object? ActiveTape;
-    internal long ActiveStep;
-    private SweepInput _input;
-    private int[]? _tokens; // a copy of the token ids of a token-input forward
-    private bool _kept;
+    private RecurrentActivations? _own;          // the eager Forward/Backward's and inference's
+    private RecurrentActivations? _lastBackward; // whose gradient norms GradientNormsOverTime reports
 
     private protected RecurrentLayer(CellSpec spec, int numLayers, bool bidirectional, float dropout, RecurrentInit init, Rng? rng)
     {
@@ -50,7 +41,7 @@ public abstract class RecurrentLayer : Module
         _rng = (rng ?? Rng.Default).Fork();
 
         int d = Directions, g = spec.Gates * spec.HiddenSize, s = spec.StateSize;
-        _sweeps = new DirectionSweep[numLayers * d];
+        _weights = new DirectionWeights[numLayers * d];
         for (int layer = 0; layer < numLayers; layer++)
         {
             int inSize = layer == 0 ? spec.InputSize : d * s;
@@ -62,13 +53,9 @@ public abstract class RecurrentLayer : Module
                 var bih = spec.Bias ? Add(new Parameter("bias_ih" + sfx, g)) : null;
                 var bhh = spec.Bias ? Add(new Parameter("bias_hh" + sfx, g)) : null;
                 var whr = spec.ProjSize > 0 ? Add(new Parameter("weight_hr" + sfx, spec.ProjSize, spec.HiddenSize)) : null;
-                _sweeps[layer * d + dir] = new DirectionSweep(spec with { InputSize = inSize }, dir == 1, wih, whh, bih, bhh, whr);
+                _weights[layer * d + dir] = new DirectionWeights(spec with { InputSize = inSize }, dir == 1, wih, whh, bih, bhh, whr);
             }
         }
-        _job = new DirectionJob(_sweeps, Directions);
-        _between = new Tensor?[numLayers];
-        _dropped = new Tensor?[numLayers];
-        _masks = new Tensor?[numLayers];
         Reset(init, _rng);
     }
 
@@ -107,18 +94,20 @@ public abstract class RecurrentLayer : Module
         ?? throw new KeyNotFoundException($"{GetType().Name} has no parameter '{name}'; it has {string.Join(", ", Parameters.Select(p => p.Name))}");
 
     /// <summary>
-    /// Diagnosis of vanishing and exploding gradients: after <see cref="Backward"/>, row layer*D + direction holds
+    /// Diagnosis of vanishing and exploding gradients: after <see cref="Backward"/> (or a tape's backward: of the use of
+    /// the layer whose backward ran last, i.e. the first use in a step), row layer*D + direction holds
     /// ‖∂L/∂h_t‖₂ (over the batch) for each step t, [L*D, T]. With a loss at the last step only, the values going back
     /// from t = T-1 to 0 show how far the error signal reaches: exponential decay is a vanishing gradient (typical of
     /// tanh RNNs), growth an exploding one (the case for gradient clipping).
     /// </summary>
     public Tensor GradientNormsOverTime()
     {
-        int t = _input.Steps;
-        var r = new Tensor(_sweeps.Length, t);
-        for (int k = 0; k < _sweeps.Length; k++)
+        var sweeps = _lastBackward?.Sweeps ?? [];
+        int t = _lastBackward?.Input.Steps ?? 0;
+        var r = new Tensor(_weights.Length, t);
+        for (int k = 0; k < sweeps.Length; k++)
         {
-            var n = _sweeps[k].StepGradientNorms;
+            var n = sweeps[k].StepGradientNorms;
             if (n.Length == t) n.CopyTo(r.Span.Slice(k * t, t));
         }
         return r;
@@ -166,41 +155,48 @@ public abstract class RecurrentLayer : Module
         h0?.CheckShape(nameof(h0), NumLayers * d, b, s);
         if (c0 is not null)
         {
-            if (Spec.Kind != CellKind.Lstm) throw new ArgumentException($"c0 is only for LSTM layers; this is a {GetType().Name}", nameof(c0));
+            if (!Spec.HasCellState) throw new ArgumentException($"c0 is only for LSTM layers; this is a {GetType().Name}", nameof(c0));
             c0.CheckShape(nameof(c0), NumLayers * d, b, h);
         }
         CheckLengths(lengths, b, t);
         var result = new RecurrentResult(new Tensor(b, t, d * s), new Tensor(NumLayers * d, b, s),
-            Spec.Kind == CellKind.Lstm ? new Tensor(NumLayers * d, b, h) : null);
-        ForwardInto(input, h0, c0, lengths, result.Output, result.Hn, result.Cn);
+            Spec.HasCellState ? new Tensor(NumLayers * d, b, h) : null);
+        ForwardInto(OwnActivations, input, h0, c0, lengths, result.Output, result.Hn, result.Cn);
         return result;
     }
 
     /// <summary>
     /// <see cref="Forward"/> into caller-owned tensors output [B, T, D*S], hn [L*D, B, S], cn [L*D, B, H] (LSTM),
-    /// allocation-free after the first call with these shapes. Arguments are assumed checked by the caller.
+    /// allocation-free after the first call with these shapes, keeping what the backward needs in <paramref name="a"/>.
+    /// Arguments are assumed checked by the caller.
     /// </summary>
-    internal void ForwardInto(Tensor input, Tensor? h0, Tensor? c0, int[]? lengths, Tensor output, Tensor hn, Tensor? cn) =>
-        Run(SweepInput.Of(input), h0, c0, lengths, output, hn, cn);
+    internal void ForwardInto(RecurrentActivations a, Tensor input, Tensor? h0, Tensor? c0, int[]? lengths, Tensor output, Tensor hn, Tensor? cn) =>
+        Run(a, SweepInput.Of(input), h0, c0, lengths, output, hn, cn);
+
+    /// <summary>A fresh set of activations for one use of this layer (see <see cref="RecurrentActivations"/>).</summary>
+    internal RecurrentActivations NewActivations() => new(this, _weights, NumLayers, Directions);
+
+    /// <summary>The activations of the eager <see cref="Forward"/>/<see cref="Backward"/> and of inference.</summary>
+    internal RecurrentActivations OwnActivations => _own ??= NewActivations();
 
     /// <summary>
     /// <see cref="ForwardInto"/> for token ids [B*T] looked up in <paramref name="table"/> (whose EmbeddingDim is the
     /// input size): the result of the dense forward on the looked-up vectors, with the first layer's input projection
     /// done as a lookup in E W_ih^T (see <see cref="SweepInput"/>). Backward then adds ∂L/∂E into the table's gradient.
     /// </summary>
-    internal void ForwardTokensInto(Embedding table, ReadOnlySpan<int> tokens, int batch, int steps, Tensor? h0, Tensor? c0, int[]? lengths, Tensor output, Tensor hn, Tensor? cn)
+    internal void ForwardTokensInto(RecurrentActivations a, Embedding table, ReadOnlySpan<int> tokens, int batch, int steps, Tensor? h0, Tensor? c0, int[]? lengths, Tensor output, Tensor hn, Tensor? cn)
     {
-        if (_tokens is null || _tokens.Length != tokens.Length) _tokens = new int[tokens.Length];
+        if (a.Tokens is null || a.Tokens.Length != tokens.Length) a.Tokens = new int[tokens.Length];
         for (int n = 0; n < tokens.Length; n++)
         {
             if ((uint)tokens[n] >= (uint)table.NumEmbeddings)
                 throw new ArgumentOutOfRangeException(nameof(tokens), $"tokens[{n}] = {tokens[n]} is outside [0, {table.NumEmbeddings})");
-            _tokens[n] = tokens[n];
+            a.Tokens[n] = tokens[n];
         }
-        Run(new SweepInput(null, table, _tokens, batch, steps), h0, c0, lengths, output, hn, cn);
+        Run(a, new SweepInput(null, table, a.Tokens, batch, steps), h0, c0, lengths, output, hn, cn);
     }
 
-    private void Run(SweepInput input, Tensor? h0, Tensor? c0, int[]? lengths, Tensor output, Tensor hn, Tensor? cn)
+    private void Run(RecurrentActivations a, SweepInput input, Tensor? h0, Tensor? c0, int[]? lengths, Tensor output, Tensor hn, Tensor? cn)
     {
         int b = input.Batch, t = input.Steps, d = Directions, s = StateSize;
         int maxLen = CheckLengths(lengths, b, t);
@@ -209,12 +205,12 @@ public abstract class RecurrentLayer : Module
         for (int layer = 0; layer < NumLayers; layer++)
         {
             bool lastLayer = layer == NumLayers - 1;
-            var y = lastLayer ? output : Tensor.Ensure(ref _between[layer], b, t, d * s);
-            _job.Forward(layer, x, y, h0, c0, lengths, maxLen, hn, cn, keep);
-            if (!lastLayer) x = SweepInput.Of(ApplyDropout(layer, y));
+            var y = lastLayer ? output : Tensor.Ensure(ref a.Between[layer], b, t, d * s);
+            a.Job.Forward(layer, x, y, h0, c0, lengths, maxLen, hn, cn, keep);
+            if (!lastLayer) x = SweepInput.Of(ApplyDropout(a, layer, y));
         }
-        _input = input;
-        _kept = keep;
+        a.Input = input;
+        a.Kept = keep;
     }
 
     /// <summary>
@@ -227,21 +223,22 @@ public abstract class RecurrentLayer : Module
     public RecurrentGradients Backward(Tensor gradOutput, Tensor? gradHn = null, Tensor? gradCn = null, bool computeInputGradient = true)
     {
         ArgumentNullException.ThrowIfNull(gradOutput);
-        if (!_kept || !HasForward)
+        var a = OwnActivations;
+        if (!a.Kept || !a.HasForward)
             throw new InvalidOperationException("Backward needs a preceding Forward in training mode (Training = true)");
-        if (_input.Tokens is not null)
+        if (a.Input.Tokens is not null)
             throw new InvalidOperationException("the last forward read token ids (tape.Recurrent with an embedding table); its backward runs through the tape");
-        int b = _input.Batch, t = _input.Steps, d = Directions, s = StateSize, h = HiddenSize;
+        int b = a.Input.Batch, t = a.Input.Steps, d = Directions, s = StateSize, h = HiddenSize;
         gradOutput.CheckShape(nameof(gradOutput), b, t, d * s);
         gradHn?.CheckShape(nameof(gradHn), NumLayers * d, b, s);
         if (gradCn is not null)
         {
-            if (Spec.Kind != CellKind.Lstm) throw new ArgumentException($"gradCn is only for LSTM layers; this is a {GetType().Name}", nameof(gradCn));
+            if (!Spec.HasCellState) throw new ArgumentException($"gradCn is only for LSTM layers; this is a {GetType().Name}", nameof(gradCn));
             gradCn.CheckShape(nameof(gradCn), NumLayers * d, b, h);
         }
         var grads = new RecurrentGradients(new Tensor(b, t, InputSize), new Tensor(NumLayers * d, b, s),
-            Spec.Kind == CellKind.Lstm ? new Tensor(NumLayers * d, b, h) : null);
-        BackwardInto(gradOutput, gradHn, gradCn, grads.Input, grads.H0, grads.C0, computeInputGradient);
+            Spec.HasCellState ? new Tensor(NumLayers * d, b, h) : null);
+        BackwardInto(a, gradOutput, gradHn, gradCn, grads.Input, grads.H0, grads.C0, computeInputGradient);
         return grads;
     }
 
@@ -249,48 +246,39 @@ public abstract class RecurrentLayer : Module
     /// <see cref="Backward"/> into caller-owned gradient tensors (dInput is written, not accumulated). After a token-input
     /// forward, dInput is null and ∂L/∂E is added into the table's gradient instead.
     /// </summary>
-    internal void BackwardInto(Tensor gradOutput, Tensor? gradHn, Tensor? gradCn, Tensor? dInput, Tensor dh0, Tensor? dc0, bool computeInputGradient)
+    internal void BackwardInto(RecurrentActivations a, Tensor gradOutput, Tensor? gradHn, Tensor? gradCn, Tensor? dInput, Tensor dh0, Tensor? dc0, bool computeInputGradient)
     {
-        if (!_kept || !HasForward)
+        if (!a.Kept || !a.HasForward)
             throw new InvalidOperationException("Backward needs a preceding Forward in training mode (Training = true)");
-        int b = _input.Batch, t = _input.Steps, d = Directions, s = StateSize;
-        bool tokens = _input.Tokens is not null;
+        _lastBackward = a;
+        int b = a.Input.Batch, t = a.Input.Steps, d = Directions, s = StateSize;
+        bool tokens = a.Input.Tokens is not null;
         if (!computeInputGradient) dInput?.Clear();
         var dy = gradOutput;
         for (int layer = NumLayers - 1; layer >= 0; layer--)
         {
             // ∂L/∂(this layer's input): the network input, or the previous layer's (dropped-out) output.
-            var dx = layer == 0 ? dInput : Tensor.Ensure(ref GradBuffer(layer - 1), b, t, d * s);
-            _job.Backward(layer, dy, gradHn, gradCn, dh0, dc0);
+            var dx = layer == 0 ? dInput : Tensor.Ensure(ref a.GradBuffers[layer - 1], b, t, d * s);
+            a.Job.Backward(layer, dy, gradHn, gradCn, dh0, dc0);
             for (int dir = 0; dir < d; dir++)
             {
-                if (layer == 0 && tokens) _sweeps[dir].TableGradient();
-                else if (layer > 0 || computeInputGradient) _sweeps[layer * d + dir].InputGradient(dx!, accumulate: dir > 0);
+                if (layer == 0 && tokens) a.Sweeps[dir].TableGradient();
+                else if (layer > 0 || computeInputGradient) a.Sweeps[layer * d + dir].InputGradient(dx!, accumulate: dir > 0);
             }
             if (layer > 0)
             {
-                if (_masks[layer - 1] is { } mask && _dropped[layer - 1] is not null)
+                if (a.Masks[layer - 1] is { } mask && a.Dropped[layer - 1] is not null)
                     System.Numerics.Tensors.TensorPrimitives.Multiply(dx!.Span, mask.Span, dx.Span);
                 dy = dx!;
             }
         }
     }
 
-    private Tensor?[]? _gradBuffers;
-
-    private bool HasForward => _input.Dense is not null || _input.Tokens is not null;
-
-    private ref Tensor? GradBuffer(int layer)
+    private Tensor ApplyDropout(RecurrentActivations a, int layer, Tensor y)
     {
-        _gradBuffers ??= new Tensor?[NumLayers];
-        return ref _gradBuffers[layer];
-    }
-
-    private Tensor ApplyDropout(int layer, Tensor y)
-    {
-        if (!Training || Dropout == 0) { _dropped[layer] = null; return y; }
-        var mask = Tensor.Ensure(ref _masks[layer], y.Dim(0), y.Dim(1), y.Dim(2));
-        var dropped = Tensor.Ensure(ref _dropped[layer], y.Dim(0), y.Dim(1), y.Dim(2));
+        if (!Training || Dropout == 0) { a.Dropped[layer] = null; return y; }
+        var mask = Tensor.Ensure(ref a.Masks[layer], y.Dim(0), y.Dim(1), y.Dim(2));
+        var dropped = Tensor.Ensure(ref a.Dropped[layer], y.Dim(0), y.Dim(1), y.Dim(2));
         float keepScale = 1f / (1f - Dropout); // infinite at p = 1, but then no element is kept (NextFloat() < 1)
         var m = mask.Span;
         for (int i = 0; i < m.Length; i++) m[i] = _rng.NextFloat() < Dropout ? 0f : keepScale;
@@ -298,7 +286,7 @@ public abstract class RecurrentLayer : Module
         return dropped;
     }
 
-    private static int CheckLengths(int[]? lengths, int b, int t)
+    internal static int CheckLengths(int[]? lengths, int b, int t)
     {
         if (lengths is null) return t;
         if (lengths.Length != b) throw new ShapeMismatchException(nameof(lengths), $"[{b}] (one length per batch row)", $"[{lengths.Length}]");

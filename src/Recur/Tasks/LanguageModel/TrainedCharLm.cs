@@ -77,22 +77,19 @@ public sealed class TrainedCharLm : TrainedModel
     /// <summary>The text of <paramref name="path"/> (UTF-8, gzip transparent) as the model reads it.</summary>
     public string ReadText(string path) => Read(Preprocessing, path);
 
-    /// <summary>The text of <paramref name="path"/> read as <paramref name="preprocessing"/> says.</summary>
+    /// <summary>
+    /// The text of <paramref name="path"/> read as <paramref name="preprocessing"/> says (strict UTF-8, gzip transparent),
+    /// exactly as training reads it into its token cache (<see cref="NormalizedCodePointReader"/>).
+    /// </summary>
     public static string Read(CharTextPreprocessing preprocessing, string path)
     {
-        // The legacy reading keeps every byte's character (\r included); the new one normalises line ends on the way.
-        if (!preprocessing.NormalizeLineEndings)
-        {
-            // The strict code-point reader keeps \r and reports invalid UTF-8 with its line.
-            using var reader = new CodePointReader(path);
-            var sb = new StringBuilder();
-            Span<int> buffer = stackalloc int[4096];
-            Span<char> utf16 = stackalloc char[2];
-            for (int n; (n = reader.Read(buffer)) > 0;)
-                foreach (int c in buffer[..n]) sb.Append(utf16[..new Rune(c).EncodeToUtf16(utf16)]);
-            return UnicodeNormalization.Apply(sb.ToString(), preprocessing.Normalization);
-        }
-        return preprocessing.Apply(DataFile.ReadAllText(path));
+        ArgumentNullException.ThrowIfNull(preprocessing);
+        using var reader = new NormalizedCodePointReader(DataFile.OpenRead(path), DataFile.DisplayName(path), preprocessing.Normalization, preprocessing.NormalizeLineEndings);
+        var sb = new StringBuilder();
+        Span<char> utf16 = stackalloc char[2];
+        for (var chunk = reader.Next(); !chunk.IsEmpty; chunk = reader.Next())
+            foreach (int c in chunk) sb.Append(utf16[..new Rune(c).EncodeToUtf16(utf16)]);
+        return sb.ToString();
     }
 
     /// <summary>Character indices of <paramref name="text"/> (already read with <see cref="ReadText"/> or <see cref="CharTextPreprocessing.Apply"/>); unknown characters are &lt;unk&gt;.</summary>
@@ -103,11 +100,16 @@ public sealed class TrainedCharLm : TrainedModel
     /// text cut into <paramref name="lanes"/> parallel lanes read in chunks of <paramref name="steps"/> with the state
     /// carried, as training validates. Returns it and N.
     /// </summary>
-    public (double BitsPerChar, long Count) BitsPerCharacter(ReadOnlySpan<int> tokens, int lanes = 32, int steps = 100)
+    public (double BitsPerChar, long Count) BitsPerCharacter(ReadOnlySpan<int> tokens, int lanes = 32, int steps = 100) =>
+        BitsPerCharacter(TokenStream.FromIndices(tokens, Vocabulary.Count), lanes, steps);
+
+    /// <inheritdoc cref="BitsPerCharacter(ReadOnlySpan{int}, int, int)"/>
+    public (double BitsPerChar, long Count) BitsPerCharacter(TokenStream tokens, int lanes = 32, int steps = 100)
     {
+        ArgumentNullException.ThrowIfNull(tokens);
         if (tokens.Length < 2) throw new ArgumentException($"{tokens.Length} characters: at least 2 are needed to predict one", nameof(tokens));
         int b = Math.Max(1, Math.Min(lanes, (tokens.Length - 1) / (steps + 1)));
-        var batcher = new LanguageModelBatcher(tokens, Vocabulary.Count, b, steps);
+        var batcher = new LanguageModelBatcher(tokens, b, steps);
         lock (_gate) return (Network.BitsPerCharacter(batcher), (long)batcher.BatchSize * batcher.LaneLength);
     }
 

@@ -31,6 +31,24 @@ public sealed class TaskReportTests(TinyModelFixture tiny)
     }
 
     [Fact]
+    public void A_seq2seq_report_has_error_rates_by_source_length_and_attention_maps()
+    {
+        using var dir = new TempDir();
+        var rng = new Rng(5);
+        string Word() => new([.. Enumerable.Range(0, 2 + rng.NextInt(5)).Select(_ => "abcdef"[rng.NextInt(6)])]);
+        string data = dir.Write("pairs.tsv", string.Join('\n', Enumerable.Range(0, 300).Select(_ => Word()).Distinct().Select(w => $"{w}\t{new string([.. w.Reverse()])}")));
+        string run = dir.File("run");
+        Cli.Ok("train", "seq2seq", "--data", data, "--out", run, "--embed", "8", "--hidden", "16", "--layers", "1", "--rnn-dropout", "0", "--epochs", "2", "--patience", "0");
+        string html = File.ReadAllText(Path.Combine(run, "report.html"));
+        var ids = ReportHtml.ChartIds(html);
+        Assert.Contains("length-errors", ids);
+        Assert.Contains("attention-1", ids);
+        Assert.Contains("attention-3", ids);
+        Assert.Contains("character error rate", html);
+        Assert.Empty(ReportHtml.Fetches(html));
+    }
+
+    [Fact]
     public void A_char_LM_report_has_the_bits_per_character_curve_and_samples_by_epoch()
     {
         using var dir = new TempDir();
