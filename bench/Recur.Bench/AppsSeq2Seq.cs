@@ -129,7 +129,10 @@ internal static class AppsSeq2Seq
         report.Add(new BenchRow(suite, $"{name} test chrf vs torch M{mm}min t{threads} greedy", greedy.ChrF, T(s => s.ChrF), "chrF", true));
         var rates = (history?.Epochs.Select(e => e["items_per_second"]) ?? []).Where(double.IsFinite).Order().ToList();
         double tokensPerPair = prepared.TrainPairs.Average(p => model.Preprocessing.Target(p.Target).Count + 1.0);
-        report.Add(new BenchRow(suite, $"{name} pairs/s vs torch M{mm}min t{threads}", rates.Count == 0 ? double.NaN : rates[rates.Count / 2] / tokensPerPair,
+        // With --recur-model there is no history here: the run's pairs over its seconds (a partial last epoch counted whole).
+        double recurRate = rates.Count > 0 ? rates[rates.Count / 2] / tokensPerPair
+            : record is { Seconds: > 0 } r ? (double)r.Epochs * prepared.TrainPairs.Count / r.Seconds : double.NaN;
+        report.Add(new BenchRow(suite, $"{name} pairs/s vs torch M{mm}min t{threads}", recurRate,
             peer?["pairs_per_second"]?.GetValue<double>() ?? double.NaN, "pairs/s", true));
     }
 

@@ -9,7 +9,7 @@ namespace Recur.Bench.Rnn;
 /// <summary>
 /// Where a Recur forward+backward spends its time (<c>rnn breakdown [filter words, e.g. lstm B64 t1]</c>), for a one-layer
 /// unidirectional layer. The layer's internals are not public, so the GEMM phases are replayed with the public
-/// kernels on the exact shapes, strides and packed operands the layer uses (src/Recur/Layers/Recurrent/DirectionSweep.cs),
+/// kernels on the exact shapes, strides and packed operands the layer uses (src/Recur/Layers/Recurrent/Sweep/DirectionSweep.cs and Cells/),
 /// and the rest (gate math, state copies, allocation) is the measured layer total minus the replayed phases:
 /// <code>
 ///   forward:  input GEMM [B*T, I] x W_ih^T -> [B*T, G*H]; bias rows; pack W_hh^T; T recurrent GEMMs [B, H] x [H, G*H]

@@ -81,7 +81,7 @@ public static class RecurrentOps
         if (layer.Training)
         {
             var node = tape.Record<RecurrentNode>();
-            node.Layer = layer; node.Activations = activations; node.X = x; node.Table = table; node.H0 = h0; node.C0 = c0; node.Output = output; node.Hn = hn; node.Cn = cn;
+            node.Layer = layer; node.Activations = activations; node.TableWeight = table is null ? null : tape.Param(table.Weight); node.X = x; node.H0 = h0; node.C0 = c0; node.Output = output; node.Hn = hn; node.Cn = cn;
         }
         return new RecurrentVars(output, hn, cn);
     }
@@ -112,24 +112,24 @@ public static class RecurrentOps
         TensorPrimitives.Add(g.Span, grad.Span, g.Span);
     }
 
-    // Input: X, or token ids looked up in Table (the activations kept them; ∂L/∂E goes straight into the table's gradient).
+    // Input: X, or token ids looked up in Table (the activations kept them; ∂L/∂E reaches the table through TableWeight).
     private sealed class RecurrentNode : Node
     {
         public RecurrentLayer Layer = null!;
         public RecurrentActivations Activations = null!; // this use's, owned by the tape
         public Var Output = null!, Hn = null!;
         public Var? X, H0, C0, Cn;
-        public Embedding? Table;
+        public Var? TableWeight;
 
         internal override void Backward(Tape tape)
         {
             if (Output.Grad is null && Hn.Grad is null && Cn?.Grad is null) return;
             var dOut = Output.Grad ?? tape.Zeros(Output.Shape);
-            var dx = X is null ? null : tape.Alloc(X.Shape);
+            var dx = X is not null ? tape.Alloc(X.Shape) : TableWeight is not null ? tape.Alloc(TableWeight.Shape) : null;
             var dh0 = tape.Alloc(Hn.Shape);
             var dc0 = Cn is null ? null : tape.Alloc(Cn.Shape);
-            Layer.BackwardInto(Activations, dOut, Hn.Grad, Cn?.Grad, dx, dh0, dc0, computeInputGradient: X?.RequiresGrad ?? false);
-            if (dx is not null) AddInto(tape, X, dx);
+            Layer.BackwardInto(Activations, dOut, Hn.Grad, Cn?.Grad, dx, dh0, dc0, computeInputGradient: X?.RequiresGrad ?? true);
+            if (dx is not null) AddInto(tape, X ?? TableWeight, dx);
             AddInto(tape, H0, dh0);
             if (dc0 is not null) AddInto(tape, C0, dc0);
         }

@@ -129,3 +129,32 @@ public class BeamSearchTests
         return sum;
     }
 }
+
+public class EncoderDecoderGradientTests
+{
+    [Theory]
+    [InlineData(AttentionKind.Additive, CellKind.Lstm)]
+    [InlineData(AttentionKind.General, CellKind.Gru)]
+    public void Finite_differences_through_the_whole_model(AttentionKind kind, CellKind cell)
+    {
+        // Two decoder layers, a bidirectional two-layer encoder, padded sources and targets: every parameter's gradient
+        // of the teacher-forced loss against central differences.
+        var config = new EncoderDecoderConfig(6, 7, 4, 3, new RecurrentConfig(cell, 3, 2, Bidirectional: true), new RecurrentConfig(cell, 4, 2), kind, 3);
+        var model = new EncoderDecoder(config, new Rng(21));
+        int[] source = [1, 2, 3, 0, 4, 5, 0, 0], lengths = [3, 2], targetIn = [0, 3, 4, 0, 5, 0], targetOut = [3, 4, 1, 5, 1, -100];
+        Recur.Tests.Ops.OpGradientCheck.Check((t, _) => t.CrossEntropy(model.Logits(t, source, 2, 4, lengths, targetIn, 3), targetOut), [], model.Parameters, scalar: true);
+    }
+
+    [Fact]
+    public void Scheduled_sampling_feeds_the_model_its_own_choices()
+    {
+        var config = new EncoderDecoderConfig(6, 7, 4, 3, new RecurrentConfig(CellKind.Lstm, 3), new RecurrentConfig(CellKind.Lstm, 4));
+        var model = new EncoderDecoder(config, new Rng(2));
+        int[] source = [1, 2, 3], targetIn = [0, 3, 4, 5, 6];
+        var forced = model.Logits(new Tape(), source, 1, 3, [3], targetIn, 5).Value.ToArray();
+        var always = model.Logits(new Tape(), source, 1, 3, [3], targetIn, 5, samplingRate: 0.999f, samplingRng: new Rng(1)).Value.ToArray();
+        Assert.Equal(forced.AsSpan(0, 7).ToArray(), always.AsSpan(0, 7).ToArray()); // step 0 reads BOS either way
+        Assert.NotEqual(forced, always);
+        Assert.Throws<ArgumentNullException>(() => model.Logits(new Tape(), source, 1, 3, [3], targetIn, 5, samplingRate: 0.5f));
+    }
+}

@@ -244,7 +244,7 @@ public abstract class RecurrentLayer : Module
 
     /// <summary>
     /// <see cref="Backward"/> into caller-owned gradient tensors (dInput is written, not accumulated). After a token-input
-    /// forward, dInput is null and ∂L/∂E is added into the table's gradient instead.
+    /// forward, dInput is ∂L/∂E [V, I] for the embedding table (the caller hands it to the table).
     /// </summary>
     internal void BackwardInto(RecurrentActivations a, Tensor gradOutput, Tensor? gradHn, Tensor? gradCn, Tensor? dInput, Tensor dh0, Tensor? dc0, bool computeInputGradient)
     {
@@ -252,7 +252,6 @@ public abstract class RecurrentLayer : Module
             throw new InvalidOperationException("Backward needs a preceding Forward in training mode (Training = true)");
         _lastBackward = a;
         int b = a.Input.Batch, t = a.Input.Steps, d = Directions, s = StateSize;
-        bool tokens = a.Input.Tokens is not null;
         if (!computeInputGradient) dInput?.Clear();
         var dy = gradOutput;
         for (int layer = NumLayers - 1; layer >= 0; layer--)
@@ -262,8 +261,7 @@ public abstract class RecurrentLayer : Module
             a.Job.Backward(layer, dy, gradHn, gradCn, dh0, dc0);
             for (int dir = 0; dir < d; dir++)
             {
-                if (layer == 0 && tokens) a.Sweeps[dir].TableGradient();
-                else if (layer > 0 || computeInputGradient) a.Sweeps[layer * d + dir].InputGradient(dx!, accumulate: dir > 0);
+                if (layer > 0 || computeInputGradient) a.Sweeps[layer * d + dir].InputGradient(dx!, accumulate: dir > 0);
             }
             if (layer > 0)
             {
