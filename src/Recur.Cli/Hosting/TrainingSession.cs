@@ -103,7 +103,8 @@ internal static class TrainingSession
 
     /// <summary>
     /// Writes the folder's report.html (the run's validation data is still in memory) and prints its path. A report that
-    /// cannot be written is a warning: the model is saved, and <c>recur report</c> can try again.
+    /// cannot be written is a warning, whatever the cause (a bug in drawing included): the model is saved, and
+    /// <c>recur report</c> can try again.
     /// </summary>
     private static void WriteReport(CliHost host, ModelFolder folder, ITaskTraining training)
     {
@@ -112,9 +113,10 @@ internal static class TrainingSession
             TrainingReport.Write(ReportSource.Read(folder.Path, training: training), folder.ReportPath);
             host.Out.WriteLine($"report: {folder.ReportPath}");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or UserError)
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
         {
-            host.Warn($"the training report could not be written ({e.Message}); try 'recur report --model {folder.Path}'");
+            string why = e is IOException or UnauthorizedAccessException or InvalidDataException or UserError ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            host.Warn($"the training report could not be written ({why}); try 'recur report --model {folder.Path}'");
         }
     }
 

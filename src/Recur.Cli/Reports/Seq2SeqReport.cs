@@ -72,7 +72,8 @@ internal sealed class Seq2SeqReport : ITaskReport
         page.Table(["source tokens", "sources", "exact match", "CER"], byLength.Select(kv => (IReadOnlyList<string>)[kv.Key.ToString(CultureInfo.InvariantCulture), kv.Value.Count.ToString("N0", CultureInfo.InvariantCulture), F(kv.Value.ExactMatch), F(kv.Value.Cer)]), 0, 1, 2, 3);
 
         page.Subheading("Where the decoder looked");
-        var shown = keep.Select((i, k) => (i, k)).Where(p => outputs[p.k][0].Hypothesis.Attention.Length > 0).Take(HeatMaps).ToList();
+        // An output that ends at once (EOS first) has no row to draw.
+        var shown = keep.Select((i, k) => (i, k)).Where(p => Math.Min(outputs[p.k][0].Hypothesis.Attention.Length, outputs[p.k][0].Hypothesis.Tokens.Length) > 0).Take(HeatMaps).ToList();
         if (shown.Count == 0) page.Note("no output to draw the attention of");
         foreach (var (i, k) in shown)
         {
