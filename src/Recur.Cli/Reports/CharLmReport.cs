@@ -28,6 +28,18 @@ internal sealed class CharLmReport : ITaskReport
         if (source.Manifest?.Training is { BestEpoch: > 0 } t && t.Best.TryGetValue("val_bpc", out double bpc))
             page.Paragraph(string.Create(CultureInfo.InvariantCulture,
                 $"The kept model (epoch {t.BestEpoch}) needs {bpc:F3} bits per character on the validation text: perplexity {Math.Pow(2, bpc):F2}, as if choosing among that many equally likely characters."));
+        if (source.Data is { } data && source.Model is TrainedCharLm scored)
+        {
+            // Scored as recur eval scores a text (its default chunks and lanes).
+            int[] tokens = scored.Encode(scored.ReadText(data));
+            if (tokens.Length < 2) page.Note($"{Path.GetFileName(data)} has fewer than 2 characters, so it cannot be scored");
+            else
+            {
+                var (bits, count) = scored.BitsPerCharacter(tokens);
+                page.Paragraph(string.Create(CultureInfo.InvariantCulture,
+                    $"On {Path.GetFileName(data)} ({count:N0} characters scored) the kept model needs {bits:F3} bits per character: perplexity {Math.Pow(2, bits):F2}."));
+            }
+        }
         var samples = EpochSamples.Read(source.Folder.SamplesPath);
         if (samples.Count == 0)
             page.Note($"no {ModelFolder.SamplesName}: no samples were recorded during training (--sample-every 0, or a run of an earlier Recur)");
@@ -44,7 +56,7 @@ internal sealed class CharLmReport : ITaskReport
             // The prompt of the training samples, when the vocabulary knows it (it always does, unless the file was edited).
             string prompt = samples.Count > 0 && samples[0].Prompt.EnumerateRunes().All(r => m.Vocabulary.Contains(r.ToString())) ? samples[0].Prompt : "";
             var text = new StringBuilder(prompt);
-            ulong seed = source.Manifest?.Training?.Settings["seed"]?.GetValue<ulong>() ?? 1;
+            ulong seed = source.Manifest?.Training?.Settings["training"]?["seed"]?.GetValue<ulong>() ?? 1;
             m.Generate(prompt.Length > 0 ? prompt : " ", SampleLength, 0.8, 0, new Rng(seed), s => text.Append(s));
             page.Subheading($"The kept model, {SampleLength} characters (temperature 0.8, seed {seed})");
             page.Preformatted(text.ToString());

@@ -44,6 +44,7 @@ internal sealed class ReportSource
     public static ReportSource Read(string folder, string? data = null, ITaskTraining? training = null)
     {
         var f = ModelFolder.At(folder);
+        if (File.Exists(f.Path)) throw new Hosting.UserError($"--model {folder} is a file; a report reads a whole model folder (the one holding {ModelFolder.ManifestName} and {ModelFolder.HistoryName})");
         if (!Directory.Exists(f.Path)) throw new Hosting.UserError($"--model: no such folder: {folder}");
         if (!File.Exists(f.ManifestPath) && !f.IsLegacyCharLm)
             throw new Hosting.UserError($"--model {folder}: the folder holds no {ModelFolder.ManifestName} (nor the checkpoint of an earlier 'recur train charlm'); expected a model folder written by 'recur train'");

@@ -174,6 +174,7 @@ public sealed class ReportCommandTests(ReportFixture run)
         Assert.Equal(1, r.ExitCode);
         Assert.Equal($"recur: --model {dir.Path}: the folder holds no model.json (nor the checkpoint of an earlier 'recur train charlm'); expected a model folder written by 'recur train'", Assert.Single(r.ErrLines));
         Assert.Equal(1, Cli.Run("report", "--model", dir.File("nope")).ExitCode);
+        Assert.Contains("is a file; a report reads a whole model folder", Cli.Run("report", "--model", Path.Combine(run.Folder, "model.json")).Err);
         Assert.Equal(1, Cli.Run("report", "--model", run.Folder, "--data", dir.File("nope.csv")).ExitCode);
     }
 

@@ -62,6 +62,8 @@ public sealed class TaskReportTests(TinyModelFixture tiny)
         Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "samples.jsonl")).Length);
         Assert.Contains("<tr><td class=\"num\">3</td><td>", html);
         Assert.Contains("The kept model, 400 characters", html);
+        Cli.Ok("report", "--model", run, "--data", tiny.TextFile, "--out", dir.File("scored.html"));
+        Assert.Matches(@"On text\.txt \([0-9,]+ characters scored\) the kept model needs [0-9.]+ bits per character", File.ReadAllText(dir.File("scored.html")));
     }
 
     [Fact]
