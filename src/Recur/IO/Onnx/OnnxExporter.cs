@@ -114,11 +114,14 @@ public static class OnnxExporter
             var w = new float[d * gates * h * inSize];
             var r = new float[d * gates * h * h];
             var b = layer.Spec.Bias ? new float[d * 2 * gates * h] : null;
+            var peep = layer.Spec.Variant == LstmVariant.Peephole ? new float[d * 3 * h] : null;
             for (int dir = 0; dir < d; dir++)
             {
                 string sfx = $"_l{l}" + (dir == 1 ? "_reverse" : "");
                 OnnxGateOrder.Reorder(layer.GetParameter("weight_ih" + sfx).Value.Span, w.AsSpan(dir * gates * h * inSize, gates * h * inSize), order, h * inSize);
                 OnnxGateOrder.Reorder(layer.GetParameter("weight_hh" + sfx).Value.Span, r.AsSpan(dir * gates * h * h, gates * h * h), order, h * h);
+                if (peep is not null)
+                    OnnxGateOrder.Reorder(layer.GetParameter("weight_ph" + sfx).Value.Span, peep.AsSpan(dir * 3 * h, 3 * h), OnnxGateOrder.PeepholesOnnxFromTorch, h);
                 if (b is null) continue;
                 OnnxGateOrder.Reorder(layer.GetParameter("bias_ih" + sfx).Value.Span, b.AsSpan(dir * 2 * gates * h, gates * h), order, h);
                 OnnxGateOrder.Reorder(layer.GetParameter("bias_hh" + sfx).Value.Span, b.AsSpan((dir * 2 + 1) * gates * h, gates * h), order, h);
@@ -126,6 +129,7 @@ public static class OnnxExporter
             string wName = g.Initializer($"{p}W", OnnxValue.FromFloats(w, d, gates * h, inSize));
             string rName = g.Initializer($"{p}R", OnnxValue.FromFloats(r, d, gates * h, h));
             string bName = b is null ? "" : g.Initializer($"{p}B", OnnxValue.FromFloats(b, d, 2 * gates * h));
+            string pName = peep is null ? "" : g.Initializer($"{p}P", OnnxValue.FromFloats(peep, d, 3 * h));
             string h0 = "", c0 = "";
             if (options.States)
             {
@@ -135,7 +139,7 @@ public static class OnnxExporter
                 if (lstm) c0 = g.Node("Slice", p, ["c0", .. bounds])[0];
             }
             string[] inputs = [x, wName, rName, bName, options.Lengths ? "lengths" : "", h0];
-            if (lstm) inputs = [.. inputs, c0];
+            if (lstm) inputs = [.. inputs, c0, pName];
             while (inputs[^1].Length == 0) inputs = inputs[..^1];
             var attributes = new List<AttributeProto>
             {

@@ -25,6 +25,15 @@ internal static class OnnxGateOrder
         _ => [0],
     };
 
+    /// <summary>
+    /// Peepholes: ONNX's P [3H] is [p_i | p_o | p_f], Recur's weight_ph [3H] is [p_i | p_f | p_o]; the permutation
+    /// swaps the last two blocks, so it is its own inverse.
+    /// </summary>
+    public static readonly int[] PeepholesTorchFromOnnx = [0, 2, 1];
+
+    /// <summary>For each ONNX peephole block, the Recur block it comes from.</summary>
+    public static int[] PeepholesOnnxFromTorch => PeepholesTorchFromOnnx;
+
     /// <summary>dst block k = src block from[k], each block <paramref name="blockLength"/> elements.</summary>
     public static void Reorder(ReadOnlySpan<float> src, Span<float> dst, int[] from, int blockLength)
     {

@@ -7,9 +7,10 @@ namespace Recur.IO.Onnx;
 /// Kernel of an ONNX RNN, GRU or LSTM node. Inputs X, W [D, G*H, I], R [D, G*H, H], B [D, 2*G*H], sequence_lens [B],
 /// initial_h [D, B, H] (layout 1: [B, D, H]), initial_c, P [D, 3*H]; outputs Y [T, D, B, H] (layout 1: [B, T, D, H]),
 /// Y_h, Y_c [D, B, H] (layout 1: [B, D, H]). When the attributes allow (see
-/// <see cref="OnnxRecurrentSpec.MatchesRecurLayer"/>), no peepholes are set and every sequence length is at least 1,
-/// the node runs on a Recur <see cref="Rnn"/>/<see cref="Gru"/>/<see cref="Lstm"/> with the weights converted to
-/// PyTorch gate order (converted once per weight tensor); otherwise on <see cref="OnnxRecurrentEvaluator"/>.
+/// <see cref="OnnxRecurrentSpec.MatchesRecurLayer"/>) and every sequence length is at least 1, the node runs on a
+/// Recur <see cref="Rnn"/>/<see cref="Gru"/>/<see cref="Lstm"/> (with non-zero peepholes P: the trainable
+/// <see cref="LstmVariant.Peephole"/> LSTM) with the weights converted to PyTorch gate order (converted once per weight
+/// tensor); otherwise on <see cref="OnnxRecurrentEvaluator"/>.
 /// </summary>
 internal sealed class OnnxRecurrentOp
 {
@@ -17,7 +18,7 @@ internal sealed class OnnxRecurrentOp
     private readonly OnnxRecurrentSpec _spec;
     private readonly object _gate = new();
     private RecurrentLayer? _layer;
-    private (OnnxValue W, OnnxValue R, OnnxValue? B)? _loaded;
+    private (OnnxValue W, OnnxValue R, OnnxValue? B, OnnxValue? P)? _loaded;
 
     public OnnxRecurrentOp(OnnxNode node, CellKind kind)
     {
@@ -63,14 +64,14 @@ internal sealed class OnnxRecurrentOp
         float[] y, hn;
         float[]? cn;
         var nonlinearity = RnnNonlinearity.Tanh;
-        bool useLayer = !ForceGeneral && spec.MatchesRecurLayer(out nonlinearity)
-            && (peep is null || !peep.Floats.ContainsAnyExcept(0f)) && lengths.All(l => l >= 1);
+        bool useLayer = !ForceGeneral && spec.MatchesRecurLayer(out nonlinearity) && lengths.All(l => l >= 1);
+        if (peep is not null && !peep.Floats.ContainsAnyExcept(0f)) peep = null; // all-zero peepholes: the standard cell
         LastRunUsedLayer = useLayer;
         if (useLayer)
         {
             lock (_gate)
             {
-                var layer = Layer(nonlinearity, inputSize, h, w, r, bias);
+                var layer = Layer(nonlinearity, inputSize, h, w, r, bias, peep);
                 var result = layer.Forward(Tensor.FromArray(xb.FloatArray, b, t, inputSize),
                     h0b is null ? null : Tensor.FromArray(h0b.FloatArray, d, b, h),
                     c0b is null ? null : Tensor.FromArray(c0b.FloatArray, d, b, h),
@@ -107,21 +108,22 @@ internal sealed class OnnxRecurrentOp
     }
 
     // The Recur layer for this node, holding W/R/B in PyTorch order; rebuilt only when a weight tensor changes.
-    private RecurrentLayer Layer(RnnNonlinearity nonlinearity, int inputSize, int h, OnnxValue w, OnnxValue r, OnnxValue? bias)
+    private RecurrentLayer Layer(RnnNonlinearity nonlinearity, int inputSize, int h, OnnxValue w, OnnxValue r, OnnxValue? bias, OnnxValue? peep)
     {
         bool bidirectional = _spec.Directions == 2;
-        if (_layer is null || _layer.InputSize != inputSize || _layer.HiddenSize != h)
+        var variant = peep is null ? LstmVariant.Standard : LstmVariant.Peephole;
+        if (_layer is null || _layer.InputSize != inputSize || _layer.HiddenSize != h || _layer.Spec.Variant != variant)
         {
             _layer = _spec.Kind switch
             {
-                CellKind.Lstm => new Lstm(inputSize, h, 1, bidirectional),
+                CellKind.Lstm => new Lstm(inputSize, h, 1, bidirectional, variant: variant),
                 CellKind.Gru => new Gru(inputSize, h, 1, bidirectional, resetAfter: _spec.LinearBeforeReset),
                 _ => new Rnn(inputSize, h, 1, nonlinearity, bidirectional),
             };
             _layer.Training = false;
             _loaded = null;
         }
-        if (_loaded is not { } l || l.W != w || l.R != r || l.B != bias)
+        if (_loaded is not { } l || l.W != w || l.R != r || l.B != bias || l.P != peep)
         {
             int gh = _spec.Gates * h;
             int[] order = OnnxGateOrder.TorchFromOnnx(_spec.Kind);
@@ -130,13 +132,15 @@ internal sealed class OnnxRecurrentOp
                 string sfx = "_l0" + (dir == 1 ? "_reverse" : "");
                 OnnxGateOrder.Reorder(w.Floats.Slice(dir * gh * inputSize, gh * inputSize), _layer.GetParameter("weight_ih" + sfx).Value.Span, order, h * inputSize);
                 OnnxGateOrder.Reorder(r.Floats.Slice(dir * gh * h, gh * h), _layer.GetParameter("weight_hh" + sfx).Value.Span, order, h * h);
+                if (peep is not null)
+                    OnnxGateOrder.Reorder(peep.Floats.Slice(dir * 3 * h, 3 * h), _layer.GetParameter("weight_ph" + sfx).Value.Span, OnnxGateOrder.PeepholesTorchFromOnnx, h);
                 var bih = _layer.GetParameter("bias_ih" + sfx).Value.Span;
                 var bhh = _layer.GetParameter("bias_hh" + sfx).Value.Span;
                 if (bias is null) { bih.Clear(); bhh.Clear(); continue; }
                 OnnxGateOrder.Reorder(bias.Floats.Slice(dir * 2 * gh, gh), bih, order, h);
                 OnnxGateOrder.Reorder(bias.Floats.Slice(dir * 2 * gh + gh, gh), bhh, order, h);
             }
-            _loaded = (w, r, bias);
+            _loaded = (w, r, bias, peep);
         }
         return _layer;
     }

@@ -13,7 +13,20 @@ public enum CellKind
     Gru,
 }
 
-/// <summary>What fixes a recurrent cell's math: family, nonlinearity (RNN), GRU reset placement, LSTM projection.</summary>
+/// <summary>Variants of the LSTM cell beyond PyTorch's (each is one <see cref="CellDefinition"/>).</summary>
+public enum LstmVariant
+{
+    /// <summary>PyTorch's <c>nn.LSTM</c> cell.</summary>
+    Standard,
+
+    /// <summary>
+    /// Peephole connections (Gers and Schmidhuber 2000; ONNX LSTM's input P): i and f also read p_i ⊙ c_{t-1} and
+    /// p_f ⊙ c_{t-1}, o reads p_o ⊙ c_t; parameter <c>weight_ph_l{k}</c> [3H] = [p_i | p_f | p_o].
+    /// </summary>
+    Peephole,
+}
+
+/// <summary>What fixes a recurrent cell's math: family, nonlinearity (RNN), GRU reset placement, LSTM projection and variant.</summary>
 /// <param name="Kind">The cell family.</param>
 /// <param name="Nonlinearity">Vanilla RNN activation (ignored for LSTM/GRU).</param>
 /// <param name="ResetAfter">GRU: apply the reset gate after the recurrent matmul (PyTorch) or before it (Cho et al., Keras reset_after=False).</param>
@@ -28,6 +41,9 @@ public readonly record struct CellSpec(CellKind Kind, RnnNonlinearity Nonlineari
 
     /// <summary>Whether the cell carries a cell state c [B, H] beside h (LSTM).</summary>
     public bool HasCellState => CellRegistry.HasCellState(Kind);
+
+    /// <summary>The LSTM variant (<see cref="LstmVariant.Standard"/> for the other families).</summary>
+    public LstmVariant Variant { get; init; }
 
     /// <summary>Features of the hidden state h: P when projected, else H.</summary>
     public int StateSize => ProjSize > 0 ? ProjSize : HiddenSize;

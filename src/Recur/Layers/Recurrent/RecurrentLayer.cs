@@ -34,6 +34,8 @@ public abstract class RecurrentLayer : Module
         if (!(dropout >= 0 && dropout <= 1)) throw new ArgumentOutOfRangeException(nameof(dropout), $"must be in [0, 1], got {dropout}");
         if (spec.ProjSize < 0 || (spec.ProjSize > 0 && spec.ProjSize >= spec.HiddenSize))
             throw new ArgumentOutOfRangeException("projSize", $"must be 0 (none) or in [1, hiddenSize={spec.HiddenSize}), got {spec.ProjSize}");
+        if (spec.ProjSize > 0 && spec.Variant != LstmVariant.Standard)
+            throw new ArgumentException($"a projection (projSize = {spec.ProjSize}) is only for the standard LSTM, not {spec.Variant}", "projSize");
         Spec = spec;
         NumLayers = numLayers;
         Bidirectional = bidirectional;
@@ -53,7 +55,9 @@ public abstract class RecurrentLayer : Module
                 var bih = spec.Bias ? Add(new Parameter("bias_ih" + sfx, g)) : null;
                 var bhh = spec.Bias ? Add(new Parameter("bias_hh" + sfx, g)) : null;
                 var whr = spec.ProjSize > 0 ? Add(new Parameter("weight_hr" + sfx, spec.ProjSize, spec.HiddenSize)) : null;
-                _weights[layer * d + dir] = new DirectionWeights(spec with { InputSize = inSize }, dir == 1, wih, whh, bih, bhh, whr);
+                var cell = CellRegistry.Create(spec with { InputSize = inSize });
+                var own = cell.OwnParameters.Select(p => Add(new Parameter(p.Name + sfx, p.Length))).ToArray();
+                _weights[layer * d + dir] = new DirectionWeights(cell, dir == 1, wih, whh, bih, bhh, whr, own);
             }
         }
         Reset(init, _rng);
@@ -139,7 +143,7 @@ public abstract class RecurrentLayer : Module
 
     /// <inheritdoc />
     public override string Describe() =>
-        $"{GetType().Name}({InputSize} -> {HiddenSize}" + (NumLayers > 1 ? $", {NumLayers} layers" : "") + (Bidirectional ? ", bidirectional" : "") + (ProjSize > 0 ? $", proj {ProjSize}" : "") + ")";
+        $"{GetType().Name}({InputSize} -> {HiddenSize}" + (NumLayers > 1 ? $", {NumLayers} layers" : "") + (Bidirectional ? ", bidirectional" : "") + (ProjSize > 0 ? $", proj {ProjSize}" : "") + (Spec.Variant != LstmVariant.Standard ? $", {Spec.Variant.ToString().ToLowerInvariant()}" : "") + ")";
 
     /// <summary>
     /// Runs the layer over <paramref name="input"/> [B, T, I]. <paramref name="h0"/> [L*D, B, S] and

@@ -73,7 +73,7 @@ public class OnnxBackendNodeTests
     [InlineData("test_lstm_defaults", true)]
     [InlineData("test_gru_defaults", true)]
     [InlineData("test_simple_rnn_defaults", true)]
-    [InlineData("test_lstm_with_peepholes", false)] // non-zero P: only the general evaluator has peepholes
+    [InlineData("test_lstm_with_peepholes", true)] // non-zero P: the peephole LSTM layer
     public void Standard_nodes_run_on_recur_layers(string name, bool onLayer)
     {
         string dir = Path.Combine(Root, name);

@@ -36,6 +36,12 @@ internal abstract class CellDefinition
     public virtual bool HasCellState => false;
 
     /// <summary>
+    /// The cell's parameters beyond W_ih, W_hh, b_ih, b_hh, W_hr: (name, length) of each vector, registered by the layer
+    /// as name + <c>_l{k}</c> (+ <c>_reverse</c>) and handed to the steps in <see cref="HiddenWeights.Own"/>.
+    /// </summary>
+    public virtual (string Name, int Length)[] OwnParameters => [];
+
+    /// <summary>
     /// The leading gate columns where b_hh adds linearly to the pre-activation, so it is folded into a_x with b_ih
     /// (all of them unless the cell applies something to the hidden part first).
     /// </summary>

@@ -6,6 +6,7 @@ internal static class CellRegistry
     /// <summary>The definition of <paramref name="spec"/>'s kind (GRU: by reset placement).</summary>
     public static CellDefinition Create(CellSpec spec) => spec.Kind switch
     {
+        CellKind.Lstm when spec.Variant == LstmVariant.Peephole => new PeepholeLstmDefinition(spec),
         CellKind.Lstm => new LstmDefinition(spec),
         CellKind.Gru when spec.ResetAfter => new GruResetAfterDefinition(spec),
         CellKind.Gru => new GruResetBeforeDefinition(spec),

@@ -9,9 +9,12 @@ namespace Recur.Layers;
 /// sweep packs them once per forward or backward (<see cref="PackedHiddenWeights"/>); a single-step cell multiplies
 /// the parameters as they are (<see cref="DirectHiddenWeights"/>).
 /// </summary>
-internal abstract class HiddenWeights(Parameter whh, Parameter? bhh, Parameter? whr, int[] blockRows, int stateSize)
+internal abstract class HiddenWeights(Parameter whh, Parameter? bhh, Parameter? whr, int[] blockRows, int stateSize, Parameter[]? own = null)
 {
     public Parameter Whh { get; } = whh;
+
+    /// <summary>The cell's own parameters, in the order of <see cref="CellDefinition.OwnParameters"/>.</summary>
+    public Parameter[] Own { get; } = own ?? [];
     public Parameter? Bhh { get; } = bhh;
     public Parameter? Whr { get; } = whr;
     protected int[] BlockRows { get; } = blockRows;
@@ -39,8 +42,8 @@ internal abstract class HiddenWeights(Parameter whh, Parameter? bhh, Parameter? 
 }
 
 /// <summary>Hidden weights packed for the micro-kernel: once per forward (op(B) = W^T) and once per backward (op(B) = W).</summary>
-internal sealed class PackedHiddenWeights(Parameter whh, Parameter? bhh, Parameter? whr, int[] blockRows, int stateSize)
-    : HiddenWeights(whh, bhh, whr, blockRows, stateSize)
+internal sealed class PackedHiddenWeights(Parameter whh, Parameter? bhh, Parameter? whr, int[] blockRows, int stateSize, Parameter[] own)
+    : HiddenWeights(whh, bhh, whr, blockRows, stateSize, own)
 {
     private readonly PackedMatrix?[] _transposed = new PackedMatrix?[blockRows.Length], _plain = new PackedMatrix?[blockRows.Length];
     private PackedMatrix? _whrT, _whrN;

@@ -27,7 +27,7 @@ internal sealed class DirectionJob
     {
         _sweeps = sweeps;
         _directions = directions;
-        Handle = GCHandle.Alloc(this, GCHandleType.Weak); // the layer keeps this object alive; weak so it can still be collected
+        Handle = GCHandle.Alloc(this, GCHandleType.Weak); // its RecurrentActivations keep this object alive; weak so it can still be collected
     }
 
     public GCHandle Handle { get; }

@@ -9,15 +9,15 @@ namespace Recur.Layers;
 /// </summary>
 internal sealed class DirectionWeights
 {
-    public DirectionWeights(CellSpec spec, bool reverse, Parameter wih, Parameter whh, Parameter? bih, Parameter? bhh, Parameter? whr)
+    public DirectionWeights(CellDefinition cell, bool reverse, Parameter wih, Parameter whh, Parameter? bih, Parameter? bhh, Parameter? whr, Parameter[] own)
     {
-        Spec = spec;
-        Cell = CellRegistry.Create(spec);
+        Spec = cell.Spec;
+        Cell = cell;
         Reverse = reverse;
         Wih = wih;
         Bih = bih;
         Bhh = bhh;
-        Hidden = new PackedHiddenWeights(whh, bhh, whr, Cell.HiddenBlockRows, spec.StateSize);
+        Hidden = new PackedHiddenWeights(whh, bhh, whr, Cell.HiddenBlockRows, Spec.StateSize, own);
     }
 
     /// <summary>The cell math, with this layer's input size.</summary>
