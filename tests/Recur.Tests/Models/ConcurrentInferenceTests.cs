@@ -16,7 +16,7 @@ public sealed class ConcurrentInferenceTests
         { CellKind.Lstm, false, 2, SequencePooling.Mean },
     };
 
-    [Theory(Skip = "Not yet thread-safe (issue #15): every forward re-packs W_hh into buffers shared by all uses of the layer (PackedHiddenWeights.PackForward); with that race this fails intermittently")]
+    [Theory]
     [MemberData(nameof(Configs))]
     public void Many_threads_classifying_at_once_after_a_first_call_get_the_results_of_one_thread(CellKind cell, bool bidirectional, int layers, SequencePooling pooling)
     {
@@ -25,7 +25,7 @@ public sealed class ConcurrentInferenceTests
         var rng = new Rng(9);
         var calls = Enumerable.Range(0, 64).Select(_ =>
         {
-            int b = 1 + rng.NextInt(4), t = 1 + rng.NextInt(9);
+            int b = 1 + rng.NextInt(4), t = 1 + rng.NextInt(24); // beyond 16 steps inference projects the input in chunks
             var tokens = new int[b * t];
             for (int i = 0; i < tokens.Length; i++) tokens[i] = rng.NextInt(50);
             int[] lengths = [.. Enumerable.Range(0, b).Select(r => r == 0 ? t : 1 + rng.NextInt(t))];

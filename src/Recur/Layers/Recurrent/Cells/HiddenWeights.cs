@@ -46,6 +46,12 @@ internal sealed class PackedHiddenWeights(Parameter whh, Parameter? bhh, Paramet
     : HiddenWeights(whh, bhh, whr, blockRows, stateSize, own)
 {
     private readonly PackedMatrix?[] _transposed = new PackedMatrix?[blockRows.Length], _plain = new PackedMatrix?[blockRows.Length];
+
+    /// <summary>
+    /// The same parameters with packed buffers of its own: each use of a layer packs into its own, so that uses on
+    /// several threads never read a buffer another one is filling.
+    /// </summary>
+    public PackedHiddenWeights WithOwnPacks() => new(Whh, Bhh, Whr, BlockRows, S, Own);
     private PackedMatrix? _whrT, _whrN;
 
     /// <summary>Packs W_hh^T per block (and W_hr^T) from the current parameter values.</summary>

@@ -15,6 +15,7 @@ internal sealed class ChunkedInput : InputSource
     public const int ChunkSteps = 16;
 
     private Tensor? _table; // token input: P [V, G*H]
+    private PackedMatrix? _wihT; // dense input: op(B) = W_ih^T [In, G*H]
 
     protected override void Project(ref Tensor? xw)
     {
@@ -23,8 +24,8 @@ internal sealed class ChunkedInput : InputSource
         if (Input.Tokens is not null) TokenInput.ProjectTable(W, Input, GH, ref _table);
         else
         {
-            if (W.WihT is null || W.WihT.K != inSize || W.WihT.N != GH) W.WihT = new PackedMatrix(inSize, GH);
-            W.WihT.Pack(true, W.Wih.Value.Span, inSize); // op(B) = W_ih^T [In, G*H]
+            if (_wihT is null || _wihT.K != inSize || _wihT.N != GH) _wihT = new PackedMatrix(inSize, GH);
+            _wihT.Pack(true, W.Wih.Value.Span, inSize); // op(B) = W_ih^T [In, G*H], packed per use like W_hh
         }
     }
 
@@ -46,7 +47,7 @@ internal sealed class ChunkedInput : InputSource
                 for (int k = 0; k < len; k++) _table!.Span.Slice(tokens[i * t + t0 + k] * GH, GH).CopyTo(dst.Slice(k * GH, GH));
                 continue;
             }
-            Gemm.Sgemm(false, len, 1f, Input.Dense!.Span.Slice((i * t + t0) * inSize, len * inSize), inSize, W.WihT!, 0f, dst, GH);
+            Gemm.Sgemm(false, len, 1f, Input.Dense!.Span.Slice((i * t + t0) * inSize, len * inSize), inSize, _wihT!, 0f, dst, GH);
             AddBiases(dst);
         }
     }

@@ -48,11 +48,13 @@ internal sealed class DirectionSweep
     private int[]? _lengths;
     private Tensor? _y, _dy;
     private bool _saved;
+    private readonly PackedHiddenWeights _hidden; // W_hh as this use packs it (packs are per use: see WithOwnPacks)
 
     /// <summary>A sweep of the layer direction whose parameters are <paramref name="weights"/>, with activations of its own.</summary>
     public DirectionSweep(DirectionWeights weights)
     {
         _weights = weights;
+        _hidden = weights.Hidden.WithOwnPacks();
         _cell = weights.Cell;
         _activations = _cell.NewActivations();
         _reverse = weights.Reverse;
@@ -81,7 +83,7 @@ internal sealed class DirectionSweep
             : input.Tokens is not null ? _tokens ??= new TokenInput()
             : _dense ??= new DenseInput();
         _input.Begin(_weights, input, ref _xw);
-        _weights.Hidden.PackForward();
+        _hidden.PackForward();
 
         if (keep)
         {
@@ -127,7 +129,7 @@ internal sealed class DirectionSweep
             var hNew = rows.Of(last ? _hFinal! : (s & 1) == 0 ? _hB! : _hA!);
             var cNew = CellState ? rows.Of(last ? _cFinal! : (s & 1) == 0 ? _cB! : _cA!) : default;
             var g = _input.StepGates(_xw!, rows, step, ref chunk);
-            _cell.Forward(_activations, _weights.Hidden, new CellStep(rows, step, _lengths, _saved, g, hPrev, hNew, cPrev, cNew, lookup));
+            _cell.Forward(_activations, _hidden, new CellStep(rows, step, _lengths, _saved, g, hPrev, hNew, cPrev, cNew, lookup));
             // Inactive rows carry h (and c) and output 0; active rows output h'.
             var y = rows.Of(Out(_y!, step, _colOffset));
             for (int i = 0; i < rows.Count; i++)
@@ -163,7 +165,7 @@ internal sealed class DirectionSweep
         if (!_saved) throw new InvalidOperationException("backward needs a forward run in training mode (nothing was kept)");
         int b = _b, t = _t;
         _dy = dy; _dyColOffset = colOffset;
-        _weights.Hidden.PackBackward();
+        _hidden.PackBackward();
         var dhCur = Tensor.Ensure(ref _dhCur, b, S);
         Tensor.Ensure(ref _dhTot, b, S);
         if (dhn.IsEmpty) dhCur.Clear(); else dhn.CopyTo(dhCur.Span);
@@ -214,7 +216,7 @@ internal sealed class DirectionSweep
                 cNew = last ? rows.Of(_cFinal!) : rows.Of(_cs.TimeStep(next));
                 dc = rows.Of(_dcCur!);
             }
-            _cell.Backward(_activations, _weights.Hidden, new CellStepGradient(rows, step, _lengths, g, rows.Of(_hs!.TimeStep(step)), cPrev, cNew,
+            _cell.Backward(_activations, _hidden, new CellStepGradient(rows, step, _lengths, g, rows.Of(_hs!.TimeStep(step)), cPrev, cNew,
                 dhTot, dhCur, dc));
             // Inactive rows pass ∂L/∂h (and ∂L/∂c, untouched in dcCur) straight through; their gate gradients are 0.
             for (int i = 0; i < rows.Count; i++)

@@ -3,9 +3,9 @@ using Recur.Kernels;
 namespace Recur.Layers;
 
 /// <summary>
-/// The parameters of one layer in one direction, the cell definition that runs them, and their packed forms (refreshed
-/// at every forward and backward: weights change between steps). Held by the layer and shared by every use of it;
-/// what one use computes lives in its <see cref="DirectionSweep"/>.
+/// The parameters of one layer in one direction and the cell definition that runs them. Held by the layer and shared
+/// by every use of it; what one use computes, its packed copies of the weights included, lives in its
+/// <see cref="DirectionSweep"/>.
 /// </summary>
 internal sealed class DirectionWeights
 {
@@ -35,7 +35,4 @@ internal sealed class DirectionWeights
 
     /// <summary>W_hh, b_hh and W_hr as the cell steps multiply them.</summary>
     public PackedHiddenWeights Hidden { get; }
-
-    /// <summary>op(B) = W_ih^T [In, G*H], packed for inference's chunked input projection.</summary>
-    public PackedMatrix? WihT;
 }
